@@ -1,0 +1,60 @@
+// Shared by the validate_doc_update functions; couch/ddocs.ts pastes it in
+// place of the /*CHECKS*/ marker. ES5 only: it runs in CouchDB's JS engine.
+function refuse(field, reason) {
+	throw { forbidden: 'Document refusé (' + field + ' : ' + reason + ').' };
+}
+function contains(list, value) {
+	for (var i = 0; i < list.length; i++) if (list[i] === value) return true;
+	return false;
+}
+function requireText(doc, field, max, allowEmpty) {
+	var value = doc[field];
+	if (typeof value !== 'string') refuse(field, 'texte attendu');
+	if (!allowEmpty && value.replace(/^\s+|\s+$/g, '') === '') refuse(field, 'obligatoire');
+	if (value.length > max) refuse(field, 'trop long, ' + max + ' caractères au plus');
+}
+function requireDate(doc, field, nullable) {
+	var value = doc[field];
+	if (nullable && value === null) return;
+	if (typeof value !== 'string' || !ISO_DATE.test(value) || isNaN(Date.parse(value))) {
+		refuse(field, 'date ISO 8601 avec fuseau attendue');
+	}
+}
+function requireStaff(userCtx, commune, anonymousMessage, otherMessage) {
+	var roles = userCtx.roles || [];
+	if (roles.indexOf('_admin') !== -1 || roles.indexOf('mairie:' + commune) !== -1) return;
+	if (!userCtx.name) throw { unauthorized: anonymousMessage };
+	throw { forbidden: otherMessage };
+}
+function checkAttachments(doc) {
+	var files = doc._attachments;
+	if (files === undefined) return;
+	if (typeof files !== 'object' || files === null) refuse('_attachments', 'objet attendu');
+	var count = 0;
+	for (var name in files) {
+		if (!files.hasOwnProperty(name)) continue;
+		count++;
+		if (name.length > LIMITS.attachmentNameMax) refuse('_attachments', 'nom trop long');
+		if (!contains(LIMITS.attachmentTypes, files[name].content_type)) {
+			refuse('_attachments', 'type de fichier non accepté (' + files[name].content_type + ')');
+		}
+		if (files[name].length > LIMITS.attachmentBytesMax) refuse('_attachments', 'fichier trop lourd');
+	}
+	if (count > LIMITS.attachmentsMax) refuse('_attachments', 'trop de pièces jointes');
+}
+function checkNotice(doc) {
+	if (String(doc._id).indexOf('notice:') !== 0) refuse('_id', 'doit commencer par « notice: »');
+	requireText(doc, 'title', LIMITS.titleMax, false);
+	requireText(doc, 'body', LIMITS.bodyMax, true);
+	requireText(doc, 'author', LIMITS.authorMax, true);
+	if (!contains(LIMITS.categories, doc.category)) refuse('category', 'catégorie inconnue');
+	if (typeof doc.urgent !== 'boolean') refuse('urgent', 'vrai ou faux attendu');
+	requireDate(doc, 'published_at', false);
+	requireDate(doc, 'expires_at', true);
+	requireDate(doc, 'created_at', false);
+	requireDate(doc, 'updated_at', false);
+	if (doc.expires_at !== null && Date.parse(doc.expires_at) <= Date.parse(doc.published_at)) {
+		refuse('expires_at', 'doit suivre la publication');
+	}
+	checkAttachments(doc);
+}

@@ -1,0 +1,29 @@
+// Runs in CouchDB 3 and in the embedded stand-in (express-pouchdb); ES5 only.
+// Guards <commune>-public even when the app server is bypassed: only the
+// commune's staff (role mairie:<commune>) and server admins write, and only
+// documents of a known type and shape get in. couch/ddocs.ts injects LIMITS and
+// ISO_DATE from src/lib/domain/limits.ts, the helpers of lib/checks.js and
+// the commune's slug (userCtx.db is missing in the stand-in).
+function (newDoc, oldDoc, userCtx, secObj) {
+	var LIMITS = /*LIMITS*/ null;
+	var ISO_DATE = new RegExp(/*ISO_DATE*/ '');
+	var commune = /*COMMUNE*/ '';
+	/*CHECKS*/
+	requireStaff(
+		userCtx,
+		commune,
+		'Seule la mairie publie : connectez-vous avec un compte de la mairie.',
+		'Seule la mairie de cette commune peut publier ici.'
+	);
+	if (newDoc._deleted) return;
+	if (!contains(LIMITS.publicTypes, newDoc.type)) refuse('type', 'type inconnu');
+
+	if (newDoc.type === 'commune') {
+		if (newDoc._id !== 'commune') refuse('_id', 'doit être « commune »');
+		if (newDoc.slug !== commune) refuse('slug', 'ne correspond pas à la base');
+		requireText(newDoc, 'name', LIMITS.communeNameMax, false);
+		requireText(newDoc, 'timezone', 64, false);
+		return;
+	}
+	checkNotice(newDoc);
+}

@@ -1,0 +1,75 @@
+// Runs in Node (a child process of the app, or alone for tests): the embedded
+// CouchDB-protocol server, express-pouchdb on LevelDB. A child process, because
+// a few requests kill the stand-in (couch/README.md); the parent restarts it.
+import { createRequire } from 'node:module';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const require = createRequire(import.meta.url);
+const express = require('express');
+// The http and replication plugins are not used by Crieur, but without them
+// express-pouchdb wraps _users twice and crashes on the first GET /_users.
+const PouchDB = require('pouchdb7-core')
+	.plugin(require('pouchdb7-adapter-leveldb'))
+	.plugin(require('pouchdb7-adapter-http'))
+	.plugin(require('pouchdb7-replication'))
+	.plugin(require('pouchdb7-mapreduce'));
+const expressPouchDB = require('express-pouchdb');
+
+const dir = process.env.EMBEDDED_COUCH_DIR;
+const adminName = process.env.EMBEDDED_COUCH_ADMIN;
+const adminPassword = process.env.EMBEDDED_COUCH_PASSWORD;
+const authSecret = process.env.EMBEDDED_COUCH_SECRET;
+const port = Number(process.env.EMBEDDED_COUCH_PORT ?? 0);
+if (!dir || !adminName || !adminPassword || !authSecret) {
+	console.error('embedded couch: EMBEDDED_COUCH_DIR, _ADMIN, _PASSWORD and _SECRET are required');
+	process.exit(2);
+}
+fs.mkdirSync(dir, { recursive: true });
+
+// Admins and the cookie secret are written before start, so that the server
+// never runs in "admin party" and sessions survive restarts.
+const configPath = path.join(dir, 'config.json');
+const config = fs.existsSync(configPath) ? JSON.parse(fs.readFileSync(configPath, 'utf8')) : {};
+config.admins = { ...config.admins };
+if (!config.admins[adminName]) config.admins[adminName] = adminPassword;
+config.couch_httpd_auth = {
+	...config.couch_httpd_auth,
+	secret: authSecret,
+	timeout: Number(process.env.EMBEDDED_COUCH_SESSION_TIMEOUT ?? 604800),
+	allow_persistent_cookies: true
+};
+config.log = { file: path.join(dir, 'log.txt'), level: 'warning' };
+fs.writeFileSync(configPath, JSON.stringify(config, null, 2), { mode: 0o600 });
+
+const LocalPouchDB = PouchDB.defaults({ prefix: dir + path.sep });
+const app = express();
+app.disable('x-powered-by');
+app.use(
+	expressPouchDB(LocalPouchDB, {
+		configPath,
+		logPath: path.join(dir, 'log.txt'),
+		mode: 'fullCouchDB',
+		overrideMode: {
+			exclude: [
+				'routes/fauxton',
+				'routes/replicate',
+				'replicator',
+				'routes/special-test-auth',
+				'routes/http-log'
+			]
+		}
+	})
+);
+
+const server = app.listen(port, '127.0.0.1', () => {
+	const address = server.address();
+	const message = { ready: true, port: typeof address === 'object' && address ? address.port : port };
+	if (process.send) process.send(message);
+	else console.log(JSON.stringify(message));
+});
+
+const stop = () => server.close(() => process.exit(0));
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
+process.on('disconnect', stop);

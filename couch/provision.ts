@@ -1,0 +1,132 @@
+import nano from 'nano';
+import { databaseName, isCommuneSlug, roles, type CommuneDatabase } from '../src/lib/domain/commune.ts';
+import { designDoc, designDocChanged, type DesignedDatabase } from './ddocs.ts';
+import { sameSecurity, securityFor } from './security.ts';
+
+export interface StaffAccount {
+	name: string;
+	password: string;
+}
+
+export interface ProvisionOptions {
+	slug: string;
+	name: string;
+	timezone?: string;
+	staff?: StaffAccount;
+}
+
+export interface ProvisionReport {
+	/** What this run changed, in French; empty when everything was already in place. */
+	changes: string[];
+	staffCreated: boolean;
+}
+
+const DATABASES: CommuneDatabase[] = ['public', 'mairie', 'ballots'];
+const DESIGNED: DesignedDatabase[] = ['public', 'mairie'];
+
+function statusOf(error: unknown): number | undefined {
+	return (error as { statusCode?: number }).statusCode;
+}
+
+async function getOrNull<T>(request: Promise<T>): Promise<T | null> {
+	try {
+		return await request;
+	} catch (error) {
+		if (statusOf(error) === 404) return null;
+		throw error;
+	}
+}
+
+/** The staff account name must be a plain CouchDB user name without a colon. */
+export function isStaffName(name: string): boolean {
+	return /^[a-z0-9][a-z0-9._-]{1,40}$/.test(name);
+}
+
+/**
+ * Creates a commune — databases, _security, design documents, the commune
+ * document and a first staff account — or completes what is missing.
+ * Idempotent: a second run with the same options changes nothing and never
+ * resets a password. `couchUrl` carries the server admin credentials.
+ */
+export async function provisionCommune(
+	couchUrl: string,
+	options: ProvisionOptions
+): Promise<ProvisionReport> {
+	const { slug } = options;
+	if (!isCommuneSlug(slug)) {
+		throw new Error(`Identifiant de commune invalide : « ${slug} » (minuscules, chiffres, tirets).`);
+	}
+	if (options.staff && !isStaffName(options.staff.name)) {
+		throw new Error(`Nom de compte invalide : « ${options.staff.name} ».`);
+	}
+	const couch = nano({ url: couchUrl });
+	const changes: string[] = [];
+
+	// CouchDB 3 does not create _users by itself on a single node.
+	if (!(await getOrNull(couch.db.get('_users')))) {
+		await couch.db.create('_users');
+		changes.push('base _users créée');
+	}
+
+	for (const which of DATABASES) {
+		const db = databaseName(slug, which);
+		if (!(await getOrNull(couch.db.get(db)))) {
+			await couch.db.create(db);
+			changes.push(`base ${db} créée`);
+		}
+		const wanted = securityFor(slug, which);
+		const current = await couch.request({ db, path: '_security' });
+		if (!sameSecurity(current, wanted)) {
+			await couch.request({ db, path: '_security', method: 'PUT', body: wanted });
+			changes.push(`droits de ${db} posés`);
+		}
+	}
+
+	for (const which of DESIGNED) {
+		const db = couch.use(databaseName(slug, which));
+		const wanted = designDoc(which, slug);
+		const current = await getOrNull(db.get(wanted._id));
+		if (designDocChanged(current as never, wanted)) {
+			await db.insert({ ...wanted, _rev: current?._rev } as never);
+			changes.push(`règles de ${databaseName(slug, which)} mises à jour`);
+		}
+	}
+
+	const publicDb = couch.use(databaseName(slug, 'public'));
+	if (!(await getOrNull(publicDb.get('commune')))) {
+		await publicDb.insert({
+			_id: 'commune',
+			type: 'commune',
+			slug,
+			name: options.name,
+			timezone: options.timezone ?? 'Europe/Paris'
+		} as never);
+		changes.push(`commune « ${options.name} » enregistrée`);
+	}
+
+	let staffCreated = false;
+	if (options.staff) {
+		const users = couch.use<{ name: string; roles: string[]; type: string; password?: string }>(
+			'_users'
+		);
+		const id = `org.couchdb.user:${options.staff.name}`;
+		const role = roles.staff(slug);
+		const existing = await getOrNull(users.get(id));
+		if (!existing) {
+			await users.insert({
+				_id: id,
+				name: options.staff.name,
+				type: 'user',
+				roles: [role],
+				password: options.staff.password
+			});
+			changes.push(`compte ${options.staff.name} créé`);
+			staffCreated = true;
+		} else if (!existing.roles.includes(role)) {
+			await users.insert({ ...existing, roles: [...existing.roles, role] });
+			changes.push(`rôle ${role} ajouté à ${options.staff.name}`);
+		}
+	}
+
+	return { changes, staffCreated };
+}

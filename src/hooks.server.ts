@@ -1,0 +1,47 @@
+import type { Handle, ServerInit } from '@sveltejs/kit';
+import { building } from '$app/env';
+import { getBackend } from '#lib/server/backend.ts';
+import { compress } from '#lib/server/http.ts';
+import { startPublisher } from '#lib/server/jobs/publisher.ts';
+import { proxyToCouch } from '#lib/server/proxy.ts';
+
+export const init: ServerInit = async () => {
+	if (building) return;
+	const backend = await getBackend();
+	startPublisher(backend);
+	const stop = async () => {
+		await backend.stop();
+		process.exit(0);
+	};
+	process.once('SIGTERM', () => void stop());
+	process.once('SIGINT', () => void stop());
+};
+
+const SECURITY_HEADERS: Record<string, string> = {
+	'x-content-type-options': 'nosniff',
+	'referrer-policy': 'same-origin',
+	'x-frame-options': 'DENY'
+};
+
+export const handle: Handle = async ({ event, resolve }) => {
+	const { pathname, search } = event.url;
+	let response: Response;
+	if (pathname === '/db' || pathname.startsWith('/db/')) {
+		response = await proxyToCouch(event.request, pathname.slice(3) || '/', search, await getBackend());
+	} else {
+		// French first; issue 4 brings the language switch.
+		response = await resolve(event, {
+			transformPageChunk: ({ html }) => html.replace('%lang%', 'fr')
+		});
+	}
+	for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
+		if (!response.headers.has(name)) {
+			try {
+				response.headers.set(name, value);
+			} catch {
+				// Immutable headers (a fetched response passed through): leave them.
+			}
+		}
+	}
+	return compress(event.request, response);
+};

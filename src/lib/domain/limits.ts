@@ -1,0 +1,23 @@
+// One source of truth for the document rules. The valibot schemas below use
+// these values, and couch/ddocs injects the same object into validate_doc_update
+// so that CouchDB enforces them even when the app server is bypassed.
+export const LIMITS = {
+	titleMax: 160,
+	bodyMax: 20000,
+	authorMax: 80,
+	communeNameMax: 80,
+	attachmentsMax: 8,
+	attachmentBytesMax: 10 * 1024 * 1024,
+	attachmentNameMax: 120,
+	attachmentTypes: ['application/pdf', 'image/jpeg', 'image/png', 'image/webp'],
+	categories: ['avis', 'arrete', 'alerte', 'agenda', 'compte-rendu'],
+	publicTypes: ['notice', 'commune'],
+	mairieTypes: ['notice'],
+	draftStatuses: ['draft', 'scheduled', 'retracted']
+} as const;
+
+export type NoticeCategory = (typeof LIMITS.categories)[number];
+export type DraftStatus = (typeof LIMITS.draftStatuses)[number];
+
+/** ISO 8601 with an explicit offset or Z: dates without a zone are ambiguous. */
+export const ISO_DATE_PATTERN = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,6})?)?(Z|[+-]\\d{2}:\\d{2})$';

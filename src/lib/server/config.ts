@@ -1,0 +1,37 @@
+import path from 'node:path';
+import { isCommuneSlug } from '../domain/commune.ts';
+
+export interface ServerConfig {
+	dataDir: string;
+	/** External Apache CouchDB with admin credentials; absent means the embedded server. */
+	couchUrl: string | null;
+	/** The commune this app instance serves. */
+	commune: string;
+	/** Name used when provisioning the commune for the first time. */
+	communeName: string;
+	/** Seed the demo content into an empty embedded store. */
+	seedDemo: boolean;
+}
+
+export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
+	const commune = env.COMMUNE ?? 'demo';
+	if (!isCommuneSlug(commune)) {
+		throw new Error(`COMMUNE invalide : « ${commune} » (minuscules, chiffres et tirets).`);
+	}
+	const couchUrl = env.COUCHDB_URL?.trim() || null;
+	if (couchUrl) {
+		const parsed = new URL(couchUrl);
+		if (!parsed.username || !parsed.password) {
+			throw new Error(
+				'COUCHDB_URL doit contenir les identifiants administrateur : http://admin:motdepasse@hote:5984'
+			);
+		}
+	}
+	return {
+		dataDir: path.resolve(env.DATA_DIR ?? './data'),
+		couchUrl,
+		commune,
+		communeName: env.COMMUNE_NAME ?? (commune === 'demo' ? 'Saint-Crieur' : commune),
+		seedDemo: env.CRIEUR_DEMO !== '0'
+	};
+}

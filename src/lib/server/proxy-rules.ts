@@ -1,0 +1,142 @@
+/**
+ * What the /db/ proxy lets through to CouchDB: the endpoints PouchDB replication
+ * and _session need, on the commune's own databases, and nothing else. Pure, so
+ * that the allow-list is tested without a server. CouchDB's own _security and
+ * validate_doc_update still decide who may read or write what passes here.
+ */
+
+export type ProxyDecision =
+	| { allow: true; path: string; search: string }
+	| { allow: false; status: 400 | 403 | 404 | 405; error: string; reason: string };
+
+export interface ProxyRuleOptions {
+	/** Databases clients may reach, e.g. demo-public and demo-mairie. */
+	databases: ReadonlySet<string>;
+	/**
+	 * The embedded stand-in crashes on `_bulk_get?latest=true` naming an unknown
+	 * revision; for it the parameter is dropped (couch/README.md).
+	 */
+	embedded: boolean;
+}
+
+const READ = new Set(['GET', 'HEAD']);
+const DOC_METHODS = new Set(['GET', 'HEAD', 'PUT', 'DELETE']);
+
+function deny(
+	status: 400 | 403 | 404 | 405,
+	reason: string,
+	error = status === 400 ? 'bad_request' : status === 405 ? 'method_not_allowed' : 'forbidden'
+): ProxyDecision {
+	return { allow: false, status, error, reason };
+}
+
+/** Decodes one path segment, or null when it hides a separator or a control character. */
+function decodeSegment(segment: string): string | null {
+	let decoded: string;
+	try {
+		decoded = decodeURIComponent(segment);
+	} catch {
+		return null;
+	}
+	if (/[\u0000-\u001f\\]/.test(decoded)) return null;
+	return decoded;
+}
+
+/**
+ * @param method HTTP method
+ * @param rawPath the path after `/db`, still percent-encoded, e.g. `/demo-public/_changes`
+ * @param search the query string with its `?`, or ''
+ */
+export function decideProxy(
+	method: string,
+	rawPath: string,
+	search: string,
+	options: ProxyRuleOptions
+): ProxyDecision {
+	if (!rawPath.startsWith('/')) return deny(400, 'Chemin invalide.');
+	if (rawPath === '/') return deny(403, "La racine du serveur n'est pas accessible.");
+	const raw = rawPath.slice(1).split('/');
+	if (raw.length > 1 && raw[raw.length - 1] === '') raw.pop();
+	const segments: string[] = [];
+	for (const segment of raw) {
+		const decoded = decodeSegment(segment);
+		if (decoded === null || decoded === '' || decoded === '.' || decoded === '..') {
+			return deny(400, 'Chemin invalide.');
+		}
+		segments.push(decoded);
+	}
+	if (segments.length === 0) return deny(403, "La racine du serveur n'est pas accessible.");
+
+	const params = new URLSearchParams(search);
+	const [first, ...rest] = segments;
+
+	if (first === '_session') {
+		if (rest.length > 0 || !['GET', 'POST', 'DELETE'].includes(method)) {
+			return deny(405, 'Méthode non permise sur _session.');
+		}
+		return { allow: true, path: '/_session', search: '' };
+	}
+	// The database name itself must arrive unencoded: %2F or %5F tricks are refused.
+	if (raw[0] !== first || !options.databases.has(first)) {
+		return deny(403, "Cette base n'est pas accessible.");
+	}
+
+	const db = `/${encodeURIComponent(first)}`;
+	const pass = (sub: string, query: URLSearchParams = params): ProxyDecision => {
+		const q = query.toString();
+		return { allow: true, path: db + sub, search: q ? `?${q}` : '' };
+	};
+
+	if (rest.length === 0) {
+		if (READ.has(method)) return pass('');
+		return deny(405, 'Créer, modifier ou supprimer une base est réservé à l’administrateur.');
+	}
+
+	const [head, ...tail] = rest;
+	switch (head) {
+		case '_changes': {
+			if (tail.length > 0 || !['GET', 'POST'].includes(method)) {
+				return deny(405, 'Méthode non permise.');
+			}
+			const feed = params.get('feed');
+			if (feed !== null && feed !== 'normal') {
+				return deny(403, 'Seul le flux de modifications ponctuel est permis.');
+			}
+			const filter = params.get('filter');
+			if (filter !== null && filter !== '_doc_ids') {
+				return deny(403, 'Ce filtre n’est pas permis.');
+			}
+			if (params.has('view')) return deny(403, 'Ce filtre n’est pas permis.');
+			return pass('/_changes');
+		}
+		case '_bulk_get': {
+			if (tail.length > 0 || method !== 'POST') return deny(405, 'Méthode non permise.');
+			if (options.embedded && params.has('latest')) {
+				const query = new URLSearchParams(params);
+				query.delete('latest');
+				return pass('/_bulk_get', query);
+			}
+			return pass('/_bulk_get');
+		}
+		case '_revs_diff':
+		case '_bulk_docs':
+			if (tail.length > 0 || method !== 'POST') return deny(405, 'Méthode non permise.');
+			return pass(`/${head}`);
+		case '_all_docs':
+			if (tail.length > 0 || !['GET', 'POST'].includes(method)) {
+				return deny(405, 'Méthode non permise.');
+			}
+			return pass('/_all_docs');
+		case '_local': {
+			// Replication checkpoints.
+			if (tail.length !== 1 || !DOC_METHODS.has(method)) return deny(405, 'Méthode non permise.');
+			return pass(`/_local/${encodeURIComponent(tail[0])}`);
+		}
+	}
+	if (head.startsWith('_')) {
+		return deny(403, 'Cette opération n’est pas permise.');
+	}
+	if (!DOC_METHODS.has(method)) return deny(405, 'Méthode non permise.');
+	const attachment = tail.map(encodeURIComponent).join('/');
+	return pass(`/${encodeURIComponent(head)}${attachment ? `/${attachment}` : ''}`);
+}

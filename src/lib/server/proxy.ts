@@ -1,0 +1,97 @@
+import type { Backend } from './backend.ts';
+import { jsonError } from './http.ts';
+import { decideProxy } from './proxy-rules.ts';
+
+const FORWARDED_REQUEST_HEADERS = [
+	'accept',
+	'authorization',
+	'content-type',
+	'cookie',
+	'if-match',
+	'if-none-match',
+	'x-couch-full-commit'
+];
+const FORWARDED_RESPONSE_HEADERS = [
+	'cache-control',
+	'content-disposition',
+	'content-length',
+	'content-type',
+	'etag',
+	'set-cookie',
+	'x-couch-request-id'
+];
+
+/** Attachments of a notice go up in one _bulk_docs; anything beyond is refused before CouchDB. */
+export const MAX_BODY_BYTES = 32 * 1024 * 1024;
+const UPSTREAM_TIMEOUT_MS = 60_000;
+
+/**
+ * The /db/ reverse proxy: checks the allow-list, then forwards the request with
+ * the client's own credentials so that CouchDB's _security and
+ * validate_doc_update judge it as the client.
+ */
+export async function proxyToCouch(
+	request: Request,
+	rawPath: string,
+	search: string,
+	backend: Backend
+): Promise<Response> {
+	const decision = decideProxy(request.method, rawPath, search, {
+		databases: new Set([backend.databases.public, backend.databases.mairie]),
+		embedded: backend.kind === 'embedded'
+	});
+	if (!decision.allow) return jsonError(decision.status, decision.error, decision.reason);
+
+	const declared = Number(request.headers.get('content-length') ?? 0);
+	if (declared > MAX_BODY_BYTES) {
+		return jsonError(413, 'too_large', 'Envoi trop volumineux (32 Mo au plus).');
+	}
+
+	const headers = new Headers();
+	for (const name of FORWARDED_REQUEST_HEADERS) {
+		const value = request.headers.get(name);
+		if (value !== null) headers.set(name, value);
+	}
+	// Node's fetch would otherwise ask for gzip and hand back an inflated body with
+	// the compressed length; the app compresses on the way out instead.
+	headers.set('accept-encoding', 'identity');
+	const hasBody = !['GET', 'HEAD'].includes(request.method);
+	let body: ArrayBuffer | undefined;
+	if (hasBody) {
+		body = await request.arrayBuffer();
+		if (body.byteLength > MAX_BODY_BYTES) {
+			return jsonError(413, 'too_large', 'Envoi trop volumineux (32 Mo au plus).');
+		}
+	}
+
+	let upstream: Response;
+	try {
+		upstream = await fetch(backend.url + decision.path + decision.search, {
+			method: request.method,
+			headers,
+			body,
+			redirect: 'manual',
+			signal: AbortSignal.any([request.signal, AbortSignal.timeout(UPSTREAM_TIMEOUT_MS)])
+		});
+	} catch (error) {
+		if (request.signal.aborted) return new Response(null, { status: 499 });
+		console.error('proxy: CouchDB unreachable', error);
+		return jsonError(
+			503,
+			'unavailable',
+			'Le serveur de données ne répond pas pour le moment. Réessayez dans un instant.'
+		);
+	}
+
+	const responseHeaders = new Headers();
+	for (const name of FORWARDED_RESPONSE_HEADERS) {
+		if (name === 'set-cookie') {
+			for (const cookie of upstream.headers.getSetCookie()) responseHeaders.append(name, cookie);
+			continue;
+		}
+		const value = upstream.headers.get(name);
+		if (value !== null) responseHeaders.set(name, value);
+	}
+	responseHeaders.set('cache-control', 'no-store');
+	return new Response(upstream.body, { status: upstream.status, headers: responseHeaders });
+}

@@ -1,0 +1,72 @@
+import type { Commune, Notice } from '../domain/notice.ts';
+import { partitionNotices } from '../domain/notice.ts';
+import type { Backend } from './backend.ts';
+
+interface ViewRow<T> {
+	id: string;
+	key: string;
+	doc?: T;
+}
+
+/** What the first, server-rendered visit needs: the commune and what is current. */
+export interface PublicSnapshot {
+	commune: Commune;
+	notices: Notice[];
+	generated_at: string;
+}
+
+async function commune(backend: Backend): Promise<Commune> {
+	return (await backend.couch.use(backend.databases.public).get('commune')) as unknown as Commune;
+}
+
+/** Current notices, found through the expiry view so that the history is not read. */
+export async function readCurrent(backend: Backend, now = new Date()): Promise<PublicSnapshot> {
+	const db = backend.couch.use<Notice>(backend.databases.public);
+	const [info, view] = await Promise.all([
+		commune(backend),
+		db.view<null>('crieur', 'by_expiry', { startkey: now.toISOString(), include_docs: true })
+	]);
+	const docs = (view.rows as ViewRow<Notice>[]).flatMap((row) => (row.doc ? [row.doc] : []));
+	return {
+		commune: info,
+		notices: partitionNotices(docs, now).current,
+		generated_at: now.toISOString()
+	};
+}
+
+/** Expired notices, most recently expired first. */
+export async function readArchive(
+	backend: Backend,
+	now = new Date(),
+	limit = 100
+): Promise<{ commune: Commune; notices: Notice[] }> {
+	const db = backend.couch.use<Notice>(backend.databases.public);
+	const [info, view] = await Promise.all([
+		commune(backend),
+		db.view<null>('crieur', 'by_expiry', {
+			startkey: now.toISOString(),
+			descending: true,
+			include_docs: true,
+			limit
+		})
+	]);
+	const docs = (view.rows as ViewRow<Notice>[]).flatMap((row) => (row.doc ? [row.doc] : []));
+	return { commune: info, notices: partitionNotices(docs, now).past };
+}
+
+/** One notice, or null when it does not exist, was retracted, or is not yet published. */
+export async function readNotice(
+	backend: Backend,
+	id: string,
+	now = new Date()
+): Promise<{ commune: Commune; notice: Notice } | null> {
+	const db = backend.couch.use<Notice>(backend.databases.public);
+	try {
+		const [info, notice] = await Promise.all([commune(backend), db.get(id)]);
+		if (notice.type !== 'notice' || Date.parse(notice.published_at) > now.getTime()) return null;
+		return { commune: info, notice: notice as Notice };
+	} catch (error) {
+		if ((error as { statusCode?: number }).statusCode === 404) return null;
+		throw error;
+	}
+}

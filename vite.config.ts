@@ -1,0 +1,27 @@
+import adapter from '@sveltejs/adapter-node';
+import { sveltekit } from '@sveltejs/kit/vite';
+import { defineConfig } from 'vite';
+
+// Kit 3 and vitest 5 need Node ≥ 22.17; the machine's own Node is older. Run
+// tools through `npm run` / `npx`, which use the Node pinned in devDependencies.
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 22 || (major === 22 && minor < 17)) {
+	throw new Error(
+		`Crieur needs Node ≥ 22.17 (found ${process.versions.node}). Run it through "npm run …" or "npx …", which use the Node pinned in package.json.`
+	);
+}
+
+export default defineConfig({
+	plugins: [
+		sveltekit({
+			adapter: adapter({ precompress: true }),
+			// workbox-window registers the worker (src/lib/client/pwa.ts), so it can offer updates.
+			serviceWorker: { register: false },
+			files: { serviceWorker: 'service-worker/index.ts' }
+		})
+	],
+	build: { target: 'es2022' },
+	test: {
+		include: ['src/**/*.test.ts', 'tests/unit/**/*.test.ts', 'couch/**/*.test.ts']
+	}
+});
