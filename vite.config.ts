@@ -1,3 +1,4 @@
+/// <reference types="vitest/config" />
 import adapter from '@sveltejs/adapter-node';
 import { sveltekit } from '@sveltejs/kit/vite';
 import { defineConfig } from 'vite';
@@ -17,7 +18,10 @@ export default defineConfig({
 			adapter: adapter({ precompress: true }),
 			// workbox-window registers the worker (src/lib/client/pwa.ts), so it can offer updates.
 			serviceWorker: { register: false },
-			files: { serviceWorker: 'service-worker/index.ts' }
+			files: { serviceWorker: 'service-worker/index.ts' },
+			// The service worker serves one shell page for every URL it has not
+			// cached: asset paths must not depend on the page's depth.
+			paths: { relative: false }
 		})
 	],
 	build: { target: 'es2022' },

@@ -5,6 +5,10 @@ declare global {
 			message: string;
 			code?: string;
 		}
+		interface PageState {
+			/** A confirmation carried across a navigation, e.g. after a save that moved a notice. */
+			message?: { kind: 'ok' | 'error'; text: string };
+		}
 	}
 }
 

@@ -1,4 +1,4 @@
-import type { Handle, ServerInit } from '@sveltejs/kit';
+import type { Handle, ServerInit } from '@sveltejs/kit/hooks';
 import { building } from '$app/env';
 import { getBackend } from '#lib/server/backend.ts';
 import { compress } from '#lib/server/http.ts';

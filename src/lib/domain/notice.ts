@@ -59,6 +59,13 @@ export interface Commune {
 	timezone: string;
 }
 
+/** What the first, server-rendered visit needs: the commune and what is current. */
+export interface PublicSnapshot {
+	commune: Commune;
+	notices: Notice[];
+	generated_at: string;
+}
+
 const isoDate = v.pipe(v.string(), v.regex(new RegExp(ISO_DATE_PATTERN), 'invalid_date'));
 
 const attachment = v.object({
@@ -101,26 +108,23 @@ const noticeEntries = {
 	author: v.pipe(v.string(), v.maxLength(LIMITS.authorMax, 'too_long'))
 };
 
-const expiresAfterPublication = v.forward<
-	{ published_at: string; expires_at: string | null },
-	v.CheckIssue<{ published_at: string; expires_at: string | null }>
->(
-	v.check(
-		(notice) =>
-			notice.expires_at === null || Date.parse(notice.expires_at) > Date.parse(notice.published_at),
-		'expires_before_publication'
-	),
-	['expires_at']
-);
+function expiresAfterPublication<T extends { published_at: string; expires_at: string | null }>(
+	notice: T
+): boolean {
+	return notice.expires_at === null || Date.parse(notice.expires_at) > Date.parse(notice.published_at);
+}
 
-export const NoticeSchema = v.pipe(v.looseObject(noticeEntries), expiresAfterPublication);
+export const NoticeSchema = v.pipe(
+	v.looseObject(noticeEntries),
+	v.forward(v.check(expiresAfterPublication, 'expires_before_publication'), ['expires_at'])
+);
 
 export const DraftNoticeSchema = v.pipe(
 	v.looseObject({
 		...noticeEntries,
 		status: v.picklist(LIMITS.draftStatuses, 'invalid_status')
 	}),
-	expiresAfterPublication
+	v.forward(v.check(expiresAfterPublication, 'expires_before_publication'), ['expires_at'])
 );
 
 export const CommuneSchema = v.looseObject({

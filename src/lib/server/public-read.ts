@@ -1,4 +1,4 @@
-import type { Commune, Notice } from '../domain/notice.ts';
+import type { Commune, Notice, PublicSnapshot } from '../domain/notice.ts';
 import { partitionNotices } from '../domain/notice.ts';
 import type { Backend } from './backend.ts';
 
@@ -6,13 +6,6 @@ interface ViewRow<T> {
 	id: string;
 	key: string;
 	doc?: T;
-}
-
-/** What the first, server-rendered visit needs: the commune and what is current. */
-export interface PublicSnapshot {
-	commune: Commune;
-	notices: Notice[];
-	generated_at: string;
 }
 
 async function commune(backend: Backend): Promise<Commune> {

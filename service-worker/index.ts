@@ -1,0 +1,89 @@
+/// <reference lib="webworker" />
+import { self } from '$app/service-worker';
+import { assets, immutable } from '$app/manifest';
+import { version } from '$app/env';
+import { clientsClaim } from 'workbox-core';
+import { ExpirationPlugin } from 'workbox-expiration';
+import { cleanupOutdatedCaches, matchPrecache, precacheAndRoute } from 'workbox-precaching';
+import { NavigationRoute, registerRoute, setCatchHandler } from 'workbox-routing';
+import { NetworkFirst, StaleWhileRevalidate } from 'workbox-strategies';
+
+/**
+ * Crieur's service worker (ARCHITECTURE §5). It precaches the app shell, keeps
+ * every page a villager opened for offline use, caches opened attachments with
+ * an expiry, and never touches /api or /db: those carry live data and private
+ * actions, and the replica and the outbox handle offline for them.
+ */
+
+const PAGES_CACHE = `crieur-pages-${version}`;
+const FILES_CACHE = 'crieur-files';
+/** Rendered by src/routes/app-shell: boots the router for any URL when its page is not cached. */
+const SHELL_URL = '/app-shell';
+
+// Workbox wants absolute paths; kit gives them relative to the base ('' is the root).
+const scope = new URL('./', self.location.href);
+const absolute = (path: string) => new URL(path, scope).pathname;
+
+precacheAndRoute([
+	...immutable.map(({ path }) => ({ url: absolute(path), revision: null })),
+	...assets.map(({ path }) => ({ url: absolute(path), revision: version })),
+	{ url: SHELL_URL, revision: version }
+]);
+cleanupOutdatedCaches();
+// The first worker controls the page at once, so the very first visit already works offline.
+clientsClaim();
+
+self.addEventListener('message', (event) => {
+	// A new version waits until the villager accepts it (src/lib/client/pwa.svelte.ts).
+	if (event.data?.type === 'SKIP_WAITING') void self.skipWaiting();
+});
+
+self.addEventListener('activate', (event) => {
+	// Pages of an older build point at scripts that no longer exist.
+	event.waitUntil(
+		caches
+			.keys()
+			.then((keys) =>
+				Promise.all(
+					keys
+						.filter((key) => key.startsWith('crieur-pages-') && key !== PAGES_CACHE)
+						.map((key) => caches.delete(key))
+				)
+			)
+	);
+});
+
+registerRoute(
+	new NavigationRoute(
+		new NetworkFirst({
+			cacheName: PAGES_CACHE,
+			// On a weak link a stale page now beats a fresh one in ten seconds; the
+			// page then pulls the latest notices itself.
+			networkTimeoutSeconds: 4,
+			plugins: [new ExpirationPlugin({ maxEntries: 200 })]
+		}),
+		{ denylist: [/^\/api\//, /^\/db\//, /^\/fichiers\//] }
+	)
+);
+
+registerRoute(
+	({ url, request }) =>
+		request.method === 'GET' && url.origin === self.location.origin && url.pathname.startsWith('/fichiers/'),
+	new StaleWhileRevalidate({
+		cacheName: FILES_CACHE,
+		plugins: [new ExpirationPlugin({ maxEntries: 60, maxAgeSeconds: 60 * 24 * 3600, purgeOnQuotaError: true })]
+	})
+);
+
+registerRoute(
+	({ url }) => url.origin === self.location.origin && url.pathname === '/manifest.webmanifest',
+	new StaleWhileRevalidate({ cacheName: PAGES_CACHE })
+);
+
+// A page never seen and no network: serve the shell, which renders from the replica.
+setCatchHandler(async ({ request }) => {
+	if (request.destination === 'document') {
+		return (await matchPrecache(SHELL_URL)) ?? Response.error();
+	}
+	return Response.error();
+});

@@ -1,0 +1,39 @@
+import { error } from '@sveltejs/kit';
+import { browser } from '$app/env';
+import { m } from '../i18n/index.ts';
+import { isHydrated } from './hydration.ts';
+import { publicStore } from './public-store.svelte.ts';
+
+type Fetch = typeof fetch;
+
+/**
+ * Public data for a universal load function. On the server, and while the first
+ * page hydrates, it comes from the API (replayed from the page during hydration).
+ * After that it comes from the local replica, and from the network only when the
+ * replica does not have it. Offline with nothing stored, the error says so in French.
+ */
+export async function loadPublic<T>(
+	fetch: Fetch,
+	url: string,
+	fromReplica: () => T | null | undefined
+): Promise<T> {
+	if (browser && isHydrated()) {
+		await publicStore.open();
+		const local = publicStore.ready ? fromReplica() : null;
+		if (local) return local;
+	}
+	let response: Response;
+	try {
+		response = await fetch(url);
+	} catch {
+		if (browser) {
+			await publicStore.open();
+			const local = publicStore.ready ? fromReplica() : null;
+			if (local) return local;
+		}
+		error(503, { message: m.errors.offlineNoData, code: 'offline' });
+	}
+	if (response.status === 404) error(404, { message: m.notice.notFound, code: 'not_found' });
+	if (!response.ok) error(response.status, { message: m.errors.generic });
+	return (await response.json()) as T;
+}

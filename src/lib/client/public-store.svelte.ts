@@ -1,0 +1,146 @@
+import { nextChange, partitionNotices, type Commune, type Notice } from '../domain/notice.ts';
+import type * as ReplicaModule from './replica.ts';
+
+export type SyncStatus = 'idle' | 'syncing' | 'offline' | 'error';
+
+/** A pull that takes longer than this is abandoned and retried at the next trigger. */
+const WATCHDOG_MS = 60_000;
+/** While the app is open, pull again every few minutes (ARCHITECTURE §3: no live feed). */
+const PERIODIC_SYNC_MS = 5 * 60_000;
+const CLOCK_TICK_MS = 30_000;
+
+function isQuotaError(error: unknown): boolean {
+	const name = (error as { name?: string })?.name;
+	return name === 'QuotaExceededError' || name === 'quota_exceeded';
+}
+
+/**
+ * What villagers see: the local replica of the public database, and how fresh
+ * it is. Components read these runes; they never see PouchDB or the network.
+ * PouchDB is imported on first use, after the first render.
+ */
+class PublicStore {
+	commune = $state.raw<Commune | null>(null);
+	notices = $state.raw<Notice[]>([]);
+	/** The replica holds data from at least one pull. */
+	ready = $state(false);
+	status = $state<SyncStatus>('idle');
+	syncedAt = $state<Date | null>(null);
+	/** Documents received so far in the running pull, for long first syncs. */
+	received = $state(0);
+	storageFull = $state(false);
+	now = $state(new Date());
+	lists = $derived(partitionNotices(this.notices, this.now));
+
+	#replica: Promise<typeof ReplicaModule> | null = null;
+	#opening: Promise<void> | null = null;
+	#pulling: Promise<void> | null = null;
+	#started = false;
+	#clock: ReturnType<typeof setTimeout> | null = null;
+
+	#module(): Promise<typeof ReplicaModule> {
+		this.#replica ??= import('./replica.ts');
+		return this.#replica;
+	}
+
+	/** Reads the local replica into memory; cheap after the first call. */
+	open(): Promise<void> {
+		this.#opening ??= this.#reload();
+		return this.#opening;
+	}
+
+	async #reload(): Promise<void> {
+		const replica = await this.#module();
+		const db = replica.openReplica();
+		const [docs, checkpoint] = await Promise.all([replica.readAll(db), replica.readCheckpoint(db)]);
+		this.commune = docs.commune;
+		this.notices = docs.notices;
+		this.syncedAt = checkpoint.synced_at ? new Date(checkpoint.synced_at) : null;
+		this.ready = docs.commune !== null;
+		this.#scheduleClock();
+	}
+
+	notice(id: string): Notice | undefined {
+		return this.notices.find((notice) => notice._id === id);
+	}
+
+	/** One pull at a time; a call during a pull joins it. */
+	sync(): Promise<void> {
+		this.#pulling ??= this.#pull().finally(() => {
+			this.#pulling = null;
+		});
+		return this.#pulling;
+	}
+
+	async #pull(): Promise<void> {
+		await this.open();
+		if (typeof navigator !== 'undefined' && navigator.onLine === false) {
+			this.status = 'offline';
+			return;
+		}
+		const replica = await this.#module();
+		const controller = new AbortController();
+		const watchdog = setTimeout(() => controller.abort(), WATCHDOG_MS);
+		this.status = 'syncing';
+		this.received = 0;
+		try {
+			const received = await replica.pull(replica.openReplica(), {
+				signal: controller.signal,
+				onPage: (count) => (this.received = count)
+			});
+			this.storageFull = false;
+			if (received > 0 || !this.ready) await this.#reload();
+			this.syncedAt = new Date();
+			this.status = 'idle';
+			void this.#persist();
+		} catch (error) {
+			if (isQuotaError(error)) {
+				this.storageFull = true;
+				this.status = 'error';
+			} else if (error instanceof replica.HttpError) {
+				this.status = 'error';
+			} else {
+				// fetch rejects with a TypeError when the network is down, an AbortError on watchdog.
+				this.status = navigator.onLine === false || error instanceof TypeError ? 'offline' : 'error';
+			}
+		} finally {
+			clearTimeout(watchdog);
+		}
+	}
+
+	async #persist(): Promise<void> {
+		try {
+			if (navigator.storage?.persist && !(await navigator.storage.persisted?.())) {
+				await navigator.storage.persist();
+			}
+		} catch {
+			// Not granted: the replica stays a cache that can be rebuilt.
+		}
+	}
+
+	/** Wakes at the next moment a notice appears or expires, and at least every 30 s. */
+	#scheduleClock(): void {
+		if (this.#clock) clearTimeout(this.#clock);
+		this.now = new Date();
+		const next = nextChange(this.notices, this.now);
+		const delay = next ? Math.min(CLOCK_TICK_MS, next.getTime() - Date.now() + 50) : CLOCK_TICK_MS;
+		this.#clock = setTimeout(() => this.#scheduleClock(), Math.max(1000, delay));
+	}
+
+	/** Opens the replica and pulls on start, on `online`, when visible again, and periodically. */
+	start(): void {
+		if (this.#started) return;
+		this.#started = true;
+		void this.sync();
+		window.addEventListener('online', () => void this.sync());
+		window.addEventListener('offline', () => (this.status = 'offline'));
+		document.addEventListener('visibilitychange', () => {
+			if (document.visibilityState === 'visible') void this.sync();
+		});
+		setInterval(() => {
+			if (document.visibilityState === 'visible') void this.sync();
+		}, PERIODIC_SYNC_MS);
+	}
+}
+
+export const publicStore = new PublicStore();

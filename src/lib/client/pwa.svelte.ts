@@ -1,0 +1,39 @@
+import type { Workbox } from 'workbox-window';
+
+const UPDATE_CHECK_MS = 60 * 60_000;
+
+/**
+ * Service worker registration through workbox-window. A new version waits
+ * until the villager accepts it ("Nouvelle version — recharger"), so that a
+ * page is never swapped under their feet; the app checks for updates itself,
+ * since a worker can stay stuck in waiting (cht-core #7375).
+ */
+class Pwa {
+	updateReady = $state(false);
+	#workbox: Workbox | null = null;
+
+	async register(): Promise<void> {
+		if (!('serviceWorker' in navigator) || this.#workbox) return;
+		const { Workbox } = await import('workbox-window');
+		const workbox = new Workbox('/service-worker.js', { type: 'module' });
+		this.#workbox = workbox;
+		workbox.addEventListener('waiting', () => (this.updateReady = true));
+		workbox.addEventListener('controlling', (event) => {
+			// Only a worker the villager accepted takes over: reload onto the new version.
+			if (event.isUpdate) window.location.reload();
+		});
+		await workbox.register();
+		setInterval(() => void workbox.update(), UPDATE_CHECK_MS);
+	}
+
+	applyUpdate(): void {
+		this.updateReady = false;
+		this.#workbox?.messageSkipWaiting();
+	}
+
+	dismiss(): void {
+		this.updateReady = false;
+	}
+}
+
+export const pwa = new Pwa();

@@ -1,0 +1,119 @@
+import PouchDB from 'pouchdb-core';
+import idb from 'pouchdb-adapter-idb';
+import type { Commune, Notice } from '../domain/notice.ts';
+
+PouchDB.plugin(idb);
+
+/**
+ * The villager's copy of <commune>-public. Its name must never change between
+ * builds: it holds the checkpoint, and a new name would download everything again.
+ * One commune per origin, so the name needs no slug.
+ */
+const REPLICA_NAME = 'crieur-public';
+const CHECKPOINT_ID = '_local/crieur-pull';
+
+export interface Checkpoint {
+	since: string;
+	/** ISO time of the last complete pull. */
+	synced_at: string | null;
+}
+
+/** A document as /api/sync sends it (see src/lib/server/public-feed.ts). */
+export interface FeedDoc {
+	_id: string;
+	_rev: string;
+	_deleted?: boolean;
+	_revisions: { start: number; ids: string[] };
+	[field: string]: unknown;
+}
+
+export interface FeedPage {
+	docs: FeedDoc[];
+	last_seq: string;
+	more: boolean;
+}
+
+let replica: PouchDB.Database | null = null;
+
+export function openReplica(): PouchDB.Database {
+	replica ??= new PouchDB(REPLICA_NAME, { auto_compaction: true });
+	return replica;
+}
+
+export async function readCheckpoint(db: PouchDB.Database): Promise<Checkpoint> {
+	try {
+		const doc = (await db.get(CHECKPOINT_ID)) as unknown as Checkpoint;
+		return { since: doc.since, synced_at: doc.synced_at };
+	} catch {
+		return { since: '0', synced_at: null };
+	}
+}
+
+async function writeCheckpoint(db: PouchDB.Database, checkpoint: Checkpoint): Promise<void> {
+	let rev: string | undefined;
+	try {
+		rev = (await db.get(CHECKPOINT_ID))._rev;
+	} catch {
+		rev = undefined;
+	}
+	await db.put({ _id: CHECKPOINT_ID, _rev: rev, ...checkpoint });
+}
+
+export interface PublicDocs {
+	commune: Commune | null;
+	notices: Notice[];
+}
+
+export async function readAll(db: PouchDB.Database): Promise<PublicDocs> {
+	const result = await db.allDocs({ include_docs: true });
+	let commune: Commune | null = null;
+	const notices: Notice[] = [];
+	for (const row of result.rows) {
+		const doc = row.doc as unknown as Notice | Commune | undefined;
+		if (!doc) continue;
+		if (doc.type === 'commune') commune = doc as Commune;
+		else if (doc.type === 'notice') notices.push(doc as Notice);
+	}
+	return { commune, notices };
+}
+
+export class HttpError extends Error {
+	readonly status: number;
+	constructor(status: number) {
+		super(`HTTP ${status}`);
+		this.status = status;
+	}
+}
+
+/**
+ * Pulls every change since the checkpoint, a page per request, storing each
+ * page with its revision history (new_edits: false) as replication would.
+ * Returns how many documents arrived.
+ */
+export async function pull(
+	db: PouchDB.Database,
+	options: { signal: AbortSignal; onPage?: (received: number) => void }
+): Promise<number> {
+	const start = await readCheckpoint(db);
+	let since = start.since;
+	let received = 0;
+	for (;;) {
+		const response = await fetch(`/api/sync?since=${encodeURIComponent(since)}`, {
+			signal: options.signal,
+			headers: { accept: 'application/json' }
+		});
+		if (!response.ok) throw new HttpError(response.status);
+		const page = (await response.json()) as FeedPage;
+		if (page.docs.length > 0) {
+			await db.bulkDocs(page.docs as never[], { new_edits: false });
+			received += page.docs.length;
+			options.onPage?.(received);
+		}
+		since = page.last_seq;
+		await writeCheckpoint(db, {
+			since,
+			synced_at: page.more ? start.synced_at : new Date().toISOString()
+		});
+		if (!page.more) return received;
+	}
+}

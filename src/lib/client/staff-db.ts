@@ -1,0 +1,300 @@
+import PouchDB from 'pouchdb-core';
+import idb from 'pouchdb-adapter-idb';
+import http from 'pouchdb-adapter-http';
+import replication from 'pouchdb-replication';
+import { databaseName } from '../domain/commune.ts';
+import type { AttachmentStub, DraftNotice, Notice, NoticeFields } from '../domain/notice.ts';
+import {
+	compareStaffItems,
+	conflictResolution,
+	staffState,
+	type StaffLocation,
+	type StaffState
+} from '../domain/staff-notice.ts';
+
+PouchDB.plugin(idb).plugin(http).plugin(replication);
+
+/**
+ * The staff laptop's two-way replicas of <commune>-public and <commune>-mairie.
+ * Only this module constructs them. Local names never change between builds:
+ * PouchDB hashes them into its replication checkpoints.
+ */
+export interface StaffDbs {
+	commune: string;
+	local: Record<StaffLocation, PouchDB.Database>;
+	remote: Record<StaffLocation, PouchDB.Database>;
+}
+
+const LOCATIONS: StaffLocation[] = ['public', 'mairie'];
+const PUSHED_SEQ_ID = '_local/crieur-pushed';
+
+let current: StaffDbs | null = null;
+
+export function openStaffDbs(commune: string): StaffDbs {
+	if (current?.commune === commune) return current;
+	const origin = window.location.origin;
+	current = {
+		commune,
+		local: {
+			public: new PouchDB(`crieur-staff-${commune}-public`),
+			mairie: new PouchDB(`crieur-staff-${commune}-mairie`)
+		},
+		remote: {
+			public: new PouchDB(`${origin}/db/${databaseName(commune, 'public')}`, { skip_setup: true }),
+			mairie: new PouchDB(`${origin}/db/${databaseName(commune, 'mairie')}`, { skip_setup: true })
+		}
+	};
+	return current;
+}
+
+/** Forgets this laptop's staff data (sign-out). */
+export async function destroyStaffDbs(dbs: StaffDbs): Promise<void> {
+	await Promise.all(LOCATIONS.map((location) => dbs.local[location].destroy()));
+	current = null;
+}
+
+export interface StaffItem {
+	key: string;
+	id: string;
+	location: StaffLocation;
+	doc: Notice | DraftNotice;
+	state: StaffState;
+	/** Losing revisions of an unresolved conflict. */
+	conflicts: string[];
+}
+
+export async function readItems(dbs: StaffDbs, now: Date): Promise<StaffItem[]> {
+	const items: StaffItem[] = [];
+	for (const location of LOCATIONS) {
+		const result = await dbs.local[location].allDocs({
+			include_docs: true,
+			conflicts: true,
+			startkey: 'notice:',
+			endkey: 'notice:\ufff0'
+		});
+		for (const row of result.rows) {
+			const doc = row.doc as unknown as (Notice | DraftNotice) & { _conflicts?: string[] };
+			if (!doc || doc.type !== 'notice') continue;
+			items.push({
+				key: `${location}/${doc._id.slice('notice:'.length)}`,
+				id: doc._id,
+				location,
+				doc,
+				state: staffState(doc, location, now),
+				conflicts: doc._conflicts ?? []
+			});
+		}
+	}
+	return items.sort(compareStaffItems);
+}
+
+export interface SyncOutcome {
+	/** Documents CouchDB refused (validate_doc_update), with its reason. */
+	refused: { id: string; reason: string }[];
+}
+
+export class SyncError extends Error {
+	readonly reason: 'unauthorized' | 'offline' | 'timeout' | 'server';
+	constructor(reason: SyncError['reason'], message?: string) {
+		super(message ?? reason);
+		this.reason = reason;
+	}
+}
+
+/** One two-way pass over both databases; cancelled if it outlasts the watchdog. */
+export async function syncOnce(dbs: StaffDbs, watchdogMs: number): Promise<SyncOutcome> {
+	const refused: SyncOutcome['refused'] = [];
+	for (const location of LOCATIONS) {
+		const sync = dbs.local[location].sync(dbs.remote[location], { batch_size: 100 });
+		sync.on('denied', (error) => {
+			const denied = error as { id?: string; reason?: string; message?: string };
+			refused.push({ id: denied.id ?? '', reason: denied.reason ?? denied.message ?? '' });
+		});
+		const watchdog = setTimeout(() => sync.cancel(), watchdogMs);
+		try {
+			const result = await sync;
+			if (result.push?.status === 'cancelled' || result.pull?.status === 'cancelled') {
+				throw new SyncError('timeout');
+			}
+			for (const error of [...(result.push?.errors ?? []), ...(result.pull?.errors ?? [])]) {
+				const denied = error as { id?: string; reason?: string; message?: string };
+				if (!refused.some((entry) => entry.id === denied.id)) {
+					refused.push({ id: denied.id ?? '', reason: denied.reason ?? denied.message ?? '' });
+				}
+			}
+		} catch (error) {
+			if (error instanceof SyncError) throw error;
+			const status = (error as { status?: number }).status;
+			if (status === 401 || status === 403) throw new SyncError('unauthorized');
+			if (navigator.onLine === false || status === undefined || status === 0) {
+				throw new SyncError('offline');
+			}
+			throw new SyncError('server', String((error as Error).message ?? error));
+		} finally {
+			clearTimeout(watchdog);
+		}
+	}
+	await recordPushed(dbs);
+	return { refused };
+}
+
+async function recordPushed(dbs: StaffDbs): Promise<void> {
+	for (const location of LOCATIONS) {
+		const db = dbs.local[location];
+		const info = await db.info();
+		let rev: string | undefined;
+		try {
+			rev = (await db.get(PUSHED_SEQ_ID))._rev;
+		} catch {
+			rev = undefined;
+		}
+		await db.put({ _id: PUSHED_SEQ_ID, _rev: rev, seq: info.update_seq });
+	}
+}
+
+/** How many documents changed on this laptop since the last complete sync. */
+export async function pendingCount(dbs: StaffDbs): Promise<number> {
+	let count = 0;
+	for (const location of LOCATIONS) {
+		const db = dbs.local[location];
+		let since: string | number = 0;
+		try {
+			since = ((await db.get(PUSHED_SEQ_ID)) as unknown as { seq: string | number }).seq;
+		} catch {
+			since = 0;
+		}
+		const changes = await db.changes({ since, limit: 1000 });
+		count += changes.results.filter((change) => !change.id.startsWith('_')).length;
+	}
+	return count;
+}
+
+async function getOrNull<T>(db: PouchDB.Database, id: string): Promise<(T & { _rev: string }) | null> {
+	try {
+		return (await db.get(id)) as unknown as T & { _rev: string };
+	} catch (error) {
+		if ((error as { status?: number }).status === 404) return null;
+		throw error;
+	}
+}
+
+/** A file chosen in the editor: new ones carry their bytes, kept ones are named only. */
+export interface EditorFile {
+	name: string;
+	content_type: string;
+	length: number;
+	blob?: Blob;
+}
+
+/**
+ * Builds `_attachments` for a write into `target`: kept files stay stubs when
+ * the notice stays in its database, and are copied as bytes when it moves.
+ */
+async function attachmentsFor(
+	dbs: StaffDbs,
+	id: string,
+	files: EditorFile[],
+	from: StaffLocation | null,
+	target: StaffLocation
+): Promise<Record<string, AttachmentStub> | undefined> {
+	if (files.length === 0) return undefined;
+	const source = from ? await getOrNull<{ _attachments?: Record<string, AttachmentStub> }>(dbs.local[from], id) : null;
+	const result: Record<string, AttachmentStub> = {};
+	for (const file of files) {
+		if (file.blob) {
+			result[file.name] = { content_type: file.content_type, data: file.blob };
+		} else if (from === target && source?._attachments?.[file.name]) {
+			result[file.name] = source._attachments[file.name];
+		} else if (from) {
+			const data = (await dbs.local[from].getAttachment(id, file.name)) as Blob;
+			result[file.name] = { content_type: file.content_type, data };
+		}
+	}
+	return result;
+}
+
+export interface SaveRequest {
+	id: string;
+	fields: NoticeFields;
+	files: EditorFile[];
+	/** Where the notice was before this save (null for a new one). */
+	from: StaffLocation | null;
+	to: StaffLocation;
+	status?: DraftNotice['status'];
+}
+
+/**
+ * Writes a notice where the editor action says, and removes it from where it
+ * was if it moved: publishing takes a draft out of -mairie, retracting takes a
+ * notice out of -public and keeps it in -mairie.
+ */
+export async function saveNotice(dbs: StaffDbs, request: SaveRequest): Promise<void> {
+	const { id, fields, files, from, to, status } = request;
+	const target = dbs.local[to];
+	const existing = await getOrNull<Notice>(target, id);
+	const doc: Record<string, unknown> = { ...fields, _id: id };
+	if (existing) doc._rev = existing._rev;
+	if (to === 'mairie') doc.status = status ?? 'draft';
+	const attachments = await attachmentsFor(dbs, id, files, from, to);
+	if (attachments) doc._attachments = attachments;
+	await target.put(doc);
+	if (from && from !== to) {
+		const previous = await getOrNull<Notice>(dbs.local[from], id);
+		if (previous) await dbs.local[from].remove(id, previous._rev);
+	}
+}
+
+export async function deleteNotice(dbs: StaffDbs, location: StaffLocation, id: string): Promise<void> {
+	const doc = await getOrNull<Notice>(dbs.local[location], id);
+	if (doc) await dbs.local[location].remove(id, doc._rev);
+}
+
+export interface Version {
+	rev: string;
+	doc: Notice | DraftNotice;
+	winning: boolean;
+}
+
+/** Every open version of a conflicted notice, the winner first. */
+export async function readVersions(
+	dbs: StaffDbs,
+	location: StaffLocation,
+	id: string
+): Promise<Version[]> {
+	const db = dbs.local[location];
+	const winner = (await db.get(id, { conflicts: true })) as unknown as (Notice | DraftNotice) & {
+		_rev: string;
+		_conflicts?: string[];
+	};
+	const versions: Version[] = [{ rev: winner._rev, doc: winner, winning: true }];
+	for (const rev of winner._conflicts ?? []) {
+		const doc = (await db.get(id, { rev })) as unknown as Notice | DraftNotice;
+		versions.push({ rev, doc, winning: false });
+	}
+	return versions;
+}
+
+/** Keeps one version of a conflicted notice (see conflictResolution). */
+export async function keepVersion(
+	dbs: StaffDbs,
+	location: StaffLocation,
+	id: string,
+	keptRev: string,
+	now: Date
+): Promise<void> {
+	const db = dbs.local[location];
+	const versions = await readVersions(dbs, location, id);
+	const winner = versions[0];
+	const kept = versions.find((version) => version.rev === keptRev);
+	if (!kept) throw new Error(`unknown revision ${keptRev}`);
+	const writes = conflictResolution(
+		id,
+		winner.rev,
+		versions.map((version) => version.rev),
+		{ ...(kept.doc as unknown as Record<string, unknown>), _rev: kept.rev },
+		now
+	);
+	const results = await db.bulkDocs(writes as never[]);
+	const failed = results.find((result) => 'error' in result && result.error);
+	if (failed) throw new Error(`conflict resolution failed: ${JSON.stringify(failed)}`);
+}

@@ -1,0 +1,194 @@
+import type { NoticeCategory, ValidationCode } from '../domain/notice.ts';
+
+/**
+ * French interface text. Components read their words from here, so that a
+ * second language is one more file of the same shape (issue 4 brings the
+ * library and the switch).
+ */
+export const fr = {
+	appName: 'Crieur',
+	skipToContent: 'Aller au contenu',
+	nav: {
+		home: 'Avis',
+		archive: 'Avis passés',
+		staff: 'Espace mairie',
+		main: 'Navigation principale'
+	},
+	category: {
+		avis: 'Avis',
+		arrete: 'Arrêté',
+		alerte: 'Alerte',
+		agenda: 'Agenda',
+		'compte-rendu': 'Compte rendu'
+	} satisfies Record<NoticeCategory, string>,
+	categoryPlural: {
+		avis: 'Avis',
+		arrete: 'Arrêtés',
+		alerte: 'Alertes',
+		agenda: 'Agenda',
+		'compte-rendu': 'Comptes rendus'
+	} satisfies Record<NoticeCategory, string>,
+	home: {
+		title: (commune: string) => `Avis de la mairie — ${commune}`,
+		heading: 'Les avis de la mairie',
+		urgentHeading: 'Alertes en cours',
+		urgentLabel: 'Alerte urgente',
+		allCategories: 'Tous',
+		filterLegend: 'Catégorie',
+		searchLabel: 'Rechercher un avis',
+		searchButton: 'Rechercher',
+		searchPlaceholder: 'eau, travaux, fête…',
+		clearSearch: 'Effacer la recherche',
+		resultsFor: (count: number, query: string) =>
+			`${count} ${count > 1 ? 'avis trouvés' : 'avis trouvé'} pour « ${query} »`,
+		empty: 'Aucun avis en cours pour le moment.',
+		emptyFiltered: 'Aucun avis ne correspond.',
+		archiveLink: 'Voir les avis passés',
+		filesCount: (count: number) => (count > 1 ? `${count} documents joints` : '1 document joint')
+	},
+	archive: {
+		title: (commune: string) => `Avis passés — ${commune}`,
+		heading: 'Avis passés',
+		intro: 'Les avis dont la période d’affichage est terminée.',
+		empty: 'Aucun avis passé.',
+		expiredOn: (date: string) => `Affiché jusqu’au ${date}`
+	},
+	notice: {
+		published: (date: string) => `Publié le ${date}`,
+		updated: (date: string) => `mis à jour le ${date}`,
+		expires: (date: string) => `Affiché jusqu’au ${date}`,
+		expired: 'Cet avis n’est plus d’actualité.',
+		attachments: 'Documents joints',
+		open: 'Ouvrir',
+		back: 'Retour aux avis',
+		notFound: 'Cet avis n’existe pas ou n’est plus publié.'
+	},
+	sync: {
+		syncing: 'Mise à jour…',
+		progress: (count: number) => `Mise à jour… ${count} avis reçus`,
+		upToDate: 'À jour',
+		updatedAgo: (ago: string) => `À jour ${ago}`,
+		offline: 'Hors ligne',
+		offlineSince: (ago: string) => `Hors ligne — données ${ago}`,
+		never: 'Hors ligne — pas encore de données sur cet appareil',
+		error: 'Mise à jour impossible pour le moment',
+		refresh: 'Actualiser'
+	},
+	update: {
+		available: 'Nouvelle version de Crieur disponible.',
+		reload: 'Recharger',
+		later: 'Plus tard'
+	},
+	storage: {
+		full: 'La mémoire de cet appareil est pleine : libérez de la place pour garder les avis hors ligne.'
+	},
+	errors: {
+		offlineNoData:
+			'Vous êtes hors ligne et cette page n’a pas encore été enregistrée sur cet appareil. Elle s’affichera au retour du réseau.',
+		generic: 'Une erreur est survenue.',
+		notFound: 'Page introuvable.',
+		backHome: 'Retour à l’accueil'
+	},
+	validation: {
+		required: 'Ce champ est obligatoire.',
+		too_long: 'Ce texte est trop long.',
+		invalid_date: 'Date invalide.',
+		invalid_category: 'Choisissez une catégorie.',
+		invalid_boolean: 'Valeur invalide.',
+		invalid_status: 'Statut invalide.',
+		invalid_id: 'Identifiant invalide.',
+		invalid_slug: 'Identifiant de commune invalide.',
+		invalid_type: 'Document invalide.',
+		invalid_attachment_type: 'Seuls les PDF et les images JPEG, PNG ou WebP sont acceptés.',
+		attachment_too_big: 'Fichier trop lourd (10 Mo au plus).',
+		too_many_attachments: 'Trop de pièces jointes (8 au plus).',
+		expires_before_publication: 'La fin d’affichage doit venir après la publication.'
+	} satisfies Record<ValidationCode, string>,
+	staff: {
+		title: 'Espace mairie',
+		loginHeading: 'Connexion de la mairie',
+		loginIntro:
+			'Réservé au secrétariat et aux élus. Une fois connecté, vous pouvez travailler hors ligne : vos modifications partiront au retour du réseau.',
+		name: 'Identifiant',
+		password: 'Mot de passe',
+		login: 'Se connecter',
+		loggingIn: 'Connexion…',
+		logout: 'Se déconnecter',
+		logoutUnsynced:
+			'Des modifications ne sont pas encore envoyées. Vous déconnecter les effacerait de cet ordinateur. Reconnectez-vous au réseau d’abord.',
+		badLogin: 'Identifiant ou mot de passe incorrect.',
+		notStaff: 'Ce compte n’appartient pas à la mairie.',
+		loginOffline: 'La première connexion demande le réseau. Réessayez une fois en ligne.',
+		sessionExpired: 'Session expirée : reconnectez-vous pour envoyer vos modifications.',
+		signedInAs: (name: string) => `Connecté : ${name}`,
+		newNotice: 'Nouvel avis',
+		listHeading: 'Avis',
+		empty: 'Aucun avis pour le moment.',
+		state: {
+			published: 'Publié',
+			scheduled: 'Programmé',
+			draft: 'Brouillon',
+			retracted: 'Retiré',
+			expired: 'Expiré'
+		},
+		conflict: 'Conflit à résoudre',
+		stateColumn: 'État',
+		filterAll: 'Tous',
+		syncing: 'Synchronisation…',
+		synced: (ago: string) => `Synchronisé ${ago}`,
+		notSynced: 'Pas encore synchronisé',
+		offline: 'Hors ligne — vos modifications sont gardées sur cet ordinateur',
+		syncError: 'Synchronisation impossible pour le moment',
+		pending: (count: number) =>
+			count > 1 ? `${count} modifications en attente d’envoi` : '1 modification en attente d’envoi',
+		syncNow: 'Synchroniser',
+		refused: (title: string, reason: string) => `Refusé par le serveur : « ${title} » — ${reason}`
+	},
+	editor: {
+		newTitle: 'Nouvel avis',
+		editTitle: 'Modifier l’avis',
+		back: 'Retour à la liste',
+		title: 'Titre',
+		body: 'Texte',
+		bodyHelp:
+			'Mise en forme : **gras**, *italique*, listes avec « - », titres avec « ## », liens [texte](https://…).',
+		category: 'Catégorie',
+		urgent: 'Alerte urgente (affichée en tête, en rouge)',
+		publishAt: 'Publication',
+		publishAtHelp: 'Laissez la date du jour pour publier tout de suite, ou choisissez une date à venir.',
+		expiresAt: 'Fin d’affichage (facultatif)',
+		expiresAtHelp: 'L’avis passera dans les avis passés à cette date.',
+		attachments: 'Pièces jointes',
+		attachmentsHelp: 'PDF ou images, 10 Mo au plus chacune. Les photos sont réduites avant l’envoi.',
+		addFile: 'Ajouter un fichier',
+		removeFile: (name: string) => `Retirer ${name}`,
+		edit: 'Rédaction',
+		preview: 'Aperçu',
+		saveDraft: 'Enregistrer le brouillon',
+		publishNow: 'Publier maintenant',
+		schedule: 'Programmer la publication',
+		saveChanges: 'Enregistrer les modifications',
+		retract: 'Retirer l’avis',
+		retractConfirm:
+			'Retirer cet avis ? Il disparaîtra des téléphones au prochain passage en ligne. Il reste dans vos brouillons.',
+		deleteDraft: 'Supprimer le brouillon',
+		deleteConfirm: 'Supprimer définitivement ce brouillon ?',
+		saved: 'Enregistré sur cet ordinateur.',
+		published: 'Publié. Il partira vers les habitants à la prochaine synchronisation.',
+		scheduled: (date: string) => `Programmé pour le ${date}.`,
+		retracted: 'Avis retiré. Il est gardé dans les brouillons.',
+		invalid: 'Corrigez les champs signalés.',
+		fileRejected: (name: string, reason: string) => `« ${name} » refusé : ${reason}`,
+		notFound: 'Cet avis n’existe pas sur cet ordinateur.',
+		storageFull:
+			'La mémoire de cet ordinateur est pleine : l’enregistrement a échoué. Libérez de la place puis réessayez.',
+		conflictHeading: 'Deux versions de cet avis',
+		conflictIntro:
+			'Cet avis a été modifié sur deux ordinateurs sans connexion. Aucune version n’est perdue : choisissez celle à garder. Vous pourrez ensuite la modifier.',
+		versionBy: (date: string) => `Version modifiée le ${date}`,
+		keepVersion: 'Garder cette version',
+		conflictResolved: 'Conflit résolu.'
+	}
+};
+
+export type Messages = typeof fr;

@@ -1,0 +1,17 @@
+import { loadPublic } from '#lib/client/load-public.ts';
+import { publicStore } from '#lib/client/public-store.svelte.ts';
+import type { Commune, Notice } from '#lib/domain/notice.ts';
+import type { PageLoad } from './$types';
+
+export const load: PageLoad = async ({ fetch, params }) => {
+	const id = `notice:${params.slug}`;
+	const found = await loadPublic<{ commune: Commune; notice: Notice }>(
+		fetch,
+		`/api/public/notices/${encodeURIComponent(params.slug)}`,
+		() => {
+			const notice = publicStore.notice(id);
+			return notice && publicStore.commune ? { commune: publicStore.commune, notice } : null;
+		}
+	);
+	return { ...found, id };
+};
