@@ -1,7 +1,7 @@
 import type { Handle, ServerInit } from '@sveltejs/kit/hooks';
 import { building } from '$app/env';
 import { getBackend } from '#lib/server/backend.ts';
-import { compress } from '#lib/server/http.ts';
+import { compress, jsonError } from '#lib/server/http.ts';
 import { startPublisher } from '#lib/server/jobs/publisher.ts';
 import { proxyToCouch } from '#lib/server/proxy.ts';
 
@@ -23,10 +23,17 @@ const SECURITY_HEADERS: Record<string, string> = {
 	'x-frame-options': 'DENY'
 };
 
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
 export const handle: Handle = async ({ event, resolve }) => {
 	const { pathname, search } = event.url;
+	const origin = event.request.headers.get('origin');
 	let response: Response;
-	if (pathname === '/db' || pathname.startsWith('/db/')) {
+	if (!SAFE_METHODS.has(event.request.method) && origin !== null && origin !== event.url.origin) {
+		// Browsers send Origin on every cross-site write: a page elsewhere cannot
+		// use a villager's or a secretary's cookies here.
+		response = jsonError(403, 'forbidden', 'Requête venant d’un autre site refusée.');
+	} else if (pathname === '/db' || pathname.startsWith('/db/')) {
 		response = await proxyToCouch(event.request, pathname.slice(3) || '/', search, await getBackend());
 	} else {
 		// French first; issue 4 brings the language switch.

@@ -66,7 +66,19 @@ export interface PublicSnapshot {
 	generated_at: string;
 }
 
-const isoDate = v.pipe(v.string(), v.regex(new RegExp(ISO_DATE_PATTERN), 'invalid_date'));
+const isoDate = v.pipe(
+	v.string('invalid_date'),
+	v.regex(new RegExp(ISO_DATE_PATTERN), 'invalid_date'),
+	v.check((value) => !Number.isNaN(Date.parse(value)), 'invalid_date')
+);
+
+/** Text that must not be blank; lengths count as typed, like validate_doc_update does. */
+const requiredText = (max: number) =>
+	v.pipe(
+		v.string('required'),
+		v.check((value) => value.trim().length > 0, 'required'),
+		v.maxLength(max, 'too_long')
+	);
 
 const attachment = v.object({
 	content_type: v.picklist(LIMITS.attachmentTypes, 'invalid_attachment_type'),
@@ -92,12 +104,7 @@ const noticeEntries = {
 	_rev: v.optional(v.string()),
 	_attachments: attachments,
 	type: v.literal('notice'),
-	title: v.pipe(
-		v.string('required'),
-		v.trim(),
-		v.minLength(1, 'required'),
-		v.maxLength(LIMITS.titleMax, 'too_long')
-	),
+	title: requiredText(LIMITS.titleMax),
 	body: v.pipe(v.string('required'), v.maxLength(LIMITS.bodyMax, 'too_long')),
 	category: v.picklist(LIMITS.categories, 'invalid_category'),
 	urgent: v.boolean('invalid_boolean'),
@@ -132,13 +139,8 @@ export const CommuneSchema = v.looseObject({
 	_rev: v.optional(v.string()),
 	type: v.literal('commune'),
 	slug: v.pipe(v.string(), v.regex(/^[a-z][a-z0-9-]{1,40}$/, 'invalid_slug')),
-	name: v.pipe(
-		v.string(),
-		v.trim(),
-		v.minLength(1, 'required'),
-		v.maxLength(LIMITS.communeNameMax, 'too_long')
-	),
-	timezone: v.pipe(v.string(), v.minLength(1, 'required'))
+	name: requiredText(LIMITS.communeNameMax),
+	timezone: requiredText(64)
 });
 
 export type ValidationCode =

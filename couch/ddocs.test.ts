@@ -1,0 +1,127 @@
+import vm from 'node:vm';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { validateDraft, validatePublicDoc } from '../src/lib/domain/notice.ts';
+import { noticeFactory } from '../tests/factories.ts';
+import { designDoc, designDocChanged, validateSource, type DesignedDatabase } from './ddocs.ts';
+
+type Validate = (newDoc: unknown, oldDoc: unknown, userCtx: unknown, secObj: unknown) => void;
+
+/** Compiles a validate_doc_update as CouchDB would, in a fresh context. */
+function compile(which: DesignedDatabase, commune = 'demo'): Validate {
+	return vm.runInNewContext(`(${validateSource(which, commune)})`) as Validate;
+}
+
+const staff = { name: 'secretariat', roles: ['mairie:demo'], db: 'demo-public' };
+
+function verdict(validate: Validate, doc: unknown, userCtx: unknown = staff) {
+	try {
+		validate(doc, null, userCtx, {});
+		return 'ok';
+	} catch (error) {
+		const thrown = error as { forbidden?: string; unauthorized?: string };
+		if (thrown.forbidden) return 'forbidden';
+		if (thrown.unauthorized) return 'unauthorized';
+		throw error;
+	}
+}
+
+describe('validate_doc_update of <commune>-public', () => {
+	const validate = compile('public');
+
+	it('lets staff and admins write a valid notice', () => {
+		expect(verdict(validate, noticeFactory())).toBe('ok');
+		expect(verdict(validate, noticeFactory(), { name: 'admin', roles: ['_admin'] })).toBe('ok');
+	});
+
+	it('refuses anonymous writers as unauthorized and others as forbidden', () => {
+		expect(verdict(validate, noticeFactory(), { name: null, roles: [] })).toBe('unauthorized');
+		expect(verdict(validate, noticeFactory(), { name: 'jean', roles: ['habitant:demo'] })).toBe('forbidden');
+		expect(verdict(validate, noticeFactory(), { name: 'borne', roles: ['borne:demo'] })).toBe('forbidden');
+		expect(verdict(validate, noticeFactory(), { name: 'x', roles: ['mairie:autre'] })).toBe('forbidden');
+	});
+
+	it('refuses even deletions from non-staff', () => {
+		expect(verdict(validate, { _id: 'notice:x', _deleted: true }, { name: null, roles: [] })).toBe(
+			'unauthorized'
+		);
+		expect(verdict(validate, { _id: 'notice:x', _deleted: true })).toBe('ok');
+	});
+
+	it('checks the commune document against its own database', () => {
+		const commune = { _id: 'commune', type: 'commune', slug: 'demo', name: 'Saint-Crieur', timezone: 'Europe/Paris' };
+		expect(verdict(validate, commune)).toBe('ok');
+		expect(verdict(validate, { ...commune, slug: 'autre' })).toBe('forbidden');
+	});
+
+	// One set of rules: CouchDB and the app must agree on every document.
+	it('agrees with the app schema on any notice', () => {
+		const good = noticeFactory();
+		const field = <T>(valid: T, ...invalid: unknown[]) =>
+			fc.oneof({ weight: 3, arbitrary: fc.constant(valid) }, fc.constantFrom(...invalid));
+		const arbitraryNotice = fc.record({
+			_id: field(good._id, 'poll:1', 'notice', 42),
+			type: field('notice', 'ballot', undefined),
+			title: field(good.title, '', '   ', 'x'.repeat(161), ' '.repeat(5) + 'x'.repeat(156), 7, null),
+			body: field(good.body, '', 'x'.repeat(20001), undefined, ['a']),
+			category: field('arrete', 'fete', '', null),
+			urgent: field(true, 'true', 1, null),
+			published_at: field(
+				good.published_at,
+				'2026-11-25',
+				'2026-11-25T10:00:00',
+				'2026-13-45T10:00:00Z',
+				'demain',
+				null
+			),
+			expires_at: field(null, '2026-11-30T10:00:00+01:00', '2020-01-01T00:00:00Z', 'jamais', undefined),
+			created_at: field(good.created_at, '', 'hier'),
+			updated_at: field(good.updated_at, 12),
+			author: field(good.author, 'x'.repeat(81), null),
+			_attachments: field(
+				undefined,
+				{ 'a.pdf': { content_type: 'application/pdf', length: 100, stub: true } },
+				{ 'a.svg': { content_type: 'image/svg+xml', length: 100, stub: true } },
+				{ 'big.pdf': { content_type: 'application/pdf', length: 11 * 1024 * 1024, stub: true } }
+			)
+		});
+		fc.assert(
+			fc.property(arbitraryNotice, (raw) => {
+				const doc = Object.fromEntries(Object.entries(raw).filter(([, value]) => value !== undefined));
+				const couch = verdict(validate, doc) === 'ok';
+				const app = validatePublicDoc(doc).ok;
+				expect({ couch, app, doc }).toEqual({ couch: app, app, doc });
+			}),
+			{ numRuns: 600 }
+		);
+	});
+});
+
+describe('validate_doc_update of <commune>-mairie', () => {
+	const validate = compile('mairie');
+
+	it('needs staff and a known status', () => {
+		const draft = { ...noticeFactory(), status: 'draft' };
+		expect(verdict(validate, draft)).toBe('ok');
+		expect(verdict(validate, { ...draft, status: 'published' })).toBe('forbidden');
+		expect(verdict(validate, draft, { name: 'jean', roles: ['habitant:demo'] })).toBe('forbidden');
+		expect(validateDraft({ ...draft, status: 'published' }).ok).toBe(false);
+	});
+});
+
+describe('design document deploys', () => {
+	it('change nothing when the content is the same', () => {
+		const wanted = designDoc('public', 'demo');
+		expect(designDocChanged({ ...wanted, _rev: '7-abc' }, wanted)).toBe(false);
+		expect(designDocChanged(null, wanted)).toBe(true);
+		expect(designDocChanged({ ...wanted, validate_doc_update: 'function(){}' }, wanted)).toBe(true);
+	});
+
+	it('compile its views', () => {
+		for (const which of ['public', 'mairie'] as const) {
+			for (const view of Object.values(designDoc(which, 'demo').views)) {
+				expect(typeof vm.runInNewContext(`(${view.map})`)).toBe('function');
+			}
+		}
+	});
+});

@@ -1,0 +1,241 @@
+import nano from 'nano';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedDemoContent } from '../../couch/demo.ts';
+import { publishDue } from '../../src/lib/server/jobs/publisher.ts';
+import type { Backend } from '../../src/lib/server/backend.ts';
+import { noticeFactory } from '../factories.ts';
+import { startApp, type TestApp } from '../harness/app.ts';
+import { provisionDemo, startCouch, STAFF, type TestCouch } from '../harness/couch.ts';
+
+/** The production build in front of a CouchDB-protocol server, as on a host (COUCHDB_URL). */
+let server: TestCouch;
+let app: TestApp;
+
+beforeAll(async () => {
+	server = await startCouch();
+	await provisionDemo(server.adminUrl);
+	await seedDemoContent(server.adminUrl, 'demo');
+	app = await startApp({ COUCHDB_URL: server.adminUrl });
+});
+afterAll(async () => {
+	await app?.stop();
+	await server?.stop();
+});
+
+async function login(): Promise<string> {
+	const response = await fetch(`${app.url}/db/_session`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify(STAFF)
+	});
+	expect(response.status).toBe(200);
+	return response.headers.getSetCookie()[0].split(';')[0];
+}
+
+describe('/db/ proxy', () => {
+	it.each([
+		['GET', '/db/', 403],
+		['GET', '/db/_all_dbs', 403],
+		['GET', '/db/_users/_all_docs', 403],
+		['GET', '/db/_config', 403],
+		['GET', '/db/_node/_local/_config', 403],
+		['POST', '/db/_replicate', 403],
+		['GET', '/db/_active_tasks', 403],
+		['GET', '/db/_utils/', 403],
+		['GET', '/db/demo-ballots/_all_docs', 403],
+		['PUT', '/db/newdb', 403],
+		['PUT', '/db/demo-public', 405],
+		['DELETE', '/db/demo-public', 405],
+		['GET', '/db/demo-public/_security', 403],
+		['GET', '/db/demo-public/_design/crieur', 403],
+		['GET', '/db/demo-public/_changes?filter=_selector', 403],
+		['GET', '/db/demo-public/_changes?feed=longpoll&since=now', 403],
+		['GET', '/db/demo-public/_changes?feed=continuous', 403],
+		// fetch resolves %2E%2E before sending: this arrives as /db/_users.
+		['GET', '/db/demo-public/%2E%2E/_users', 403],
+		['GET', '/db/%5Fusers', 403],
+		['GET', '/db/demo-public%2F..%2F_users', 403]
+	])('refuses %s %s with %i and a JSON reason', async (method, path, status) => {
+		const response = await fetch(`${app.url}${path}`, {
+			method,
+			headers: { 'content-type': 'application/json' },
+			body: ['PUT', 'POST'].includes(method) ? '{}' : undefined
+		});
+		expect(response.status).toBe(status);
+		expect(response.headers.get('content-type')).toMatch(/application\/json/);
+		const body = (await response.json()) as { error: string; reason: string };
+		expect(body.reason.length).toBeGreaterThan(5);
+	});
+
+	it('lets anonymous clients read the public database and nothing else', async () => {
+		expect((await fetch(`${app.url}/db/demo-public`)).status).toBe(200);
+		expect((await fetch(`${app.url}/db/demo-public/commune`)).status).toBe(200);
+		expect((await fetch(`${app.url}/db/demo-mairie/_all_docs`)).status).toBe(401);
+	});
+
+	it('refuses anonymous writes through the proxy, as CouchDB does', async () => {
+		const doc = noticeFactory();
+		const response = await fetch(`${app.url}/db/demo-public/${encodeURIComponent(doc._id)}`, {
+			method: 'PUT',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify(doc)
+		});
+		expect(response.status).toBe(401);
+	});
+
+	it('carries the staff session cookie to CouchDB', async () => {
+		const cookie = await login();
+		const session = await (await fetch(`${app.url}/db/_session`, { headers: { cookie } })).json();
+		expect(session.userCtx).toMatchObject({ name: STAFF.name, roles: ['mairie:demo'] });
+		const doc = noticeFactory();
+		const write = await fetch(`${app.url}/db/demo-public/${encodeURIComponent(doc._id)}`, {
+			method: 'PUT',
+			headers: { 'content-type': 'application/json', cookie },
+			body: JSON.stringify(doc)
+		});
+		expect(write.status).toBe(201);
+		const mairie = await fetch(`${app.url}/db/demo-mairie/_all_docs`, { headers: { cookie } });
+		expect(mairie.status).toBe(200);
+	});
+
+	it('compresses JSON, which CouchDB 3 never does', async () => {
+		const response = await fetch(`${app.url}/db/demo-public/_all_docs?include_docs=true`, {
+			headers: { 'accept-encoding': 'gzip' }
+		});
+		expect(response.headers.get('content-encoding')).toBe('gzip');
+		// fetch has already inflated the body.
+		const body = JSON.parse(await response.text());
+		expect(body.rows.length).toBeGreaterThan(10);
+	});
+
+	it('refuses cross-site writes with a JSON error, even with valid credentials', async () => {
+		const response = await fetch(`${app.url}/db/_session`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json', origin: 'https://evil.example' },
+			body: JSON.stringify(STAFF)
+		});
+		expect(response.status).toBe(403);
+		expect(response.headers.getSetCookie()).toEqual([]);
+		expect((await response.json()).reason).toMatch(/autre site/);
+	});
+
+	it('refuses oversized bodies before they reach CouchDB', async () => {
+		const response = await fetch(`${app.url}/db/demo-public/_bulk_docs`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ docs: [{ _id: 'notice:big', body: 'x'.repeat(33 * 1024 * 1024) }] })
+		});
+		expect(response.status).toBe(413);
+		expect((await response.json()).reason).toMatch(/trop volumineux/);
+	});
+});
+
+describe('villager pull (/api/sync)', () => {
+	it('sends documents with their revision history, pages, and nothing when up to date', async () => {
+		const first = await (await fetch(`${app.url}/api/sync?since=0&limit=5`)).json();
+		expect(first.docs.length).toBeGreaterThan(0);
+		expect(first.more).toBe(true);
+		for (const doc of first.docs) {
+			expect(doc._revisions.ids.length).toBeGreaterThan(0);
+			expect(doc._id.startsWith('_design/')).toBe(false);
+		}
+		let since = first.last_seq;
+		let pages = 1;
+		for (;;) {
+			const page = await (await fetch(`${app.url}/api/sync?since=${since}&limit=5`)).json();
+			pages++;
+			since = page.last_seq;
+			if (!page.more) break;
+		}
+		const idle = await (await fetch(`${app.url}/api/sync?since=${since}`)).json();
+		expect(idle).toEqual({ docs: [], last_seq: since, more: false });
+		expect(pages).toBeGreaterThan(2);
+	});
+
+	it('keeps attachments on the server and lists them', async () => {
+		const page = await (await fetch(`${app.url}/api/sync?since=0&limit=1000`)).json();
+		const arrete = page.docs.find((doc: { _id: string }) => doc._id === 'notice:demo-arrete-circulation-forge');
+		expect(arrete._attachments).toBeUndefined();
+		expect(arrete.files).toEqual([
+			{ name: 'arrete-2026-041.pdf', content_type: 'application/pdf', length: expect.any(Number) }
+		]);
+	});
+
+	it('sends deletions, so that a retracted notice leaves every phone', async () => {
+		const before = await (await fetch(`${app.url}/api/sync?since=0&limit=1000`)).json();
+		const db = nano(server.adminUrl).use('demo-public');
+		const doc = await db.get('notice:demo-bibliotheque');
+		await db.destroy(doc._id, doc._rev);
+		const after = await (await fetch(`${app.url}/api/sync?since=${before.last_seq}`)).json();
+		expect(after.docs).toEqual([
+			expect.objectContaining({ _id: 'notice:demo-bibliotheque', _deleted: true })
+		]);
+	});
+
+	it('answers bad parameters with a JSON error', async () => {
+		const response = await fetch(`${app.url}/api/sync?since=0&limit=99999`);
+		expect(response.status).toBe(400);
+		expect((await response.json()).reason).toMatch(/limit/);
+	});
+});
+
+describe('first visit, server-rendered', () => {
+	it('shows the notices before any script runs', async () => {
+		const html = await (await fetch(`${app.url}/`)).text();
+		expect(html).toContain('<html lang="fr">');
+		expect(html).toContain("Coupure d'eau rue des Tilleuls");
+		expect(html).toContain('Alerte urgente');
+	});
+
+	it('gives a shared link a proper preview', async () => {
+		const html = await (await fetch(`${app.url}/avis/demo-arrete-circulation-forge`)).text();
+		expect(html).toMatch(/<title>Arrêté : circulation alternée route de la Forge pendant les travaux — Saint-Crieur<\/title>/);
+		expect(html).toMatch(/<meta property="og:title" content="Arrêté : circulation alternée/);
+		expect(html).toMatch(/<meta name="description" content="Le maire de Saint-Crieur, Vu le code/);
+		expect(html).toContain('arrete-2026-041.pdf');
+	});
+
+	it('answers 404 in French for an unknown notice', async () => {
+		const response = await fetch(`${app.url}/avis/nexiste-pas`);
+		expect(response.status).toBe(404);
+		expect(await response.text()).toContain('n’existe pas');
+	});
+
+	it('serves attachments under a stable URL', async () => {
+		const response = await fetch(
+			`${app.url}/fichiers/demo-arrete-circulation-forge/arrete-2026-041.pdf`
+		);
+		expect(response.status).toBe(200);
+		expect(response.headers.get('content-type')).toBe('application/pdf');
+		expect(Buffer.from(await response.arrayBuffer()).subarray(0, 5).toString()).toBe('%PDF-');
+	});
+
+	it('serves a manifest named after the commune', async () => {
+		const manifest = await (await fetch(`${app.url}/manifest.webmanifest`)).json();
+		expect(manifest).toMatchObject({ name: 'Crieur — Saint-Crieur', lang: 'fr', display: 'standalone' });
+		expect(manifest.icons.map((icon: { sizes: string }) => icon.sizes)).toEqual(
+			expect.arrayContaining(['192x192', '512x512'])
+		);
+	});
+});
+
+describe('scheduled publication', () => {
+	it('moves a due notice from the mairie to the public database, and only when due', async () => {
+		const couch = nano(server.adminUrl);
+		const backend = {
+			couch,
+			databases: { public: 'demo-public', mairie: 'demo-mairie', ballots: 'demo-ballots' }
+		} as unknown as Backend;
+		const due = { ...noticeFactory({ published_at: new Date(Date.now() - 1000).toISOString() }), status: 'scheduled' };
+		const later = { ...noticeFactory({ published_at: new Date(Date.now() + 3_600_000).toISOString() }), status: 'scheduled' };
+		await couch.use('demo-mairie').bulk({ docs: [due, later] });
+
+		const published = await publishDue(backend);
+		expect(published).toEqual([due._id]);
+		const inPublic = await couch.use('demo-public').get(due._id);
+		expect(inPublic).not.toHaveProperty('status');
+		await expect(couch.use('demo-mairie').get(due._id)).rejects.toMatchObject({ statusCode: 404 });
+		await expect(couch.use('demo-public').get(later._id)).rejects.toMatchObject({ statusCode: 404 });
+		expect(await publishDue(backend)).toEqual([]);
+	});
+});

@@ -1,0 +1,70 @@
+import nano from 'nano';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { provisionCommune } from '../../couch/provision.ts';
+import { provisionDemo, startCouch, STAFF, type TestCouch } from '../harness/couch.ts';
+
+let server: TestCouch;
+
+beforeAll(async () => {
+	server = await startCouch();
+});
+afterAll(() => server?.stop());
+
+async function snapshot(adminUrl: string) {
+	const couch = nano(adminUrl);
+	const out: Record<string, unknown> = {};
+	for (const db of ['demo-public', 'demo-mairie', 'demo-ballots']) {
+		out[`${db}/_security`] = await couch.request({ db, path: '_security' });
+		out[`${db}/info`] = (await couch.db.get(db)).update_seq;
+	}
+	out.ddocPublic = (await couch.use('demo-public').get('_design/crieur'))._rev;
+	out.ddocMairie = (await couch.use('demo-mairie').get('_design/crieur'))._rev;
+	out.commune = (await couch.use('demo-public').get('commune'))._rev;
+	out.user = (await couch.use('_users').get(`org.couchdb.user:${STAFF.name}`))._rev;
+	return out;
+}
+
+describe('provisioning a commune', () => {
+	it('creates everything the first time and changes nothing the second', async () => {
+		const first = await provisionDemo(server.adminUrl);
+		expect(first.changes).toEqual(
+			expect.arrayContaining(['base demo-public créée', 'base demo-mairie créée', 'base demo-ballots créée'])
+		);
+		expect(first.staffCreated).toBe(true);
+		const before = await snapshot(server.adminUrl);
+
+		const second = await provisionCommune(server.adminUrl, {
+			slug: 'demo',
+			name: 'Saint-Crieur',
+			staff: { name: STAFF.name, password: 'un-autre-mot-de-passe' }
+		});
+		expect(second).toEqual({ changes: [], staffCreated: false });
+		expect(await snapshot(server.adminUrl)).toEqual(before);
+
+		// The password was not reset by the second run.
+		const session = await fetch(`${server.url}/_session`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify(STAFF)
+		});
+		expect(session.status).toBe(200);
+	});
+
+	it('sets _security so that only staff read the mairie and only admins the ballots', async () => {
+		const couch = nano(server.adminUrl);
+		expect(await couch.request({ db: 'demo-mairie', path: '_security' })).toEqual({
+			admins: { names: [], roles: [] },
+			members: { names: [], roles: ['mairie:demo'] }
+		});
+		expect(await couch.request({ db: 'demo-ballots', path: '_security' })).toEqual({
+			admins: { names: [], roles: [] },
+			members: { names: [], roles: ['_admin'] }
+		});
+	});
+
+	it('refuses a bad commune identifier before touching the server', async () => {
+		await expect(provisionCommune(server.adminUrl, { slug: '../_users', name: 'x' })).rejects.toThrow(
+			/Identifiant de commune invalide/
+		);
+	});
+});
