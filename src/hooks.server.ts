@@ -25,11 +25,24 @@ const SECURITY_HEADERS: Record<string, string> = {
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/**
+ * Compares hosts, not full origins: behind plain http on a village LAN the
+ * server cannot know its own scheme (adapter-node assumes https), and a page
+ * elsewhere cannot forge the Host header of a browser request.
+ */
+function sameHost(origin: string, request: Request): boolean {
+	try {
+		return new URL(origin).host === request.headers.get('host');
+	} catch {
+		return false;
+	}
+}
+
 export const handle: Handle = async ({ event, resolve }) => {
 	const { pathname, search } = event.url;
 	const origin = event.request.headers.get('origin');
 	let response: Response;
-	if (!SAFE_METHODS.has(event.request.method) && origin !== null && origin !== event.url.origin) {
+	if (!SAFE_METHODS.has(event.request.method) && origin !== null && !sameHost(origin, event.request)) {
 		// Browsers send Origin on every cross-site write: a page elsewhere cannot
 		// use a villager's or a secretary's cookies here.
 		response = jsonError(403, 'forbidden', 'Requête venant d’un autre site refusée.');

@@ -14,7 +14,34 @@ const PouchDB = require('pouchdb7-core')
 	.plugin(require('pouchdb7-adapter-http'))
 	.plugin(require('pouchdb7-replication'))
 	.plugin(require('pouchdb7-mapreduce'));
+patchValidationForReplication();
 const expressPouchDB = require('express-pouchdb');
+
+/**
+ * pouchdb-validation replaces an incoming document's _revisions with the stored
+ * document's before running validate_doc_update, so a replicated write
+ * (new_edits: false, as every PouchDB push sends) is answered 201 and silently
+ * dropped. CouchDB 3 keeps the incoming history; so does the patched module,
+ * loaded into the require cache before express-pouchdb asks for it.
+ */
+function patchValidationForReplication() {
+	const Module = require('node:module');
+	const file = require.resolve('pouchdb-validation', {
+		paths: [path.dirname(require.resolve('express-pouchdb'))]
+	});
+	const source = fs.readFileSync(file, 'utf8');
+	const buggy = 'newDoc._revisions = (oldDoc || {})._revisions;';
+	if (!source.includes(buggy)) {
+		throw new Error('pouchdb-validation changed: review the _revisions patch in couch/embedded/server.js');
+	}
+	const patched = source.replace(buggy, 'if (!newDoc._revisions) ' + buggy);
+	const module = new Module(file, null);
+	module.filename = file;
+	module.paths = Module._nodeModulePaths(path.dirname(file));
+	module._compile(patched, file);
+	module.loaded = true;
+	require.cache[file] = module;
+}
 
 const dir = process.env.EMBEDDED_COUCH_DIR;
 const adminName = process.env.EMBEDDED_COUCH_ADMIN;

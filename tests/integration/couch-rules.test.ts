@@ -58,6 +58,27 @@ describe('writes to <commune>-public, refused by CouchDB itself', () => {
 		expect(await exists('demo-public', doc._id)).toBe(true);
 	});
 
+	// The stand-in used to answer 201 and drop replicated writes (couch/embedded/server.js).
+	it('stores a replicated edit from staff (new_edits: false), as CouchDB does', async () => {
+		const doc = noticeFactory();
+		const created = await (await put('demo-public', doc, basic(USERS.staff))).json();
+		const hash = created.rev.split('-')[1];
+		const edited = {
+			...doc,
+			title: 'Modifié hors ligne',
+			_rev: `2-${'a'.repeat(32)}`,
+			_revisions: { start: 2, ids: ['a'.repeat(32), hash] }
+		};
+		const response = await fetch(`${server.url}/demo-public/_bulk_docs`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json', ...basic(USERS.staff) },
+			body: JSON.stringify({ docs: [edited], new_edits: false })
+		});
+		expect(await response.json()).toEqual([]);
+		const stored = await (await fetch(`${server.url}/demo-public/${encodeURIComponent(doc._id)}`)).json();
+		expect(stored).toMatchObject({ title: 'Modifié hors ligne', _rev: edited._rev });
+	});
+
 	it('answers 201 to a refused _bulk_docs, with a forbidden error per document', async () => {
 		const docs = [noticeFactory(), noticeFactory()];
 		const response = await fetch(`${server.url}/demo-public/_bulk_docs`, {

@@ -1,5 +1,6 @@
 import { nextChange, partitionNotices, type Commune, type Notice } from '../domain/notice.ts';
 import type * as ReplicaModule from './replica.ts';
+import { RetryTimer } from './retry.ts';
 
 export type SyncStatus = 'idle' | 'syncing' | 'offline' | 'error';
 
@@ -37,6 +38,7 @@ class PublicStore {
 	#pulling: Promise<void> | null = null;
 	#started = false;
 	#clock: ReturnType<typeof setTimeout> | null = null;
+	#retry = new RetryTimer();
 
 	#module(): Promise<typeof ReplicaModule> {
 		this.#replica ??= import('./replica.ts');
@@ -74,7 +76,7 @@ class PublicStore {
 
 	async #pull(): Promise<void> {
 		await this.open();
-		if (typeof navigator !== 'undefined' && navigator.onLine === false) {
+		if (navigator.onLine === false) {
 			this.status = 'offline';
 			return;
 		}
@@ -92,6 +94,7 @@ class PublicStore {
 			if (received > 0 || !this.ready) await this.#reload();
 			this.syncedAt = new Date();
 			this.status = 'idle';
+			this.#retry.reset();
 			void this.#persist();
 		} catch (error) {
 			if (isQuotaError(error)) {
@@ -103,6 +106,7 @@ class PublicStore {
 				// fetch rejects with a TypeError when the network is down, an AbortError on watchdog.
 				this.status = navigator.onLine === false || error instanceof TypeError ? 'offline' : 'error';
 			}
+			this.#retry.schedule(() => void this.sync());
 		} finally {
 			clearTimeout(watchdog);
 		}

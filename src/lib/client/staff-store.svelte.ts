@@ -2,6 +2,7 @@ import { roles } from '../domain/commune.ts';
 import type * as StaffDbModule from './staff-db.ts';
 import type { StaffDbs, StaffItem } from './staff-db.ts';
 import { deleteSetting, readSetting, writeSetting } from './device-db.ts';
+import { RetryTimer } from './retry.ts';
 
 export type StaffSyncStatus = 'idle' | 'syncing' | 'offline' | 'error' | 'unauthorized';
 
@@ -10,7 +11,7 @@ export interface StaffSession {
 	commune: string;
 }
 
-export type LoginError = 'bad_login' | 'not_staff' | 'offline';
+export type LoginError = 'bad_login' | 'not_staff' | 'offline' | 'refused';
 
 const SESSION_KEY = 'staff-session';
 const WATCHDOG_MS = 90_000;
@@ -37,6 +38,7 @@ class StaffStore {
 	#again = false;
 	#afterWrite: ReturnType<typeof setTimeout> | null = null;
 	#started = false;
+	#retry = new RetryTimer();
 
 	async #load(): Promise<typeof StaffDbModule> {
 		this.#module ??= await import('./staff-db.ts');
@@ -81,7 +83,7 @@ class StaffStore {
 			return 'offline';
 		}
 		if (response.status === 401) return 'bad_login';
-		if (!response.ok) return response.status >= 500 ? 'offline' : 'bad_login';
+		if (!response.ok) return response.status >= 500 ? 'offline' : 'refused';
 		const body = (await response.json()) as { name: string; roles: string[] };
 		const staffRole = body.roles.find((role) => role.startsWith(roles.staff('')));
 		if (!staffRole) {
@@ -155,10 +157,13 @@ class StaffStore {
 			this.refused = outcome.refused;
 			this.syncedAt = new Date();
 			this.status = 'idle';
+			this.#retry.reset();
 		} catch (error) {
 			const reason = (error as { reason?: string }).reason;
 			this.status =
 				reason === 'unauthorized' ? 'unauthorized' : reason === 'offline' ? 'offline' : 'error';
+			// A session that expired needs the secretary, not a retry.
+			if (this.status !== 'unauthorized') this.#retry.schedule(() => void this.sync());
 		}
 		await this.refresh();
 	}

@@ -119,6 +119,7 @@ export const fr = {
 		badLogin: 'Identifiant ou mot de passe incorrect.',
 		notStaff: 'Ce compte n’appartient pas à la mairie.',
 		loginOffline: 'La première connexion demande le réseau. Réessayez une fois en ligne.',
+		loginRefused: 'Le serveur a refusé la connexion. Rechargez la page puis réessayez.',
 		sessionExpired: 'Session expirée : reconnectez-vous pour envoyer vos modifications.',
 		signedInAs: (name: string) => `Connecté : ${name}`,
 		newNotice: 'Nouvel avis',

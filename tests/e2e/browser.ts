@@ -1,0 +1,112 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export const PHONE = { width: 412, height: 915 };
+export const LAPTOP = { width: 1366, height: 768 };
+
+export interface Device {
+	context: BrowserContext;
+	page: Page;
+	close(): Promise<void>;
+}
+
+/**
+ * A browser with its own profile, like a separate phone or laptop: its own
+ * service worker, IndexedDB and cookies. Debian's Chromium, never a download.
+ */
+export async function openDevice(
+	viewport = PHONE,
+	options: { javaScriptEnabled?: boolean } = {}
+): Promise<Device> {
+	const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'crieur-chromium-'));
+	const context = await chromium.launchPersistentContext(profile, {
+		executablePath: CHROMIUM,
+		headless: true,
+		viewport,
+		locale: 'fr-FR',
+		timezoneId: 'Europe/Paris',
+		javaScriptEnabled: options.javaScriptEnabled ?? true,
+		args: [
+			'--no-sandbox',
+			'--disable-gpu',
+			'--disable-quic',
+			'--no-first-run',
+			'--disable-background-networking',
+			'--disable-component-update',
+			'--disable-sync',
+			'--disable-dev-shm-usage'
+		]
+	});
+	context.setDefaultTimeout(20_000);
+	const page = context.pages()[0] ?? (await context.newPage());
+	page.on('pageerror', (error) => console.error(`[page error] ${error.message}`));
+	return {
+		context,
+		page,
+		close: async () => {
+			await context.close();
+			fs.rmSync(profile, { recursive: true, force: true });
+		}
+	};
+}
+
+/** Waits until the service worker controls the page (the first visit already works offline). */
+export async function waitForServiceWorker(page: Page): Promise<void> {
+	await page.waitForFunction(
+		async () => {
+			await navigator.serviceWorker.ready;
+			return navigator.serviceWorker.controller !== null;
+		},
+		undefined,
+		{ timeout: 20_000, polling: 250 }
+	);
+}
+
+/** Waits until the villager's pull finished and the replica is in use. */
+export async function waitForVillagerSync(page: Page): Promise<void> {
+	await page.locator('.sync.idle').waitFor({ timeout: 20_000 });
+}
+
+export async function staffLogin(page: Page, baseUrl: string, login: { name: string; password: string }) {
+	await page.goto(`${baseUrl}/mairie`);
+	await page.getByLabel('Identifiant').fill(login.name);
+	await page.getByLabel('Mot de passe').fill(login.password);
+	await page.getByRole('button', { name: 'Se connecter' }).click();
+	await page.getByRole('heading', { name: 'Avis', exact: true }).waitFor();
+	await waitForStaffSync(page);
+}
+
+/** Waits for the staff sync status to read "Synchronisé …". */
+export async function waitForStaffSync(page: Page): Promise<void> {
+	await page.locator('.sync.idle', { hasText: 'Synchronisé' }).waitFor({ timeout: 30_000 });
+}
+
+/** Runs a staff sync now and waits until a pass that started after this call has finished. */
+export async function syncStaff(page: Page): Promise<void> {
+	const status = page.locator('[data-synced-at]');
+	const before = Number(await status.getAttribute('data-synced-at'));
+	await page.evaluate(() => window.dispatchEvent(new Event('online')));
+	await page.waitForFunction(
+		(since) => {
+			const element = document.querySelector<HTMLElement>('[data-synced-at]');
+			return (
+				element !== null &&
+				Number(element.dataset.syncedAt) > since &&
+				element.classList.contains('idle') &&
+				element.dataset.pending === '0'
+			);
+		},
+		before,
+		{ timeout: 30_000, polling: 200 }
+	);
+}
+
+export function resultsDir(): string {
+	const dir = path.resolve('test-results');
+	fs.mkdirSync(dir, { recursive: true });
+	return dir;
+}

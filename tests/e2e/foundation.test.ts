@@ -1,0 +1,241 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { simplePdf } from '../../couch/demo-pdf.ts';
+import { demoStaffLogin, startApp, type TestApp } from '../harness/app.ts';
+import {
+	LAPTOP,
+	PHONE,
+	openDevice,
+	resultsDir,
+	staffLogin,
+	syncStaff,
+	waitForServiceWorker,
+	waitForStaffSync,
+	waitForVillagerSync,
+	type Device
+} from './browser.ts';
+
+/**
+ * Issue 2, end to end: a notice travels from the mairie's laptop to a
+ * villager's offline phone, against the production build on its embedded store.
+ */
+let app: TestApp;
+let login: { name: string; password: string };
+const devices: Device[] = [];
+
+async function device(viewport = PHONE, options = {}) {
+	const opened = await openDevice(viewport, options);
+	devices.push(opened);
+	return opened;
+}
+
+async function currentTitles(): Promise<string[]> {
+	const snapshot = await (await fetch(`${app.url}/api/public/current`)).json();
+	return snapshot.notices.map((notice: { title: string }) => notice.title);
+}
+
+beforeAll(async () => {
+	app = await startApp();
+	login = demoStaffLogin(app.dataDir);
+});
+
+afterAll(async () => {
+	for (const opened of devices) await opened.close().catch(() => undefined);
+	await app?.stop();
+	if (app) fs.rmSync(app.dataDir, { recursive: true, force: true });
+});
+
+describe('a notice travels from the mairie to an offline phone', () => {
+	let villager: Device;
+
+	it('shows the first visit server-rendered, then installs for offline use', async () => {
+		villager = await device(PHONE);
+		const { page } = villager;
+		await page.goto(app.url);
+		await expect(page.getByRole('heading', { name: 'Les avis de la mairie' }).isVisible()).resolves.toBe(true);
+		await waitForServiceWorker(page);
+		await waitForVillagerSync(page);
+		// The urgent alert comes first and says so in words, not only in red.
+		const first = page.locator('.cards li').first();
+		expect(await first.textContent()).toContain('Alerte urgente');
+		expect(await first.textContent()).toContain("Coupure d'eau");
+		await page.screenshot({ path: path.join(resultsDir(), 'villager-home-412x915.png') });
+	});
+
+	it('brings a notice published while the phone was offline, without a reload', async () => {
+		const { page, context } = villager;
+		await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
+		await context.setOffline(true);
+		await page.locator('.sync.offline').waitFor();
+
+		const staff = await device(LAPTOP);
+		await staffLogin(staff.page, app.url, login);
+		await staff.page.getByRole('link', { name: /Nouvel avis/ }).click();
+		await staff.page.getByLabel('Titre').fill('Route du Moulin fermée samedi');
+		await staff.page
+			.getByLabel('Texte')
+			.fill('La route du Moulin sera **fermée samedi** de 8 h à 18 h pour élagage.');
+		await staff.page.getByLabel('Catégorie').selectOption('alerte');
+		await staff.page.getByRole('button', { name: 'Publier maintenant' }).click();
+		await staff.page.getByText('Publié. Il partira').waitFor();
+		await syncStaff(staff.page);
+		await expect.poll(currentTitles, { timeout: 20_000 }).toContain('Route du Moulin fermée samedi');
+
+		expect(await page.getByText('Route du Moulin fermée samedi').count()).toBe(0);
+		await context.setOffline(false);
+		await page.getByText('Route du Moulin fermée samedi').waitFor({ timeout: 20_000 });
+		expect(await page.evaluate(() => (window as unknown as { marker: number }).marker)).toBe(42);
+	});
+
+	it('reloads offline with every notice it had, and opens notices offline', async () => {
+		const { page, context } = villager;
+		const titles = await currentTitles();
+		await context.setOffline(true);
+		await page.reload();
+		for (const title of titles) {
+			await page.getByText(title, { exact: true }).first().waitFor({ timeout: 10_000 });
+		}
+		await page.locator('.sync.offline').waitFor();
+
+		// A notice never opened before: routed in the page, read from the replica.
+		await page.getByRole('link', { name: 'Route du Moulin fermée samedi' }).click();
+		await page.getByText('pour élagage').waitFor();
+		// Reloaded offline on a URL the service worker never cached: the app shell renders it.
+		await page.reload();
+		await page.getByRole('heading', { name: 'Route du Moulin fermée samedi' }).waitFor();
+		await page.goto(`${app.url}/avis/demo-horaires-hiver`);
+		await page.getByRole('heading', { name: "Horaires d'hiver du secrétariat de mairie" }).waitFor();
+		await context.setOffline(false);
+	});
+});
+
+describe('staff laptops', () => {
+	it('resolve a conflict between two offline edits in the UI, losing neither', async () => {
+		const laptopA = await device(LAPTOP);
+		const laptopB = await device(LAPTOP);
+		await staffLogin(laptopA.page, app.url, login);
+		await staffLogin(laptopB.page, app.url, login);
+		await waitForServiceWorker(laptopA.page);
+		await waitForServiceWorker(laptopB.page);
+		const notice = '/mairie/avis/public/demo-encombrants';
+
+		for (const [laptop, version] of [
+			[laptopA, 'Version A : collecte avancée au lundi 8 décembre'],
+			[laptopB, 'Version B : collecte maintenue, mais à partir de 6 h']
+		] as const) {
+			await laptop.context.setOffline(true);
+			// The staff screens open offline, from the laptop's own copy.
+			await laptop.page.goto(`${app.url}${notice}`);
+			await laptop.page.getByLabel('Titre').fill(version);
+			await laptop.page.getByRole('button', { name: 'Enregistrer les modifications' }).click();
+			await laptop.page.getByText('Publié. Il partira').waitFor();
+		}
+
+		for (const laptop of [laptopA, laptopB]) await laptop.context.setOffline(false);
+		for (const laptop of [laptopA, laptopB, laptopA]) await syncStaff(laptop.page);
+
+		const { page } = laptopA;
+		await page.goto(`${app.url}${notice}`);
+		await page.getByRole('heading', { name: 'Deux versions de cet avis' }).waitFor();
+		await page.getByText('Version A : collecte avancée').first().waitFor();
+		await page.getByText('Version B : collecte maintenue').first().waitFor();
+		await page.screenshot({ path: path.join(resultsDir(), 'staff-conflict-1366x768.png') });
+
+		const versionB = page.locator('article.version', { hasText: 'Version B' });
+		await versionB.getByRole('button', { name: 'Garder cette version' }).click();
+		await page.getByText('Conflit résolu.').waitFor();
+		expect(await page.getByLabel('Titre').inputValue()).toBe(
+			'Version B : collecte maintenue, mais à partir de 6 h'
+		);
+		await syncStaff(page);
+		await syncStaff(laptopB.page);
+
+		// Both laptops converge; the server keeps one winner and no open conflict.
+		await laptopB.page.goto(`${app.url}/mairie`);
+		await laptopB.page.getByRole('link', { name: /Version B : collecte maintenue/ }).waitFor();
+		expect(await laptopB.page.getByText('Conflit à résoudre').count()).toBe(0);
+		const doc = await (
+			await fetch(`${app.url}/db/demo-public/notice%3Ademo-encombrants?conflicts=true`)
+		).json();
+		expect(doc.title).toBe('Version B : collecte maintenue, mais à partir de 6 h');
+		expect(doc._conflicts).toBeUndefined();
+		// The other version is not lost: it stays in the revision history.
+		const revs = await (
+			await fetch(`${app.url}/db/demo-public/notice%3Ademo-encombrants?open_revs=all`, {
+				headers: { accept: 'application/json' }
+			})
+		).json();
+		const titles = revs.map((entry: { ok: { title?: string } }) => entry.ok.title ?? '(retiré)');
+		expect(titles.some((title: string) => title.startsWith('Version B'))).toBe(true);
+	});
+
+	it('publish a PDF and a photo that villagers can open', async () => {
+		const staff = await device(LAPTOP);
+		await staffLogin(staff.page, app.url, login);
+		await staff.page.getByRole('link', { name: /Nouvel avis/ }).click();
+		await staff.page.getByLabel('Titre').fill('Arrêté de stationnement place de la Mairie');
+		await staff.page.getByLabel('Texte').fill('Voir l’arrêté joint et le plan.');
+		await staff.page.getByLabel('Catégorie').selectOption('arrete');
+		await staff.page.locator('input[type=file]').setInputFiles([
+			{
+				name: 'arrete-stationnement.pdf',
+				mimeType: 'application/pdf',
+				buffer: Buffer.from(simplePdf('Arrêté 2026-050', ['Stationnement interdit.']))
+			},
+			{
+				name: 'plan.png',
+				mimeType: 'image/png',
+				buffer: fs.readFileSync('static/icons/icon-512.png')
+			}
+		]);
+		await staff.page.getByText('arrete-stationnement.pdf').waitFor();
+		await staff.page.getByRole('button', { name: 'Aperçu' }).click();
+		await staff.page.getByRole('heading', { name: 'Arrêté de stationnement place de la Mairie' }).waitFor();
+		await staff.page.screenshot({ path: path.join(resultsDir(), 'staff-editor-1366x768.png') });
+		await staff.page.getByRole('button', { name: 'Publier maintenant' }).click();
+		await staff.page.getByText('Publié. Il partira').waitFor();
+		await waitForStaffSync(staff.page);
+
+		const villager = await device(PHONE);
+		await villager.page.goto(app.url);
+		await villager.page.getByRole('link', { name: 'Arrêté de stationnement place de la Mairie' }).click();
+		const pdfLink = villager.page.getByRole('link', { name: /arrete-stationnement\.pdf/ });
+		await pdfLink.waitFor();
+		const href = await pdfLink.getAttribute('href');
+		const response = await villager.page.request.get(`${app.url}${href}`);
+		expect(response.status()).toBe(200);
+		expect(response.headers()['content-type']).toBe('application/pdf');
+		expect((await response.body()).subarray(0, 5).toString()).toBe('%PDF-');
+		expect(await villager.page.getByRole('link', { name: /plan\.png/ }).count()).toBe(1);
+	});
+});
+
+describe('first visit and installability', () => {
+	it('shows a shared notice with its text before any script runs', async () => {
+		const noScript = await device(PHONE, { javaScriptEnabled: false });
+		await noScript.page.goto(`${app.url}/avis/demo-fete-saint-crieur`);
+		await noScript.page.getByRole('heading', { name: 'Fête de la Saint-Crieur : programme du 14 décembre' }).waitFor();
+		await noScript.page.getByText('concours de belote').waitFor();
+		expect(await noScript.page.locator('meta[property="og:title"]').getAttribute('content')).toBe(
+			'Fête de la Saint-Crieur : programme du 14 décembre'
+		);
+		// Search and categories work as plain links and forms, without JavaScript.
+		await noScript.page.goto(`${app.url}/?categorie=arrete`);
+		expect(await noScript.page.locator('.cards li').count()).toBeGreaterThan(0);
+		expect(await noScript.page.getByText("Coupure d'eau").count()).toBe(0);
+	});
+
+	it('passes Chromium’s installability check', async () => {
+		const phone = await device(PHONE);
+		await phone.page.goto(app.url);
+		await waitForServiceWorker(phone.page);
+		const cdp = await phone.context.newCDPSession(phone.page);
+		const { installabilityErrors } = (await cdp.send('Page.getInstallabilityErrors')) as {
+			installabilityErrors: { errorId: string }[];
+		};
+		expect(installabilityErrors).toEqual([]);
+		const manifest = (await cdp.send('Page.getAppManifest')) as { errors: unknown[]; url: string };
+		expect(manifest.errors).toEqual([]);
+	});
+});
