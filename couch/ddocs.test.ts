@@ -36,9 +36,15 @@ describe('validate_doc_update of <commune>-public', () => {
 
 	it('refuses anonymous writers as unauthorized and others as forbidden', () => {
 		expect(verdict(validate, noticeFactory(), { name: null, roles: [] })).toBe('unauthorized');
-		expect(verdict(validate, noticeFactory(), { name: 'jean', roles: ['habitant:demo'] })).toBe('forbidden');
-		expect(verdict(validate, noticeFactory(), { name: 'borne', roles: ['borne:demo'] })).toBe('forbidden');
-		expect(verdict(validate, noticeFactory(), { name: 'x', roles: ['mairie:autre'] })).toBe('forbidden');
+		expect(verdict(validate, noticeFactory(), { name: 'jean', roles: ['habitant:demo'] })).toBe(
+			'forbidden'
+		);
+		expect(verdict(validate, noticeFactory(), { name: 'borne', roles: ['borne:demo'] })).toBe(
+			'forbidden'
+		);
+		expect(verdict(validate, noticeFactory(), { name: 'x', roles: ['mairie:autre'] })).toBe(
+			'forbidden'
+		);
 	});
 
 	it('refuses even deletions from non-staff', () => {
@@ -49,7 +55,13 @@ describe('validate_doc_update of <commune>-public', () => {
 	});
 
 	it('checks the commune document against its own database', () => {
-		const commune = { _id: 'commune', type: 'commune', slug: 'demo', name: 'Saint-Crieur', timezone: 'Europe/Paris' };
+		const commune = {
+			_id: 'commune',
+			type: 'commune',
+			slug: 'demo',
+			name: 'Saint-Crieur',
+			timezone: 'Europe/Paris'
+		};
 		expect(verdict(validate, commune)).toBe('ok');
 		expect(verdict(validate, { ...commune, slug: 'autre' })).toBe('forbidden');
 	});
@@ -62,7 +74,15 @@ describe('validate_doc_update of <commune>-public', () => {
 		const arbitraryNotice = fc.record({
 			_id: field(good._id, 'poll:1', 'notice', 42),
 			type: field('notice', 'ballot', undefined),
-			title: field(good.title, '', '   ', 'x'.repeat(161), ' '.repeat(5) + 'x'.repeat(156), 7, null),
+			title: field(
+				good.title,
+				'',
+				'   ',
+				'x'.repeat(161),
+				' '.repeat(5) + 'x'.repeat(156),
+				7,
+				null
+			),
 			body: field(good.body, '', 'x'.repeat(20001), undefined, ['a']),
 			category: field('arrete', 'fete', '', null),
 			urgent: field(true, 'true', 1, null),
@@ -74,7 +94,13 @@ describe('validate_doc_update of <commune>-public', () => {
 				'demain',
 				null
 			),
-			expires_at: field(null, '2026-11-30T10:00:00+01:00', '2020-01-01T00:00:00Z', 'jamais', undefined),
+			expires_at: field(
+				null,
+				'2026-11-30T10:00:00+01:00',
+				'2020-01-01T00:00:00Z',
+				'jamais',
+				undefined
+			),
 			created_at: field(good.created_at, '', 'hier'),
 			updated_at: field(good.updated_at, 12),
 			author: field(good.author, 'x'.repeat(81), null),
@@ -87,7 +113,9 @@ describe('validate_doc_update of <commune>-public', () => {
 		});
 		fc.assert(
 			fc.property(arbitraryNotice, (raw) => {
-				const doc = Object.fromEntries(Object.entries(raw).filter(([, value]) => value !== undefined));
+				const doc = Object.fromEntries(
+					Object.entries(raw).filter(([, value]) => value !== undefined)
+				);
 				const couch = verdict(validate, doc) === 'ok';
 				const app = validatePublicDoc(doc).ok;
 				expect({ couch, app, doc }).toEqual({ couch: app, app, doc });

@@ -1,5 +1,10 @@
 import nano from 'nano';
-import { databaseName, isCommuneSlug, roles, type CommuneDatabase } from '../src/lib/domain/commune.ts';
+import {
+	databaseName,
+	isCommuneSlug,
+	roles,
+	type CommuneDatabase
+} from '../src/lib/domain/commune.ts';
 import { designDoc, designDocChanged, type DesignedDatabase } from './ddocs.ts';
 import { sameSecurity, securityFor } from './security.ts';
 
@@ -54,7 +59,9 @@ export async function provisionCommune(
 ): Promise<ProvisionReport> {
 	const { slug } = options;
 	if (!isCommuneSlug(slug)) {
-		throw new Error(`Identifiant de commune invalide : « ${slug} » (minuscules, chiffres, tirets).`);
+		throw new Error(
+			`Identifiant de commune invalide : « ${slug} » (minuscules, chiffres, tirets).`
+		);
 	}
 	if (options.staff && !isStaffName(options.staff.name)) {
 		throw new Error(`Nom de compte invalide : « ${options.staff.name} ».`);

@@ -68,10 +68,18 @@ registerRoute(
 
 registerRoute(
 	({ url, request }) =>
-		request.method === 'GET' && url.origin === self.location.origin && url.pathname.startsWith('/fichiers/'),
+		request.method === 'GET' &&
+		url.origin === self.location.origin &&
+		url.pathname.startsWith('/fichiers/'),
 	new StaleWhileRevalidate({
 		cacheName: FILES_CACHE,
-		plugins: [new ExpirationPlugin({ maxEntries: 60, maxAgeSeconds: 60 * 24 * 3600, purgeOnQuotaError: true })]
+		plugins: [
+			new ExpirationPlugin({
+				maxEntries: 60,
+				maxAgeSeconds: 60 * 24 * 3600,
+				purgeOnQuotaError: true
+			})
+		]
 	})
 );
 

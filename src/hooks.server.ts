@@ -42,12 +42,21 @@ export const handle: Handle = async ({ event, resolve }) => {
 	const { pathname, search } = event.url;
 	const origin = event.request.headers.get('origin');
 	let response: Response;
-	if (!SAFE_METHODS.has(event.request.method) && origin !== null && !sameHost(origin, event.request)) {
+	if (
+		!SAFE_METHODS.has(event.request.method) &&
+		origin !== null &&
+		!sameHost(origin, event.request)
+	) {
 		// Browsers send Origin on every cross-site write: a page elsewhere cannot
 		// use a villager's or a secretary's cookies here.
 		response = jsonError(403, 'forbidden', 'Requête venant d’un autre site refusée.');
 	} else if (pathname === '/db' || pathname.startsWith('/db/')) {
-		response = await proxyToCouch(event.request, pathname.slice(3) || '/', search, await getBackend());
+		response = await proxyToCouch(
+			event.request,
+			pathname.slice(3) || '/',
+			search,
+			await getBackend()
+		);
 	} else {
 		// French first; issue 4 brings the language switch.
 		response = await resolve(event, {

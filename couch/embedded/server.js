@@ -32,7 +32,9 @@ function patchValidationForReplication() {
 	const source = fs.readFileSync(file, 'utf8');
 	const buggy = 'newDoc._revisions = (oldDoc || {})._revisions;';
 	if (!source.includes(buggy)) {
-		throw new Error('pouchdb-validation changed: review the _revisions patch in couch/embedded/server.js');
+		throw new Error(
+			'pouchdb-validation changed: review the _revisions patch in couch/embedded/server.js'
+		);
 	}
 	const patched = source.replace(buggy, 'if (!newDoc._revisions) ' + buggy);
 	const module = new Module(file, null);
@@ -91,7 +93,10 @@ app.use(
 
 const server = app.listen(port, '127.0.0.1', () => {
 	const address = server.address();
-	const message = { ready: true, port: typeof address === 'object' && address ? address.port : port };
+	const message = {
+		ready: true,
+		port: typeof address === 'object' && address ? address.port : port
+	};
 	if (process.send) process.send(message);
 	else console.log(JSON.stringify(message));
 });

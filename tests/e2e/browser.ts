@@ -71,7 +71,11 @@ export async function waitForVillagerSync(page: Page): Promise<void> {
 	await page.locator('.sync.idle').waitFor({ timeout: 20_000 });
 }
 
-export async function staffLogin(page: Page, baseUrl: string, login: { name: string; password: string }) {
+export async function staffLogin(
+	page: Page,
+	baseUrl: string,
+	login: { name: string; password: string }
+) {
 	await page.goto(`${baseUrl}/mairie`);
 	await page.getByLabel('Identifiant').fill(login.name);
 	await page.getByLabel('Mot de passe').fill(login.password);

@@ -53,7 +53,9 @@ describe('a notice travels from the mairie to an offline phone', () => {
 		villager = await device(PHONE);
 		const { page } = villager;
 		await page.goto(app.url);
-		await expect(page.getByRole('heading', { name: 'Les avis de la mairie' }).isVisible()).resolves.toBe(true);
+		await expect(
+			page.getByRole('heading', { name: 'Les avis de la mairie' }).isVisible()
+		).resolves.toBe(true);
 		await waitForServiceWorker(page);
 		await waitForVillagerSync(page);
 		// The urgent alert comes first and says so in words, not only in red.
@@ -80,7 +82,9 @@ describe('a notice travels from the mairie to an offline phone', () => {
 		await staff.page.getByRole('button', { name: 'Publier maintenant' }).click();
 		await staff.page.getByText('Publié. Il partira').waitFor();
 		await syncStaff(staff.page);
-		await expect.poll(currentTitles, { timeout: 20_000 }).toContain('Route du Moulin fermée samedi');
+		await expect
+			.poll(currentTitles, { timeout: 20_000 })
+			.toContain('Route du Moulin fermée samedi');
 
 		expect(await page.getByText('Route du Moulin fermée samedi').count()).toBe(0);
 		await context.setOffline(false);
@@ -105,7 +109,9 @@ describe('a notice travels from the mairie to an offline phone', () => {
 		await page.reload();
 		await page.getByRole('heading', { name: 'Route du Moulin fermée samedi' }).waitFor();
 		await page.goto(`${app.url}/avis/demo-horaires-hiver`);
-		await page.getByRole('heading', { name: "Horaires d'hiver du secrétariat de mairie" }).waitFor();
+		await page
+			.getByRole('heading', { name: "Horaires d'hiver du secrétariat de mairie" })
+			.waitFor();
 		await context.setOffline(false);
 	});
 });
@@ -191,7 +197,9 @@ describe('staff laptops', () => {
 		]);
 		await staff.page.getByText('arrete-stationnement.pdf').waitFor();
 		await staff.page.getByRole('button', { name: 'Aperçu' }).click();
-		await staff.page.getByRole('heading', { name: 'Arrêté de stationnement place de la Mairie' }).waitFor();
+		await staff.page
+			.getByRole('heading', { name: 'Arrêté de stationnement place de la Mairie' })
+			.waitFor();
 		await staff.page.screenshot({ path: path.join(resultsDir(), 'staff-editor-1366x768.png') });
 		await staff.page.getByRole('button', { name: 'Publier maintenant' }).click();
 		await staff.page.getByText('Publié. Il partira').waitFor();
@@ -199,7 +207,9 @@ describe('staff laptops', () => {
 
 		const villager = await device(PHONE);
 		await villager.page.goto(app.url);
-		await villager.page.getByRole('link', { name: 'Arrêté de stationnement place de la Mairie' }).click();
+		await villager.page
+			.getByRole('link', { name: 'Arrêté de stationnement place de la Mairie' })
+			.click();
 		const pdfLink = villager.page.getByRole('link', { name: /arrete-stationnement\.pdf/ });
 		await pdfLink.waitFor();
 		const href = await pdfLink.getAttribute('href');
@@ -215,7 +225,9 @@ describe('first visit and installability', () => {
 	it('shows a shared notice with its text before any script runs', async () => {
 		const noScript = await device(PHONE, { javaScriptEnabled: false });
 		await noScript.page.goto(`${app.url}/avis/demo-fete-saint-crieur`);
-		await noScript.page.getByRole('heading', { name: 'Fête de la Saint-Crieur : programme du 14 décembre' }).waitFor();
+		await noScript.page
+			.getByRole('heading', { name: 'Fête de la Saint-Crieur : programme du 14 décembre' })
+			.waitFor();
 		await noScript.page.getByText('concours de belote').waitFor();
 		expect(await noScript.page.locator('meta[property="og:title"]').getAttribute('content')).toBe(
 			'Fête de la Saint-Crieur : programme du 14 décembre'

@@ -23,7 +23,14 @@ export async function startApp(env: Record<string, string> = {}): Promise<TestAp
 	const port = await freePort();
 	let output = '';
 	const child: ChildProcess = spawn(process.execPath, ['build'], {
-		env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, BODY_SIZE_LIMIT: '40M', ...env },
+		env: {
+			...process.env,
+			PORT: String(port),
+			HOST: '127.0.0.1',
+			DATA_DIR: dataDir,
+			BODY_SIZE_LIMIT: '40M',
+			...env
+		},
 		stdio: ['ignore', 'pipe', 'pipe']
 	});
 	child.stdout?.on('data', (chunk) => (output += chunk));

@@ -71,5 +71,7 @@ export async function provisionDemo(adminUrl: string) {
 
 /** Basic-auth headers for a user, to talk to CouchDB as that user. */
 export function basic(user: { name: string; password: string }): Record<string, string> {
-	return { authorization: `Basic ${Buffer.from(`${user.name}:${user.password}`).toString('base64')}` };
+	return {
+		authorization: `Basic ${Buffer.from(`${user.name}:${user.password}`).toString('base64')}`
+	};
 }

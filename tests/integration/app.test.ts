@@ -154,7 +154,9 @@ describe('villager pull (/api/sync)', () => {
 
 	it('keeps attachments on the server and lists them', async () => {
 		const page = await (await fetch(`${app.url}/api/sync?since=0&limit=1000`)).json();
-		const arrete = page.docs.find((doc: { _id: string }) => doc._id === 'notice:demo-arrete-circulation-forge');
+		const arrete = page.docs.find(
+			(doc: { _id: string }) => doc._id === 'notice:demo-arrete-circulation-forge'
+		);
 		expect(arrete._attachments).toBeUndefined();
 		expect(arrete.files).toEqual([
 			{ name: 'arrete-2026-041.pdf', content_type: 'application/pdf', length: expect.any(Number) }
@@ -189,7 +191,9 @@ describe('first visit, server-rendered', () => {
 
 	it('gives a shared link a proper preview', async () => {
 		const html = await (await fetch(`${app.url}/avis/demo-arrete-circulation-forge`)).text();
-		expect(html).toMatch(/<title>Arrêté : circulation alternée route de la Forge pendant les travaux — Saint-Crieur<\/title>/);
+		expect(html).toMatch(
+			/<title>Arrêté : circulation alternée route de la Forge pendant les travaux — Saint-Crieur<\/title>/
+		);
 		expect(html).toMatch(/<meta property="og:title" content="Arrêté : circulation alternée/);
 		expect(html).toMatch(/<meta name="description" content="Le maire de Saint-Crieur, Vu le code/);
 		expect(html).toContain('arrete-2026-041.pdf');
@@ -207,12 +211,20 @@ describe('first visit, server-rendered', () => {
 		);
 		expect(response.status).toBe(200);
 		expect(response.headers.get('content-type')).toBe('application/pdf');
-		expect(Buffer.from(await response.arrayBuffer()).subarray(0, 5).toString()).toBe('%PDF-');
+		expect(
+			Buffer.from(await response.arrayBuffer())
+				.subarray(0, 5)
+				.toString()
+		).toBe('%PDF-');
 	});
 
 	it('serves a manifest named after the commune', async () => {
 		const manifest = await (await fetch(`${app.url}/manifest.webmanifest`)).json();
-		expect(manifest).toMatchObject({ name: 'Crieur — Saint-Crieur', lang: 'fr', display: 'standalone' });
+		expect(manifest).toMatchObject({
+			name: 'Crieur — Saint-Crieur',
+			lang: 'fr',
+			display: 'standalone'
+		});
 		expect(manifest.icons.map((icon: { sizes: string }) => icon.sizes)).toEqual(
 			expect.arrayContaining(['192x192', '512x512'])
 		);
@@ -226,8 +238,14 @@ describe('scheduled publication', () => {
 			couch,
 			databases: { public: 'demo-public', mairie: 'demo-mairie', ballots: 'demo-ballots' }
 		} as unknown as Backend;
-		const due = { ...noticeFactory({ published_at: new Date(Date.now() - 1000).toISOString() }), status: 'scheduled' };
-		const later = { ...noticeFactory({ published_at: new Date(Date.now() + 3_600_000).toISOString() }), status: 'scheduled' };
+		const due = {
+			...noticeFactory({ published_at: new Date(Date.now() - 1000).toISOString() }),
+			status: 'scheduled'
+		};
+		const later = {
+			...noticeFactory({ published_at: new Date(Date.now() + 3_600_000).toISOString() }),
+			status: 'scheduled'
+		};
 		await couch.use('demo-mairie').bulk({ docs: [due, later] });
 
 		const published = await publishDue(backend);
@@ -235,7 +253,9 @@ describe('scheduled publication', () => {
 		const inPublic = await couch.use('demo-public').get(due._id);
 		expect(inPublic).not.toHaveProperty('status');
 		await expect(couch.use('demo-mairie').get(due._id)).rejects.toMatchObject({ statusCode: 404 });
-		await expect(couch.use('demo-public').get(later._id)).rejects.toMatchObject({ statusCode: 404 });
+		await expect(couch.use('demo-public').get(later._id)).rejects.toMatchObject({
+			statusCode: 404
+		});
 		expect(await publishDue(backend)).toEqual([]);
 	});
 });

@@ -39,7 +39,9 @@ describe('writes to <commune>-public, refused by CouchDB itself', () => {
 		const doc = noticeFactory();
 		const response = await put('demo-public', doc, headers);
 		expect(response.status).toBe(status);
-		expect(await response.json()).toMatchObject({ error: status === 401 ? 'unauthorized' : 'forbidden' });
+		expect(await response.json()).toMatchObject({
+			error: status === 401 ? 'unauthorized' : 'forbidden'
+		});
 		expect(await exists('demo-public', doc._id)).toBe(false);
 	});
 
@@ -75,7 +77,9 @@ describe('writes to <commune>-public, refused by CouchDB itself', () => {
 			body: JSON.stringify({ docs: [edited], new_edits: false })
 		});
 		expect(await response.json()).toEqual([]);
-		const stored = await (await fetch(`${server.url}/demo-public/${encodeURIComponent(doc._id)}`)).json();
+		const stored = await (
+			await fetch(`${server.url}/demo-public/${encodeURIComponent(doc._id)}`)
+		).json();
 		expect(stored).toMatchObject({ title: 'Modifié hors ligne', _rev: edited._rev });
 	});
 
@@ -122,8 +126,12 @@ describe('reads', () => {
 	});
 
 	it('lets staff read <commune>-mairie but not the ballots', async () => {
-		expect((await fetch(`${server.url}/demo-mairie/_all_docs`, { headers: basic(USERS.staff) })).status).toBe(200);
-		const ballots = await fetch(`${server.url}/demo-ballots/_all_docs`, { headers: basic(USERS.staff) });
+		expect(
+			(await fetch(`${server.url}/demo-mairie/_all_docs`, { headers: basic(USERS.staff) })).status
+		).toBe(200);
+		const ballots = await fetch(`${server.url}/demo-ballots/_all_docs`, {
+			headers: basic(USERS.staff)
+		});
 		expect([401, 403]).toContain(ballots.status);
 	});
 

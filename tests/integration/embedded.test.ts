@@ -17,7 +17,11 @@ afterAll(async () => {
 });
 
 /** A request whose path is sent byte for byte, without fetch's normalisation. */
-function rawRequest(url: string, method: string, path: string): Promise<{ status: number; body: string }> {
+function rawRequest(
+	url: string,
+	method: string,
+	path: string
+): Promise<{ status: number; body: string }> {
 	return new Promise((resolve, reject) => {
 		const request = http.request(`${url}${path}`, { method, path }, (response) => {
 			let body = '';
@@ -64,7 +68,9 @@ describe('embedded default', () => {
 		const bulkGet = await fetch(`${app.url}/db/demo-public/_bulk_get?revs=true&latest=true`, {
 			method: 'POST',
 			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify({ docs: [{ id: 'notice:demo-coupure-eau', rev: '9-ffffffffffffffffffffffffffffffff' }] })
+			body: JSON.stringify({
+				docs: [{ id: 'notice:demo-coupure-eau', rev: '9-ffffffffffffffffffffffffffffffff' }]
+			})
 		});
 		expect(bulkGet.status).toBeLessThan(500);
 		expect((await currentTitles()).length).toBeGreaterThanOrEqual(12);
@@ -97,7 +103,10 @@ describe('embedded server supervision', () => {
 			let doc: unknown = null;
 			for (let i = 0; i < 60 && !doc; i++) {
 				await new Promise((r) => setTimeout(r, 250));
-				doc = await couch.use('survivor').get('kept').catch(() => null);
+				doc = await couch
+					.use('survivor')
+					.get('kept')
+					.catch(() => null);
 			}
 			expect(doc).toMatchObject({ _id: 'kept', value: 1 });
 			expect(server.couch.restarts()).toBe(1);

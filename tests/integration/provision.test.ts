@@ -28,7 +28,11 @@ describe('provisioning a commune', () => {
 	it('creates everything the first time and changes nothing the second', async () => {
 		const first = await provisionDemo(server.adminUrl);
 		expect(first.changes).toEqual(
-			expect.arrayContaining(['base demo-public créée', 'base demo-mairie créée', 'base demo-ballots créée'])
+			expect.arrayContaining([
+				'base demo-public créée',
+				'base demo-mairie créée',
+				'base demo-ballots créée'
+			])
 		);
 		expect(first.staffCreated).toBe(true);
 		const before = await snapshot(server.adminUrl);
@@ -63,8 +67,8 @@ describe('provisioning a commune', () => {
 	});
 
 	it('refuses a bad commune identifier before touching the server', async () => {
-		await expect(provisionCommune(server.adminUrl, { slug: '../_users', name: 'x' })).rejects.toThrow(
-			/Identifiant de commune invalide/
-		);
+		await expect(
+			provisionCommune(server.adminUrl, { slug: '../_users', name: 'x' })
+		).rejects.toThrow(/Identifiant de commune invalide/);
 	});
 });

@@ -4,7 +4,10 @@ import fs from 'node:fs';
 import { chromium } from 'playwright-core';
 
 const svg = fs.readFileSync('static/favicon.svg', 'utf8');
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+const browser = await chromium.launch({
+	executablePath: '/usr/bin/chromium',
+	args: ['--no-sandbox']
+});
 const page = await browser.newPage();
 
 async function render(size: number, file: string, maskable: boolean) {

@@ -10,6 +10,11 @@ const WATCHDOG_MS = 60_000;
 const PERIODIC_SYNC_MS = 5 * 60_000;
 const CLOCK_TICK_MS = 30_000;
 
+/** A function, not a property read: the answer changes while a pull awaits. */
+function offline(): boolean {
+	return navigator.onLine === false;
+}
+
 function isQuotaError(error: unknown): boolean {
 	const name = (error as { name?: string })?.name;
 	return name === 'QuotaExceededError' || name === 'quota_exceeded';
@@ -76,7 +81,7 @@ class PublicStore {
 
 	async #pull(): Promise<void> {
 		await this.open();
-		if (navigator.onLine === false) {
+		if (offline()) {
 			this.status = 'offline';
 			return;
 		}
@@ -104,7 +109,7 @@ class PublicStore {
 				this.status = 'error';
 			} else {
 				// fetch rejects with a TypeError when the network is down, an AbortError on watchdog.
-				this.status = navigator.onLine === false || error instanceof TypeError ? 'offline' : 'error';
+				this.status = offline() || error instanceof TypeError ? 'offline' : 'error';
 			}
 			this.#retry.schedule(() => void this.sync());
 		} finally {

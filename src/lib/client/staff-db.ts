@@ -106,7 +106,8 @@ export async function syncOnce(dbs: StaffDbs, watchdogMs: number): Promise<SyncO
 	const refused: SyncOutcome['refused'] = [];
 	for (const location of LOCATIONS) {
 		const sync = dbs.local[location].sync(dbs.remote[location], { batch_size: 100 });
-		sync.on('denied', (error) => {
+		// on() returns the replication itself, a thenable awaited below.
+		void sync.on('denied', (error) => {
 			const denied = error as { id?: string; reason?: string; message?: string };
 			refused.push({ id: denied.id ?? '', reason: denied.reason ?? denied.message ?? '' });
 		});
@@ -157,19 +158,20 @@ export async function pendingCount(dbs: StaffDbs): Promise<number> {
 	let count = 0;
 	for (const location of LOCATIONS) {
 		const db = dbs.local[location];
-		let since: string | number = 0;
-		try {
-			since = ((await db.get(PUSHED_SEQ_ID)) as unknown as { seq: string | number }).seq;
-		} catch {
-			since = 0;
-		}
+		const since = await db
+			.get(PUSHED_SEQ_ID)
+			.then((doc) => (doc as unknown as { seq: string | number }).seq)
+			.catch(() => 0);
 		const changes = await db.changes({ since, limit: 1000 });
 		count += changes.results.filter((change) => !change.id.startsWith('_')).length;
 	}
 	return count;
 }
 
-async function getOrNull<T>(db: PouchDB.Database, id: string): Promise<(T & { _rev: string }) | null> {
+async function getOrNull<T>(
+	db: PouchDB.Database,
+	id: string
+): Promise<(T & { _rev: string }) | null> {
 	try {
 		return (await db.get(id)) as unknown as T & { _rev: string };
 	} catch (error) {
@@ -198,7 +200,9 @@ async function attachmentsFor(
 	target: StaffLocation
 ): Promise<Record<string, AttachmentStub> | undefined> {
 	if (files.length === 0) return undefined;
-	const source = from ? await getOrNull<{ _attachments?: Record<string, AttachmentStub> }>(dbs.local[from], id) : null;
+	const source = from
+		? await getOrNull<{ _attachments?: Record<string, AttachmentStub> }>(dbs.local[from], id)
+		: null;
 	const result: Record<string, AttachmentStub> = {};
 	for (const file of files) {
 		if (file.blob) {
@@ -244,7 +248,11 @@ export async function saveNotice(dbs: StaffDbs, request: SaveRequest): Promise<v
 	}
 }
 
-export async function deleteNotice(dbs: StaffDbs, location: StaffLocation, id: string): Promise<void> {
+export async function deleteNotice(
+	dbs: StaffDbs,
+	location: StaffLocation,
+	id: string
+): Promise<void> {
 	const doc = await getOrNull<Notice>(dbs.local[location], id);
 	if (doc) await dbs.local[location].remove(id, doc._rev);
 }

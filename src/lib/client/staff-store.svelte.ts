@@ -178,7 +178,8 @@ class StaffStore {
 			if (document.visibilityState === 'visible') void this.sync();
 		});
 		setInterval(() => {
-			if (document.visibilityState === 'visible' && this.status !== 'unauthorized') void this.sync();
+			if (document.visibilityState === 'visible' && this.status !== 'unauthorized')
+				void this.sync();
 		}, PERIODIC_SYNC_MS);
 	}
 }

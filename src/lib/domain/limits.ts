@@ -20,4 +20,5 @@ export type NoticeCategory = (typeof LIMITS.categories)[number];
 export type DraftStatus = (typeof LIMITS.draftStatuses)[number];
 
 /** ISO 8601 with an explicit offset or Z: dates without a zone are ambiguous. */
-export const ISO_DATE_PATTERN = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,6})?)?(Z|[+-]\\d{2}:\\d{2})$';
+export const ISO_DATE_PATTERN =
+	'^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,6})?)?(Z|[+-]\\d{2}:\\d{2})$';

@@ -24,7 +24,9 @@ describe('visibility', () => {
 	});
 
 	it('keeps a notice without expiry current for ever', () => {
-		expect(visibility({ published_at: '2020-01-01T00:00:00Z', expires_at: null }, now)).toBe('current');
+		expect(visibility({ published_at: '2020-01-01T00:00:00Z', expires_at: null }, now)).toBe(
+			'current'
+		);
 	});
 
 	it('compares instants, not strings, across time zones', () => {
@@ -39,7 +41,11 @@ describe('ordering', () => {
 	it('puts urgent notices first, then the newest', () => {
 		const old = noticeFactory({ _id: 'notice:a', published_at: '2026-11-01T00:00:00Z' });
 		const recent = noticeFactory({ _id: 'notice:b', published_at: '2026-11-20T00:00:00Z' });
-		const alert = noticeFactory({ _id: 'notice:c', urgent: true, published_at: '2026-10-01T00:00:00Z' });
+		const alert = noticeFactory({
+			_id: 'notice:c',
+			urgent: true,
+			published_at: '2026-10-01T00:00:00Z'
+		});
 		expect([old, recent, alert].sort(compareNotices).map((n) => n._id)).toEqual([
 			'notice:c',
 			'notice:b',
@@ -79,7 +85,10 @@ describe('ordering', () => {
 });
 
 describe('search', () => {
-	const notice = noticeFactory({ title: 'Arrêté de circulation', body: 'Route de la Forge, travaux.' });
+	const notice = noticeFactory({
+		title: 'Arrêté de circulation',
+		body: 'Route de la Forge, travaux.'
+	});
 	it('ignores accents and case', () => {
 		expect(matchesSearch(notice, 'ARRETE')).toBe(true);
 		expect(matchesSearch(notice, 'forge travaux')).toBe(true);
@@ -94,7 +103,10 @@ describe('search', () => {
 
 describe('excerpt', () => {
 	it('strips markdown and cuts on a word', () => {
-		const text = excerpt('## Titre\n\n**Gras** et [un lien](https://example.org) puis ' + 'mot '.repeat(80), 60);
+		const text = excerpt(
+			'## Titre\n\n**Gras** et [un lien](https://example.org) puis ' + 'mot '.repeat(80),
+			60
+		);
 		expect(text.startsWith('Titre Gras et un lien puis')).toBe(true);
 		expect(text.endsWith('…')).toBe(true);
 		expect(text.length).toBeLessThanOrEqual(61);

@@ -82,7 +82,9 @@ const requiredText = (max: number) =>
 
 const attachment = v.object({
 	content_type: v.picklist(LIMITS.attachmentTypes, 'invalid_attachment_type'),
-	length: v.optional(v.pipe(v.number(), v.maxValue(LIMITS.attachmentBytesMax, 'attachment_too_big'))),
+	length: v.optional(
+		v.pipe(v.number(), v.maxValue(LIMITS.attachmentBytesMax, 'attachment_too_big'))
+	),
 	digest: v.optional(v.string()),
 	stub: v.optional(v.boolean()),
 	data: v.optional(v.unknown()),
@@ -118,7 +120,9 @@ const noticeEntries = {
 function expiresAfterPublication<T extends { published_at: string; expires_at: string | null }>(
 	notice: T
 ): boolean {
-	return notice.expires_at === null || Date.parse(notice.expires_at) > Date.parse(notice.published_at);
+	return (
+		notice.expires_at === null || Date.parse(notice.expires_at) > Date.parse(notice.published_at)
+	);
 }
 
 export const NoticeSchema = v.pipe(
@@ -208,9 +212,7 @@ export function validatePublicDoc(doc: unknown): Validation<Notice | Commune> {
 }
 
 export function validateDraft(doc: unknown): Validation<DraftNotice> {
-	return toValidation(
-		v.safeParse(DraftNoticeSchema as v.GenericSchema<unknown, DraftNotice>, doc)
-	);
+	return toValidation(v.safeParse(DraftNoticeSchema as v.GenericSchema<unknown, DraftNotice>, doc));
 }
 
 export type Visibility = 'scheduled' | 'current' | 'expired';
@@ -246,7 +248,10 @@ export interface NoticeLists<T> {
  * Splits public notices into what a villager sees now and the archive. Urgent
  * only counts while current: an expired alert is history, sorted by date.
  */
-export function partitionNotices<T extends Notice>(notices: Iterable<T>, now: Date): NoticeLists<T> {
+export function partitionNotices<T extends Notice>(
+	notices: Iterable<T>,
+	now: Date
+): NoticeLists<T> {
 	const current: T[] = [];
 	const past: T[] = [];
 	for (const notice of notices) {

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { noticeFactory } from '../../../tests/factories.ts';
-import { actionsFor, conflictResolution, noticeFields, staffState, targetOf } from './staff-notice.ts';
+import {
+	actionsFor,
+	conflictResolution,
+	noticeFields,
+	staffState,
+	targetOf
+} from './staff-notice.ts';
 
 const now = new Date('2026-11-25T12:00:00Z');
 
@@ -37,7 +43,14 @@ describe('where an editor action stores a notice', () => {
 
 	it('fills publication time with now and keeps the creation date', () => {
 		const fields = noticeFields(
-			{ title: '  Titre  ', body: 'x', category: 'avis', urgent: false, published_at: null, expires_at: null },
+			{
+				title: '  Titre  ',
+				body: 'x',
+				category: 'avis',
+				urgent: false,
+				published_at: null,
+				expires_at: null
+			},
 			{ created_at: '2026-01-01T00:00:00.000Z' },
 			'secretariat',
 			now
@@ -54,11 +67,13 @@ describe('where an editor action stores a notice', () => {
 
 describe('staff state', () => {
 	it('reads drafts by status and public notices by their window', () => {
-		expect(staffState({ ...noticeFactory(), status: 'scheduled' }, 'mairie', now)).toBe('scheduled');
+		expect(staffState({ ...noticeFactory(), status: 'scheduled' }, 'mairie', now)).toBe(
+			'scheduled'
+		);
 		expect(staffState(noticeFactory(), 'public', now)).toBe('published');
-		expect(
-			staffState(noticeFactory({ expires_at: '2026-11-21T00:00:00Z' }), 'public', now)
-		).toBe('expired');
+		expect(staffState(noticeFactory({ expires_at: '2026-11-21T00:00:00Z' }), 'public', now)).toBe(
+			'expired'
+		);
 	});
 });
 

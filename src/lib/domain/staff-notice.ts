@@ -36,7 +36,7 @@ export interface StaffItemLike {
 }
 
 export function compareStaffItems(a: StaffItemLike, b: StaffItemLike): number {
-	if ((a.conflicts.length > 0) !== (b.conflicts.length > 0)) return a.conflicts.length > 0 ? -1 : 1;
+	if (a.conflicts.length > 0 !== b.conflicts.length > 0) return a.conflicts.length > 0 ? -1 : 1;
 	if (a.state !== b.state) return STATE_ORDER[a.state] - STATE_ORDER[b.state];
 	const byDate = Date.parse(b.doc.updated_at) - Date.parse(a.doc.updated_at);
 	return byDate !== 0 ? byDate : a.id.localeCompare(b.id);

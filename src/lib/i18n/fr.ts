@@ -156,11 +156,12 @@ export const fr = {
 		category: 'Catégorie',
 		urgent: 'Alerte urgente (affichée en tête, en rouge)',
 		publishAt: 'Publication',
-		publishAtHelp: 'Laissez la date du jour pour publier tout de suite, ou choisissez une date à venir.',
+		publishAtHelp: 'Laissez vide pour publier dès maintenant, ou choisissez une date à venir.',
 		expiresAt: 'Fin d’affichage (facultatif)',
 		expiresAtHelp: 'L’avis passera dans les avis passés à cette date.',
 		attachments: 'Pièces jointes',
-		attachmentsHelp: 'PDF ou images, 10 Mo au plus chacune. Les photos sont réduites avant l’envoi.',
+		attachmentsHelp:
+			'PDF ou images, 10 Mo au plus chacune. Les photos sont réduites avant l’envoi.',
 		addFile: 'Ajouter un fichier',
 		removeFile: (name: string) => `Retirer ${name}`,
 		edit: 'Rédaction',
@@ -187,6 +188,7 @@ export const fr = {
 		conflictIntro:
 			'Cet avis a été modifié sur deux ordinateurs sans connexion. Aucune version n’est perdue : choisissez celle à garder. Vous pourrez ensuite la modifier.',
 		versionBy: (date: string) => `Version modifiée le ${date}`,
+		versionShown: 'affichée en ce moment',
 		keepVersion: 'Garder cette version',
 		conflictResolved: 'Conflit résolu.'
 	}

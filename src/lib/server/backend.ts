@@ -33,10 +33,7 @@ function withoutCredentials(url: string): string {
  * Provisions the commune; on the very first start (the staff account did not
  * exist) it also seeds the demo content and prints the staff login.
  */
-async function provisionEmbedded(
-	backend: Backend,
-	log: (message: string) => void
-): Promise<void> {
+async function provisionEmbedded(backend: Backend, log: (message: string) => void): Promise<void> {
 	const { config } = backend;
 	const staffName = 'secretariat';
 	const password = generatePassword();

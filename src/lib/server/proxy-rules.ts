@@ -38,6 +38,8 @@ function decodeSegment(segment: string): string | null {
 	} catch {
 		return null;
 	}
+	// Control characters and backslashes have no place in a database or document path.
+	// eslint-disable-next-line no-control-regex
 	if (/[\u0000-\u001f\\]/.test(decoded)) return null;
 	return decoded;
 }

@@ -7,8 +7,9 @@ export const GET: RequestHandler = async () => {
 	const backend = await getBackend();
 	let name = backend.config.communeName;
 	try {
-		name = ((await backend.couch.use(backend.databases.public).get('commune')) as unknown as Commune)
-			.name;
+		name = (
+			(await backend.couch.use(backend.databases.public).get('commune')) as unknown as Commune
+		).name;
 	} catch {
 		// Keep the configured name.
 	}

@@ -1,0 +1,68 @@
+// Creates a commune (databases, _security, design documents, first staff
+// account) on CouchDB, or completes what is missing. Running it twice changes
+// nothing. Admin credentials come from COUCHDB_URL only, never from arguments.
+//
+//   COUCHDB_URL=http://admin:secret@127.0.0.1:5984 npm run provision -- \
+//     --commune saint-crieur --name "Saint-Crieur" --staff secretariat
+//
+// Without COUCHDB_URL it provisions the embedded store under DATA_DIR (stop the
+// app first: LevelDB allows one process at a time).
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { launchEmbeddedCouch } from '../embedded/launch.ts';
+import { provisionCommune } from '../provision.ts';
+import { generatePassword, loadSecrets } from '../../src/lib/server/secrets.ts';
+
+const { values } = parseArgs({
+	options: {
+		commune: { type: 'string' },
+		name: { type: 'string' },
+		staff: { type: 'string' },
+		timezone: { type: 'string', default: 'Europe/Paris' },
+		help: { type: 'boolean', default: false }
+	}
+});
+
+if (values.help || !values.commune || !values.name) {
+	console.log(
+		'Usage : npm run provision -- --commune <identifiant> --name "<Nom de la commune>" [--staff <compte>] [--timezone Europe/Paris]\n' +
+			'Le mot de passe du compte est lu dans STAFF_PASSWORD, ou tiré au hasard et affiché.'
+	);
+	process.exit(values.help ? 0 : 2);
+}
+
+const password = process.env.STAFF_PASSWORD || generatePassword();
+let couchUrl = process.env.COUCHDB_URL;
+let stop = async () => {};
+if (!couchUrl) {
+	const dataDir = path.resolve(process.env.DATA_DIR ?? './data');
+	const secrets = loadSecrets(dataDir);
+	const embedded = await launchEmbeddedCouch({
+		dir: path.join(dataDir, 'couch'),
+		admin: secrets.couchAdmin,
+		password: secrets.couchPassword,
+		cookieSecret: secrets.cookieSecret,
+		log: () => {}
+	});
+	couchUrl = embedded.adminUrl;
+	stop = () => embedded.stop();
+}
+
+try {
+	const report = await provisionCommune(couchUrl, {
+		slug: values.commune,
+		name: values.name,
+		timezone: values.timezone,
+		staff: values.staff ? { name: values.staff, password } : undefined
+	});
+	if (report.changes.length === 0) console.log('Rien à faire : la commune est déjà en place.');
+	for (const change of report.changes) console.log(`- ${change}`);
+	if (report.staffCreated && !process.env.STAFF_PASSWORD) {
+		console.log(`Mot de passe de ${values.staff} : ${password}`);
+	}
+} catch (error) {
+	console.error(`Échec : ${(error as Error).message}`);
+	process.exitCode = 1;
+} finally {
+	await stop();
+}
