@@ -20,7 +20,7 @@ export async function startApp(env: Record<string, string> = {}): Promise<TestAp
 		throw new Error('No production build: run `npm run build` first (npm test does).');
 	}
 	const dataDir = env.DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'crieur-app-'));
-	const port = await freePort();
+	const port = env.PORT ? Number(env.PORT) : await freePort();
 	let output = '';
 	const child: ChildProcess = spawn(process.execPath, ['build'], {
 		env: {

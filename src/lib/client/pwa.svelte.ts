@@ -18,17 +18,17 @@ class Pwa {
 		const workbox = new Workbox('/service-worker.js', { type: 'module' });
 		this.#workbox = workbox;
 		workbox.addEventListener('waiting', () => (this.updateReady = true));
-		workbox.addEventListener('controlling', (event) => {
-			// Only a worker the villager accepted takes over: reload onto the new version.
-			if (event.isUpdate) window.location.reload();
-		});
 		await workbox.register();
 		setInterval(() => void workbox.update(), UPDATE_CHECK_MS);
 	}
 
 	applyUpdate(): void {
 		this.updateReady = false;
-		this.#workbox?.messageSkipWaiting();
+		const workbox = this.#workbox;
+		if (!workbox) return;
+		// Once the accepted worker takes over, reload onto the new version.
+		workbox.addEventListener('controlling', () => window.location.reload());
+		workbox.messageSkipWaiting();
 	}
 
 	dismiss(): void {
