@@ -1,6 +1,7 @@
 import { nextChange, partitionNotices, type Commune, type Notice } from '../domain/notice.ts';
 import type * as ReplicaModule from './replica.ts';
 import { RetryTimer } from './retry.ts';
+import { onSyncTriggers } from './triggers.ts';
 
 export type SyncStatus = 'idle' | 'syncing' | 'offline' | 'error';
 
@@ -140,15 +141,10 @@ class PublicStore {
 	start(): void {
 		if (this.#started) return;
 		this.#started = true;
-		void this.sync();
-		window.addEventListener('online', () => void this.sync());
-		window.addEventListener('offline', () => (this.status = 'offline'));
-		document.addEventListener('visibilitychange', () => {
-			if (document.visibilityState === 'visible') void this.sync();
+		onSyncTriggers(() => void this.sync(), {
+			periodMs: PERIODIC_SYNC_MS,
+			onOffline: () => (this.status = 'offline')
 		});
-		setInterval(() => {
-			if (document.visibilityState === 'visible') void this.sync();
-		}, PERIODIC_SYNC_MS);
 	}
 }
 

@@ -3,6 +3,7 @@ import type * as StaffDbModule from './staff-db.ts';
 import type { StaffDbs, StaffItem } from './staff-db.ts';
 import { deleteSetting, readSetting, writeSetting } from './device-db.ts';
 import { RetryTimer } from './retry.ts';
+import { onSyncTriggers } from './triggers.ts';
 
 export type StaffSyncStatus = 'idle' | 'syncing' | 'offline' | 'error' | 'unauthorized';
 
@@ -171,16 +172,12 @@ class StaffStore {
 	#start(): void {
 		if (this.#started) return;
 		this.#started = true;
-		void this.sync();
-		window.addEventListener('online', () => void this.sync());
-		window.addEventListener('offline', () => (this.status = 'offline'));
-		document.addEventListener('visibilitychange', () => {
-			if (document.visibilityState === 'visible') void this.sync();
+		onSyncTriggers(() => void this.sync(), {
+			periodMs: PERIODIC_SYNC_MS,
+			onOffline: () => (this.status = 'offline'),
+			// An expired session waits for the secretary to sign in again.
+			when: () => this.status !== 'unauthorized'
 		});
-		setInterval(() => {
-			if (document.visibilityState === 'visible' && this.status !== 'unauthorized')
-				void this.sync();
-		}, PERIODIC_SYNC_MS);
 	}
 }
 
