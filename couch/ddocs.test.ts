@@ -2,7 +2,7 @@ import vm from 'node:vm';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { validateDraft, validatePublicDoc } from '../src/lib/domain/notice.ts';
-import { noticeFactory } from '../tests/factories.ts';
+import { noticeFactory, pollFactory } from '../tests/factories.ts';
 import { designDoc, designDocChanged, validateSource, type DesignedDatabase } from './ddocs.ts';
 
 type Validate = (newDoc: unknown, oldDoc: unknown, userCtx: unknown, secObj: unknown) => void;
@@ -125,6 +125,50 @@ describe('validate_doc_update of <commune>-public', () => {
 	});
 });
 
+describe('polls and tallies in <commune>-public', () => {
+	const validate = compile('public');
+	const admin = { name: 'admin', roles: ['_admin'] };
+	const tally = {
+		_id: 'tally:x',
+		type: 'tally',
+		poll: 'poll:x',
+		state: 'live',
+		total: 5,
+		counts: { oui: 5 }
+	};
+
+	it('lets staff publish a valid poll and agrees with the app on bad ones', () => {
+		expect(verdict(validate, pollFactory())).toBe('ok');
+		for (const patch of [
+			{ options: [{ id: 'a', label: 'A' }] },
+			{
+				options: [
+					{ id: 'a', label: 'A' },
+					{ id: 'a', label: 'B' }
+				]
+			},
+			{ max_choices: 2 },
+			{ closes_at: '2020-01-01T00:00:00Z' },
+			{ results: 'jamais' }
+		]) {
+			const doc = { ...pollFactory(), ...patch };
+			expect(verdict(validate, doc)).toBe('forbidden');
+			expect(validatePublicDoc(doc).ok).toBe(false);
+		}
+	});
+
+	it('keeps tallies to the server: staff may neither write nor delete one', () => {
+		expect(verdict(validate, tally)).toBe('forbidden');
+		expect(verdict(validate, tally, admin)).toBe('ok');
+		expect(validate.length).toBe(4);
+		expect(() => validate({ _id: 'tally:x', _deleted: true }, tally, staff, {})).toThrow();
+	});
+
+	it('refuses turning a notice into a tally', () => {
+		expect(() => validate({ ...tally, _id: 'notice:x' }, noticeFactory(), admin, {})).toThrow();
+	});
+});
+
 describe('validate_doc_update of <commune>-mairie', () => {
 	const validate = compile('mairie');
 
@@ -134,6 +178,17 @@ describe('validate_doc_update of <commune>-mairie', () => {
 		expect(verdict(validate, { ...draft, status: 'published' })).toBe('forbidden');
 		expect(verdict(validate, draft, { name: 'jean', roles: ['habitant:demo'] })).toBe('forbidden');
 		expect(validateDraft({ ...draft, status: 'published' }).ok).toBe(false);
+	});
+
+	it('keeps the resident register to the server', () => {
+		const resident = { _id: 'resident:x', type: 'resident', code_hash: 'h', status: 'active' };
+		expect(verdict(validate, resident)).toBe('forbidden');
+		expect(verdict(validate, resident, { name: 'admin', roles: ['_admin'] })).toBe('ok');
+		expect(() => validate({ _id: 'resident:x', _deleted: true }, resident, staff, {})).toThrow();
+	});
+
+	it('takes poll drafts from staff', () => {
+		expect(verdict(validate, { ...pollFactory(), status: 'draft' })).toBe('ok');
 	});
 });
 

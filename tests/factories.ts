@@ -1,4 +1,5 @@
 import type { DraftNotice, Notice } from '../src/lib/domain/notice.ts';
+import type { Poll } from '../src/lib/domain/poll.ts';
 
 let counter = 0;
 
@@ -23,4 +24,29 @@ export function noticeFactory(overrides: Partial<Notice> = {}): Notice {
 
 export function draftFactory(overrides: Partial<DraftNotice> = {}): DraftNotice {
 	return { ...noticeFactory(), status: 'draft', ...overrides } as DraftNotice;
+}
+
+export function pollFactory(overrides: Partial<Poll> = {}): Poll {
+	counter++;
+	return {
+		_id: `poll:test-${counter}`,
+		type: 'poll',
+		question: `Question de test ${counter} ?`,
+		description: 'Pour **tester**.',
+		options: [
+			{ id: 'oui', label: 'Oui' },
+			{ id: 'non', label: 'Non' },
+			{ id: 'sans-avis', label: 'Sans avis' }
+		],
+		multiple: false,
+		max_choices: 1,
+		opens_at: '2026-11-01T00:00:00.000Z',
+		closes_at: '2026-12-31T00:00:00.000Z',
+		results: 'live',
+		allow_change: false,
+		created_at: '2026-10-30T09:00:00.000Z',
+		updated_at: '2026-10-30T09:00:00.000Z',
+		author: 'Secrétariat',
+		...overrides
+	};
 }

@@ -58,3 +58,39 @@ function checkNotice(doc) {
 	}
 	checkAttachments(doc);
 }
+function requireAdminFor(doc, userCtx) {
+	if (contains(LIMITS.serverOnlyTypes, doc.type) && (userCtx.roles || []).indexOf('_admin') === -1) {
+		throw { forbidden: 'Seul le serveur de Crieur écrit ce document.' };
+	}
+}
+function checkPoll(doc) {
+	if (String(doc._id).indexOf('poll:') !== 0) refuse('_id', 'doit commencer par « poll: »');
+	requireText(doc, 'question', LIMITS.questionMax, false);
+	requireText(doc, 'description', LIMITS.pollDescriptionMax, true);
+	requireText(doc, 'author', LIMITS.authorMax, true);
+	var options = doc.options;
+	if (Object.prototype.toString.call(options) !== '[object Array]') refuse('options', 'liste attendue');
+	if (options.length < LIMITS.pollOptionsMin) refuse('options', 'au moins ' + LIMITS.pollOptionsMin + ' choix');
+	if (options.length > LIMITS.pollOptionsMax) refuse('options', 'au plus ' + LIMITS.pollOptionsMax + ' choix');
+	var seen = {};
+	for (var i = 0; i < options.length; i++) {
+		var option = options[i];
+		if (typeof option !== 'object' || option === null) refuse('options', 'choix invalide');
+		if (typeof option.id !== 'string' || !/^[a-z0-9-]{1,24}$/.test(option.id)) refuse('options', 'identifiant de choix invalide');
+		if (seen[option.id]) refuse('options', 'choix en double');
+		seen[option.id] = true;
+		requireText(option, 'label', LIMITS.pollOptionLabelMax, false);
+	}
+	if (typeof doc.multiple !== 'boolean') refuse('multiple', 'vrai ou faux attendu');
+	if (typeof doc.allow_change !== 'boolean') refuse('allow_change', 'vrai ou faux attendu');
+	if (typeof doc.max_choices !== 'number' || doc.max_choices % 1 !== 0) refuse('max_choices', 'nombre entier attendu');
+	if (doc.max_choices < 1 || doc.max_choices > options.length || (!doc.multiple && doc.max_choices !== 1)) {
+		refuse('max_choices', 'nombre de choix invalide');
+	}
+	if (!contains(LIMITS.pollResults, doc.results)) refuse('results', 'valeur inconnue');
+	requireDate(doc, 'opens_at', false);
+	requireDate(doc, 'closes_at', false);
+	requireDate(doc, 'created_at', false);
+	requireDate(doc, 'updated_at', false);
+	if (Date.parse(doc.closes_at) <= Date.parse(doc.opens_at)) refuse('closes_at', 'doit suivre l’ouverture');
+}

@@ -13,10 +13,17 @@ function (newDoc, oldDoc, userCtx, secObj) {
 		'Connexion de la mairie requise.',
 		'Réservé à la mairie de cette commune.'
 	);
-	if (newDoc._deleted) return;
+	if (newDoc._deleted) {
+		// The resident register is the server's: staff revoke codes through the app.
+		if (oldDoc) requireAdminFor(oldDoc, userCtx);
+		return;
+	}
 	if (!contains(LIMITS.mairieTypes, newDoc.type)) refuse('type', 'type inconnu');
+	requireAdminFor(newDoc, userCtx);
+	if (newDoc.type === 'resident') return;
 
-	// type === 'notice': a draft, a scheduled notice, or a retracted one kept for the record
+	// Drafts, scheduled and retracted notices and polls, kept for the record.
 	if (!contains(LIMITS.draftStatuses, newDoc.status)) refuse('status', 'statut inconnu');
+	if (newDoc.type === 'poll') return checkPoll(newDoc);
 	checkNotice(newDoc);
 }

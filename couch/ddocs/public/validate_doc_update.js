@@ -15,8 +15,14 @@ function (newDoc, oldDoc, userCtx, secObj) {
 		'Seule la mairie publie : connectez-vous avec un compte de la mairie.',
 		'Seule la mairie de cette commune peut publier ici.'
 	);
-	if (newDoc._deleted) return;
+	if (newDoc._deleted) {
+		// Tallies are the server's: staff may not delete them either.
+		if (oldDoc) requireAdminFor(oldDoc, userCtx);
+		return;
+	}
 	if (!contains(LIMITS.publicTypes, newDoc.type)) refuse('type', 'type inconnu');
+	requireAdminFor(newDoc, userCtx);
+	if (oldDoc && !oldDoc._deleted && oldDoc.type !== newDoc.type) refuse('type', 'ne peut pas changer');
 
 	if (newDoc.type === 'commune') {
 		if (newDoc._id !== 'commune') refuse('_id', 'doit être « commune »');
@@ -25,5 +31,7 @@ function (newDoc, oldDoc, userCtx, secObj) {
 		requireText(newDoc, 'timezone', 64, false);
 		return;
 	}
+	if (newDoc.type === 'poll') return checkPoll(newDoc);
+	if (newDoc.type === 'tally') return;
 	checkNotice(newDoc);
 }

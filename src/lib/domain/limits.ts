@@ -11,8 +11,17 @@ export const LIMITS = {
 	attachmentNameMax: 120,
 	attachmentTypes: ['application/pdf', 'image/jpeg', 'image/png', 'image/webp'],
 	categories: ['avis', 'arrete', 'alerte', 'agenda', 'compte-rendu'],
-	publicTypes: ['notice', 'commune'],
-	mairieTypes: ['notice'],
+	questionMax: 200,
+	pollDescriptionMax: 5000,
+	pollOptionsMin: 2,
+	pollOptionsMax: 20,
+	pollOptionLabelMax: 120,
+	residentLabelMax: 160,
+	publicTypes: ['notice', 'commune', 'poll', 'tally'],
+	/** Written by the app server only (server admin), never by staff laptops. */
+	serverOnlyTypes: ['tally', 'resident'],
+	mairieTypes: ['notice', 'poll', 'resident'],
+	pollResults: ['live', 'after_close'],
 	draftStatuses: ['draft', 'scheduled', 'retracted']
 } as const;
 

@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { ISO_DATE_PATTERN, LIMITS, type DraftStatus, type NoticeCategory } from './limits.ts';
+import { PollSchema, type Poll } from './poll.ts';
 
 export type { NoticeCategory, DraftStatus };
 export const CATEGORIES: readonly NoticeCategory[] = LIMITS.categories;
@@ -160,7 +161,14 @@ export type ValidationCode =
 	| 'invalid_attachment_type'
 	| 'attachment_too_big'
 	| 'too_many_attachments'
-	| 'expires_before_publication';
+	| 'expires_before_publication'
+	| 'invalid_options'
+	| 'too_few_options'
+	| 'too_many_options'
+	| 'duplicate_option'
+	| 'invalid_max_choices'
+	| 'invalid_results'
+	| 'closes_before_opening';
 
 export interface ValidationIssue {
 	field: string;
@@ -181,7 +189,14 @@ const KNOWN_CODES = new Set<string>([
 	'invalid_attachment_type',
 	'attachment_too_big',
 	'too_many_attachments',
-	'expires_before_publication'
+	'expires_before_publication',
+	'invalid_options',
+	'too_few_options',
+	'too_many_options',
+	'duplicate_option',
+	'invalid_max_choices',
+	'invalid_results',
+	'closes_before_opening'
 ]);
 
 function toValidation<T>(result: v.SafeParseResult<v.GenericSchema<unknown, T>>): Validation<T> {
@@ -197,18 +212,24 @@ function toValidation<T>(result: v.SafeParseResult<v.GenericSchema<unknown, T>>)
 
 const schemasByType = {
 	notice: NoticeSchema,
-	commune: CommuneSchema
+	commune: CommuneSchema,
+	poll: PollSchema
 } as const;
 
-/** Validates a document bound for `<commune>-public`. Deletions carry no body and always pass. */
-export function validatePublicDoc(doc: unknown): Validation<Notice | Commune> {
+/**
+ * Validates a document staff may write to `<commune>-public`. Tallies are the
+ * server's and are refused here, as validate_doc_update refuses them from staff.
+ */
+export function validatePublicDoc(doc: unknown): Validation<Notice | Commune | Poll> {
 	if (typeof doc !== 'object' || doc === null) {
 		return { ok: false, issues: [{ field: '', code: 'invalid_type' }] };
 	}
 	const type = (doc as { type?: unknown }).type;
 	const schema = schemasByType[type as keyof typeof schemasByType];
 	if (!schema) return { ok: false, issues: [{ field: 'type', code: 'invalid_type' }] };
-	return toValidation(v.safeParse(schema as v.GenericSchema<unknown, Notice | Commune>, doc));
+	return toValidation(
+		v.safeParse(schema as v.GenericSchema<unknown, Notice | Commune | Poll>, doc)
+	);
 }
 
 export function validateDraft(doc: unknown): Validation<DraftNotice> {

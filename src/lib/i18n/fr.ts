@@ -102,7 +102,14 @@ export const fr = {
 		invalid_attachment_type: 'Seuls les PDF et les images JPEG, PNG ou WebP sont acceptés.',
 		attachment_too_big: 'Fichier trop lourd (10 Mo au plus).',
 		too_many_attachments: 'Trop de pièces jointes (8 au plus).',
-		expires_before_publication: 'La fin d’affichage doit venir après la publication.'
+		expires_before_publication: 'La fin d’affichage doit venir après la publication.',
+		invalid_options: 'Choix invalides.',
+		too_few_options: 'Proposez au moins deux choix.',
+		too_many_options: 'Vingt choix au plus.',
+		duplicate_option: 'Deux choix portent le même identifiant.',
+		invalid_max_choices: 'Nombre de choix permis invalide.',
+		invalid_results: 'Choisissez quand afficher les résultats.',
+		closes_before_opening: 'La clôture doit venir après l’ouverture.'
 	} satisfies Record<ValidationCode, string>,
 	staff: {
 		title: 'Espace mairie',

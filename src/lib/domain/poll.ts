@@ -1,0 +1,172 @@
+import * as v from 'valibot';
+import { ISO_DATE_PATTERN, LIMITS } from './limits.ts';
+
+export interface PollOption {
+	id: string;
+	label: string;
+}
+
+export type PollResults = (typeof LIMITS.pollResults)[number];
+
+/** A poll (sondage) in `<commune>-public`, written by staff. Its tally is a separate document. */
+export interface Poll {
+	_id: string;
+	_rev?: string;
+	type: 'poll';
+	question: string;
+	description: string;
+	options: PollOption[];
+	/** Several choices allowed, up to max_choices. */
+	multiple: boolean;
+	max_choices: number;
+	opens_at: string;
+	closes_at: string;
+	/** 'live': counts shown while open (from 5 ballots on); 'after_close': only once closed. */
+	results: PollResults;
+	/** A resident may vote again until closing; the new ballot replaces the old one. */
+	allow_change: boolean;
+	created_at: string;
+	updated_at: string;
+	author: string;
+}
+
+export type PollState = 'upcoming' | 'open' | 'closed';
+
+export function pollState(poll: Pick<Poll, 'opens_at' | 'closes_at'>, now: Date): PollState {
+	const t = now.getTime();
+	if (t < Date.parse(poll.opens_at)) return 'upcoming';
+	if (t >= Date.parse(poll.closes_at)) return 'closed';
+	return 'open';
+}
+
+const isoDate = v.pipe(
+	v.string('invalid_date'),
+	v.regex(new RegExp(ISO_DATE_PATTERN), 'invalid_date'),
+	v.check((value) => !Number.isNaN(Date.parse(value)), 'invalid_date')
+);
+
+const text = (max: number, allowEmpty = false) =>
+	v.pipe(
+		v.string('required'),
+		v.check((value) => allowEmpty || value.trim().length > 0, 'required'),
+		v.maxLength(max, 'too_long')
+	);
+
+export const PollSchema = v.pipe(
+	v.looseObject({
+		_id: v.pipe(v.string(), v.startsWith('poll:', 'invalid_id')),
+		_rev: v.optional(v.string()),
+		type: v.literal('poll'),
+		question: text(LIMITS.questionMax),
+		description: text(LIMITS.pollDescriptionMax, true),
+		options: v.pipe(
+			v.array(
+				v.object({
+					id: v.pipe(v.string(), v.regex(/^[a-z0-9-]{1,24}$/, 'invalid_id')),
+					label: text(LIMITS.pollOptionLabelMax)
+				}),
+				'invalid_options'
+			),
+			v.minLength(LIMITS.pollOptionsMin, 'too_few_options'),
+			v.maxLength(LIMITS.pollOptionsMax, 'too_many_options'),
+			v.check(
+				(options) => new Set(options.map((option) => option.id)).size === options.length,
+				'duplicate_option'
+			)
+		),
+		multiple: v.boolean('invalid_boolean'),
+		max_choices: v.pipe(v.number('invalid_max_choices'), v.integer('invalid_max_choices')),
+		opens_at: isoDate,
+		closes_at: isoDate,
+		results: v.picklist(LIMITS.pollResults, 'invalid_results'),
+		allow_change: v.boolean('invalid_boolean'),
+		created_at: isoDate,
+		updated_at: isoDate,
+		author: v.pipe(v.string(), v.maxLength(LIMITS.authorMax, 'too_long'))
+	}),
+	v.forward(
+		v.check(
+			(poll) =>
+				poll.max_choices >= 1 &&
+				poll.max_choices <= poll.options.length &&
+				(poll.multiple || poll.max_choices === 1),
+			'invalid_max_choices'
+		),
+		['max_choices']
+	),
+	v.forward(
+		v.check(
+			(poll) => Date.parse(poll.closes_at) > Date.parse(poll.opens_at),
+			'closes_before_opening'
+		),
+		['closes_at']
+	)
+);
+
+/** Why a ballot cannot be accepted, as the API and the UI name it. */
+export type BallotRefusal =
+	| 'poll_not_open'
+	| 'poll_closed'
+	| 'no_choice'
+	| 'too_many_choices'
+	| 'unknown_choice'
+	| 'duplicate_choice'
+	| 'already_voted'
+	| 'outbox_id_reused';
+
+/** Checks the choices of a ballot against the poll, at `now`. */
+export function checkChoices(
+	poll: Pick<Poll, 'options' | 'multiple' | 'max_choices' | 'opens_at' | 'closes_at'>,
+	choices: readonly string[],
+	now: Date
+): BallotRefusal | null {
+	const state = pollState(poll, now);
+	if (state === 'upcoming') return 'poll_not_open';
+	if (state === 'closed') return 'poll_closed';
+	if (choices.length === 0) return 'no_choice';
+	if (new Set(choices).size !== choices.length) return 'duplicate_choice';
+	const known = new Set(poll.options.map((option) => option.id));
+	if (choices.some((choice) => !known.has(choice))) return 'unknown_choice';
+	if (choices.length > (poll.multiple ? poll.max_choices : 1)) return 'too_many_choices';
+	return null;
+}
+
+export interface StoredBallot {
+	outbox_id: string;
+	choices: string[];
+}
+
+export type BallotDecision =
+	| { action: 'store' }
+	| { action: 'replace' }
+	| { action: 'already_accepted' }
+	| { action: 'refuse'; reason: BallotRefusal };
+
+function sameChoices(a: readonly string[], b: readonly string[]): boolean {
+	return a.length === b.length && [...a].sort().join('\u0000') === [...b].sort().join('\u0000');
+}
+
+/**
+ * What to do with a ballot given the one already stored for this resident and
+ * poll (null if none). A retry of the same outbox item is answered as accepted,
+ * so that a lost response never counts twice nor shows an error.
+ */
+export function decideBallot(
+	poll: Pick<
+		Poll,
+		'options' | 'multiple' | 'max_choices' | 'opens_at' | 'closes_at' | 'allow_change'
+	>,
+	existing: StoredBallot | null,
+	incoming: StoredBallot,
+	now: Date
+): BallotDecision {
+	if (existing && existing.outbox_id === incoming.outbox_id) {
+		return sameChoices(existing.choices, incoming.choices)
+			? { action: 'already_accepted' }
+			: { action: 'refuse', reason: 'outbox_id_reused' };
+	}
+	const refusal = checkChoices(poll, incoming.choices, now);
+	if (refusal) return { action: 'refuse', reason: refusal };
+	if (!existing) return { action: 'store' };
+	return poll.allow_change ? { action: 'replace' } : { action: 'refuse', reason: 'already_voted' };
+}
