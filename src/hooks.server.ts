@@ -3,12 +3,15 @@ import { building } from '$app/env';
 import { getBackend } from '#lib/server/backend.ts';
 import { compress, jsonError } from '#lib/server/http.ts';
 import { startPublisher } from '#lib/server/jobs/publisher.ts';
+import { jobs } from '#lib/server/jobs/registry.ts';
+import { startTally } from '#lib/server/jobs/tally.ts';
 import { proxyToCouch } from '#lib/server/proxy.ts';
 
 export const init: ServerInit = async () => {
 	if (building) return;
 	const backend = await getBackend();
 	startPublisher(backend);
+	jobs.tally = startTally(backend);
 	const stop = async () => {
 		await backend.stop();
 		process.exit(0);

@@ -111,6 +111,37 @@ export const fr = {
 		invalid_results: 'Choisissez quand afficher les résultats.',
 		closes_before_opening: 'La clôture doit venir après l’ouverture.'
 	} satisfies Record<ValidationCode, string>,
+	ballot: {
+		refused: {
+			poll_not_open: 'Ce sondage n’est pas encore ouvert.',
+			poll_closed: 'Ce sondage est clos : votre vote n’a pas pu être compté.',
+			no_choice: 'Choisissez au moins une réponse.',
+			too_many_choices: 'Trop de réponses cochées pour ce sondage.',
+			unknown_choice: 'Cette réponse n’existe pas (le sondage a peut-être changé).',
+			duplicate_choice: 'La même réponse est cochée deux fois.',
+			already_voted: 'Vous avez déjà voté à ce sondage.',
+			outbox_id_reused: 'Envoi invalide : ce vote a déjà été envoyé avec d’autres réponses.',
+			unknown_poll: 'Ce sondage n’existe pas ou a été retiré.',
+			not_resident:
+				'Pour voter, saisissez d’abord votre code d’habitant (il figure sur la lettre de la mairie).',
+			code_revoked:
+				'Votre code d’habitant n’est plus valable : demandez-en un nouveau à la mairie.',
+			invalid_request: 'Envoi invalide.',
+			too_many_requests: 'Trop d’essais : patientez quelques minutes.'
+		}
+	},
+	residents: {
+		invalid_format:
+			'Ce code n’a pas la bonne forme : 12 lettres et chiffres, comme ACDE-FGHJ-KMNP.',
+		unknown_code:
+			'Code inconnu ou retiré. Vérifiez-le sur votre lettre, ou demandez-en un à la mairie.',
+		too_many_attempts: (minutes: number) =>
+			`Trop d’essais depuis cet appareil : réessayez dans ${minutes} min.`,
+		not_found: 'Habitant introuvable.',
+		too_many: 'Entre 1 et 500 codes à la fois.',
+		invalid_label: 'Libellé invalide (160 caractères au plus).',
+		staff_only: 'Réservé à la mairie : connectez-vous.'
+	},
 	staff: {
 		title: 'Espace mairie',
 		loginHeading: 'Connexion de la mairie',

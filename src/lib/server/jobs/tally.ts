@@ -1,0 +1,146 @@
+import type { Poll } from '../../domain/poll.ts';
+import {
+	countBallots,
+	publishedTally,
+	sameTally,
+	tallyId,
+	type Tally
+} from '../../domain/tally.ts';
+import type { Backend } from '../backend.ts';
+import type { BallotDoc } from '../ballots.ts';
+
+const CHECKPOINT_ID = '_local/crieur-tally';
+
+interface Checkpoint {
+	_id: string;
+	_rev?: string;
+	since: string;
+	/** When the previous run finished: polls that closed since then need their final tally. */
+	ran_at: string;
+}
+
+function statusOf(error: unknown): number | undefined {
+	return (error as { statusCode?: number }).statusCode;
+}
+
+/** Recounts one poll from all its ballots and publishes what its rules allow. */
+export async function recountPoll(backend: Backend, poll: Poll, now: Date): Promise<boolean> {
+	const ballots = backend.couch.use<BallotDoc>(backend.databases.ballots);
+	const prefix = `ballot:${poll._id.slice('poll:'.length)}:`;
+	const rows = await ballots.list({
+		startkey: prefix,
+		endkey: `${prefix}\ufff0`,
+		include_docs: true
+	});
+	const docs = rows.rows.flatMap((row) => (row.doc ? [row.doc] : []));
+	const wanted = publishedTally(poll, countBallots(poll, docs), now);
+	const publicDb = backend.couch.use<Tally>(backend.databases.public);
+	let current: Tally | null = null;
+	try {
+		current = await publicDb.get(wanted._id);
+	} catch (error) {
+		if (statusOf(error) !== 404) throw error;
+	}
+	if (sameTally(current, wanted)) return false;
+	await publicDb.insert({ ...wanted, _rev: current?._rev });
+	return true;
+}
+
+/**
+ * The tally job: follows <commune>-ballots' changes from a checkpoint stored in
+ * CouchDB, recounts every poll a new ballot touched, and every poll that opened
+ * or closed since the last run. Recounting from all ballots makes each write
+ * exact on its own, so a run cut short and started again still ends exact.
+ */
+export async function runTally(
+	backend: Backend,
+	now = new Date(),
+	hooks: { afterPoll?: (pollId: string) => void } = {}
+): Promise<string[]> {
+	const ballots = backend.couch.use(backend.databases.ballots);
+	let checkpoint: Checkpoint = {
+		_id: CHECKPOINT_ID,
+		since: '0',
+		ran_at: new Date(0).toISOString()
+	};
+	try {
+		checkpoint = (await ballots.get(CHECKPOINT_ID)) as unknown as Checkpoint;
+	} catch (error) {
+		if (statusOf(error) !== 404) throw error;
+	}
+	const changes = (await backend.couch.request({
+		db: backend.databases.ballots,
+		path: '_changes',
+		qs: { since: checkpoint.since, limit: 5000 }
+	})) as { results: { id: string }[]; last_seq: string | number };
+
+	const polls = (
+		await backend.couch.use<Poll>(backend.databases.public).list({
+			startkey: 'poll:',
+			endkey: 'poll:\ufff0',
+			include_docs: true
+		})
+	).rows.flatMap((row) => (row.doc?.type === 'poll' ? [row.doc] : []));
+
+	const touched = new Set(
+		changes.results
+			.filter((row) => row.id.startsWith('ballot:'))
+			.map((row) => `poll:${row.id.slice('ballot:'.length, row.id.lastIndexOf(':'))}`)
+	);
+	const lastRun = Date.parse(checkpoint.ran_at);
+	const due = polls.filter((poll) => {
+		const opens = Date.parse(poll.opens_at);
+		const closes = Date.parse(poll.closes_at);
+		const crossed = (t: number) => t > lastRun && t <= now.getTime();
+		return touched.has(poll._id) || crossed(opens) || crossed(closes);
+	});
+	const missing = await backend.couch.use<Tally>(backend.databases.public).fetch({
+		keys: polls.map((poll) => tallyId(poll._id))
+	});
+	missing.rows.forEach((row, index) => {
+		if ('error' in row && !due.includes(polls[index])) due.push(polls[index]);
+	});
+
+	const written: string[] = [];
+	for (const poll of due) {
+		if (await recountPoll(backend, poll, now)) written.push(poll._id);
+		hooks.afterPoll?.(poll._id);
+	}
+	await ballots.insert({
+		...checkpoint,
+		since: String(changes.last_seq),
+		ran_at: now.toISOString()
+	} as never);
+	return written;
+}
+
+/** Runs the tally every interval, and at once when asked (after a ballot). */
+export function startTally(
+	backend: Backend,
+	intervalMs = 15_000
+): { poke: () => void; stop: () => void } {
+	let running: Promise<void> | null = null;
+	let again = false;
+	const tick = () => {
+		if (running) {
+			again = true;
+			return;
+		}
+		running = runTally(backend)
+			.then((ids) => {
+				for (const id of ids) console.log(`Dépouillement mis à jour : ${id}`);
+			})
+			.catch((error) => console.error('tally:', error))
+			.finally(() => {
+				running = null;
+				if (again) {
+					again = false;
+					tick();
+				}
+			});
+	};
+	tick();
+	const timer = setInterval(tick, intervalMs);
+	timer.unref();
+	return { poke: tick, stop: () => clearInterval(timer) };
+}

@@ -1,0 +1,221 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { roles } from '../domain/commune.ts';
+import { LIMITS } from '../domain/limits.ts';
+import { newId } from '../domain/notice.ts';
+import { generateCode, normalizeCode } from '../domain/resident-code.ts';
+import type { Backend } from './backend.ts';
+
+/**
+ * The resident register: who may vote, without the server ever storing a code.
+ * A resident is a document in <commune>-mairie (label, keyed hash of the code)
+ * and a CouchDB user `habitant-<id>` with the role habitant:<commune>; entering
+ * the code on any device opens a session as that same user, so a resident
+ * votes once whatever devices they use.
+ */
+export interface Resident {
+	_id: string;
+	_rev?: string;
+	type: 'resident';
+	label: string;
+	/** HMAC of the code under the server secret: useless without the secret. */
+	code_hash: string;
+	/** Bumped when a new code replaces the old one; part of the account password. */
+	code_version: number;
+	status: 'active' | 'revoked';
+	issued_at: string;
+	updated_at: string;
+}
+
+export interface IssuedCode {
+	id: string;
+	label: string;
+	/** Shown once, to print the letter; never stored. */
+	code: string;
+}
+
+export class ResidentError extends Error {
+	readonly code: 'invalid_format' | 'unknown_code' | 'not_found' | 'too_many' | 'invalid_label';
+	constructor(code: ResidentError['code']) {
+		super(code);
+		this.code = code;
+	}
+}
+
+function hmac(secret: string, input: string): string {
+	return createHmac('sha256', secret).update(input).digest('base64url');
+}
+
+export function codeHash(secret: string, code: string): string {
+	return hmac(secret, `code:${code}`);
+}
+
+export function residentUserName(residentId: string): string {
+	return `habitant-${residentId.slice('resident:'.length)}`;
+}
+
+export function residentIdOfUser(name: string): string | null {
+	return name.startsWith('habitant-') ? `resident:${name.slice('habitant-'.length)}` : null;
+}
+
+function accountPassword(secret: string, resident: Pick<Resident, '_id' | 'code_version'>): string {
+	return hmac(secret, `password:${resident._id}:${resident.code_version}`);
+}
+
+function statusOf(error: unknown): number | undefined {
+	return (error as { statusCode?: number }).statusCode;
+}
+
+/**
+ * Replaces the resident's CouchDB account. Deleting and recreating gives the
+ * account a new salt, so sessions opened with an old code stop at once.
+ */
+async function resetAccount(backend: Backend, resident: Resident, active: boolean): Promise<void> {
+	const users = backend.couch.use<{
+		name: string;
+		roles: string[];
+		type: string;
+		password: string;
+	}>('_users');
+	const id = `org.couchdb.user:${residentUserName(resident._id)}`;
+	try {
+		const existing = await users.get(id);
+		await users.destroy(id, existing._rev);
+	} catch (error) {
+		if (statusOf(error) !== 404) throw error;
+	}
+	if (!active) return;
+	await users.insert({
+		_id: id,
+		name: residentUserName(resident._id),
+		type: 'user',
+		roles: [roles.resident(backend.config.commune)],
+		password: accountPassword(backend.secrets.ballotSecret, resident)
+	} as never);
+}
+
+async function freshCode(backend: Backend): Promise<{ code: string; hash: string }> {
+	const mairie = backend.couch.use(backend.databases.mairie);
+	for (;;) {
+		const code = generateCode((n) => new Uint8Array(randomBytes(n)));
+		const hash = codeHash(backend.secrets.ballotSecret, code);
+		const taken = await mairie.view('crieur', 'resident_by_code', { key: hash });
+		if (taken.rows.length === 0) return { code, hash };
+	}
+}
+
+export const MAX_CODES_PER_BATCH = 500;
+
+/** Issues one code per label (a person or a household; the label may be empty). */
+export async function issueCodes(
+	backend: Backend,
+	labels: string[],
+	now = new Date()
+): Promise<IssuedCode[]> {
+	if (labels.length === 0 || labels.length > MAX_CODES_PER_BATCH)
+		throw new ResidentError('too_many');
+	if (labels.some((label) => typeof label !== 'string' || label.length > LIMITS.residentLabelMax)) {
+		throw new ResidentError('invalid_label');
+	}
+	const mairie = backend.couch.use<Resident>(backend.databases.mairie);
+	const issued: IssuedCode[] = [];
+	for (const raw of labels) {
+		const label = raw.trim();
+		const { code, hash } = await freshCode(backend);
+		const resident: Resident = {
+			_id: newId('resident', now),
+			type: 'resident',
+			label,
+			code_hash: hash,
+			code_version: 1,
+			status: 'active',
+			issued_at: now.toISOString(),
+			updated_at: now.toISOString()
+		};
+		await mairie.insert(resident);
+		await resetAccount(backend, resident, true);
+		issued.push({ id: resident._id, label, code });
+	}
+	return issued;
+}
+
+async function getResident(backend: Backend, id: string): Promise<Resident> {
+	if (!id.startsWith('resident:')) throw new ResidentError('not_found');
+	try {
+		return await backend.couch.use<Resident>(backend.databases.mairie).get(id);
+	} catch (error) {
+		if (statusOf(error) === 404) throw new ResidentError('not_found');
+		throw error;
+	}
+}
+
+/** The old code stops working at once; the resident keeps their identity (and their ballots). */
+export async function reissueCode(
+	backend: Backend,
+	id: string,
+	now = new Date()
+): Promise<IssuedCode> {
+	const resident = await getResident(backend, id);
+	const { code, hash } = await freshCode(backend);
+	const updated: Resident = {
+		...resident,
+		code_hash: hash,
+		code_version: resident.code_version + 1,
+		status: 'active',
+		updated_at: now.toISOString()
+	};
+	await backend.couch.use<Resident>(backend.databases.mairie).insert(updated);
+	await resetAccount(backend, updated, true);
+	return { id, label: resident.label, code };
+}
+
+export async function revokeCode(backend: Backend, id: string, now = new Date()): Promise<void> {
+	const resident = await getResident(backend, id);
+	const updated: Resident = { ...resident, status: 'revoked', updated_at: now.toISOString() };
+	await backend.couch.use<Resident>(backend.databases.mairie).insert(updated);
+	await resetAccount(backend, updated, false);
+}
+
+/**
+ * Opens a CouchDB session for the resident behind a code, and returns the
+ * session cookie CouchDB set, for the app to hand to the device.
+ */
+export async function openResidentSession(
+	backend: Backend,
+	typed: string,
+	retried = false
+): Promise<{ residentId: string; setCookie: string[] }> {
+	const code = normalizeCode(typed);
+	if (!code) throw new ResidentError('invalid_format');
+	const mairie = backend.couch.use<Resident>(backend.databases.mairie);
+	const found = await mairie.view('crieur', 'resident_by_code', {
+		key: codeHash(backend.secrets.ballotSecret, code),
+		include_docs: true
+	});
+	const resident = found.rows[0]?.doc as Resident | undefined;
+	if (!resident || resident.status !== 'active') throw new ResidentError('unknown_code');
+	const response = await fetch(`${backend.url}/_session`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json', accept: 'application/json' },
+		body: JSON.stringify({
+			name: residentUserName(resident._id),
+			password: accountPassword(backend.secrets.ballotSecret, resident)
+		})
+	});
+	if (response.status === 401 && !retried) {
+		// The account is missing (e.g. a restored database): recreate it and try once more.
+		await resetAccount(backend, resident, true);
+		return openResidentSession(backend, typed, true);
+	}
+	if (!response.ok) throw new Error(`CouchDB _session answered ${response.status}`);
+	return { residentId: resident._id, setCookie: response.headers.getSetCookie() };
+}
+
+/** Whether the resident behind a session is still on the register. */
+export async function isActiveResident(backend: Backend, residentId: string): Promise<boolean> {
+	try {
+		return (await getResident(backend, residentId)).status === 'active';
+	} catch (error) {
+		if (error instanceof ResidentError) return false;
+		throw error;
+	}
+}

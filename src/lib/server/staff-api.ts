@@ -1,0 +1,25 @@
+import { m } from '../i18n/index.ts';
+import { isStaffUser, sessionOf } from './auth.ts';
+import type { Backend } from './backend.ts';
+import { jsonError } from './http.ts';
+import { ResidentError } from './residents.ts';
+
+/** A JSON 401 unless the request carries a staff session of this commune. */
+export async function requireStaffSession(
+	backend: Backend,
+	request: Request
+): Promise<Response | null> {
+	const user = await sessionOf(backend, request);
+	return isStaffUser(user, backend.config.commune)
+		? null
+		: jsonError(401, 'unauthorized', m.residents.staff_only);
+}
+
+/** Resident register errors as JSON, in French. */
+export function residentErrorResponse(error: unknown): Response {
+	if (error instanceof ResidentError) {
+		const status = error.code === 'not_found' ? 404 : 400;
+		return jsonError(status, error.code, m.residents[error.code]);
+	}
+	throw error;
+}

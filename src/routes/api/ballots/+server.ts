@@ -1,0 +1,57 @@
+import { json } from '@sveltejs/kit';
+import * as v from 'valibot';
+import { m } from '#lib/i18n/index.ts';
+import { isResidentUser, sessionOf } from '#lib/server/auth.ts';
+import { getBackend } from '#lib/server/backend.ts';
+import { BallotRequestSchema, castBallot } from '#lib/server/ballots.ts';
+import { jsonError } from '#lib/server/http.ts';
+import { jobs } from '#lib/server/jobs/registry.ts';
+import { RateLimiter } from '#lib/server/rate-limit.ts';
+import { isActiveResident, residentIdOfUser } from '#lib/server/residents.ts';
+import type { RequestHandler } from './$types';
+
+// Per resident, not per address: a whole village can sit behind one mobile carrier's address.
+const perResident = new RateLimiter(30, 60_000);
+
+const STATUS_OF_REFUSAL: Record<string, number> = {
+	poll_not_open: 409,
+	poll_closed: 409,
+	already_voted: 409,
+	outbox_id_reused: 409,
+	unknown_poll: 404
+};
+
+/**
+ * A resident's ballot, sent by the device's outbox. Idempotent on outbox_id:
+ * a retry is answered 200 as already accepted.
+ */
+export const POST: RequestHandler = async ({ request }) => {
+	const backend = await getBackend();
+	const user = await sessionOf(backend, request);
+	const residentId = user.name ? residentIdOfUser(user.name) : null;
+	if (!residentId || !isResidentUser(user, backend.config.commune)) {
+		return jsonError(401, 'not_resident', m.ballot.refused.not_resident);
+	}
+	if (!perResident.hit(residentId).allowed) {
+		return jsonError(429, 'too_many_requests', m.ballot.refused.too_many_requests);
+	}
+	if (!(await isActiveResident(backend, residentId))) {
+		return jsonError(403, 'code_revoked', m.ballot.refused.code_revoked);
+	}
+	const parsed = v.safeParse(BallotRequestSchema, await request.json().catch(() => null));
+	if (!parsed.success) return jsonError(400, 'invalid_request', m.ballot.refused.invalid_request);
+
+	const outcome = await castBallot(backend, residentId, parsed.output);
+	if (outcome.status === 'refused') {
+		return jsonError(
+			STATUS_OF_REFUSAL[outcome.reason] ?? 422,
+			outcome.reason,
+			m.ballot.refused[outcome.reason]
+		);
+	}
+	if (!outcome.duplicate) jobs.tally?.poke();
+	return json(
+		{ status: 'accepted', duplicate: outcome.duplicate, replaced: outcome.replaced },
+		{ status: outcome.duplicate ? 200 : 201, headers: { 'cache-control': 'no-store' } }
+	);
+};

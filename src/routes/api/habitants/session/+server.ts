@@ -1,0 +1,73 @@
+import { json } from '@sveltejs/kit';
+import { clientAddress, isResidentUser, sessionOf } from '#lib/server/auth.ts';
+import { getBackend } from '#lib/server/backend.ts';
+import { jsonError } from '#lib/server/http.ts';
+import { RateLimiter } from '#lib/server/rate-limit.ts';
+import { openResidentSession, ResidentError } from '#lib/server/residents.ts';
+import { m } from '#lib/i18n/index.ts';
+import type { RequestHandler } from './$types';
+
+// Wrong codes per device address, and for the whole server, so that guessing stays
+// hopeless even from many addresses. Codes that work are not counted.
+const perAddress = new RateLimiter(10, 10 * 60_000);
+const overall = new RateLimiter(600, 10 * 60_000);
+
+/** Enter a resident code: opens a CouchDB session as that resident on this device. */
+export const POST: RequestHandler = async ({ request, getClientAddress }) => {
+	const address = clientAddress(getClientAddress);
+	const blocked = [perAddress.check(address), overall.check('all')].find((limit) => !limit.allowed);
+	if (blocked) {
+		const response = jsonError(
+			429,
+			'too_many_attempts',
+			m.residents.too_many_attempts(Math.ceil(blocked.retryAfterSeconds / 60))
+		);
+		response.headers.set('retry-after', String(blocked.retryAfterSeconds));
+		return response;
+	}
+	const body = (await request.json().catch(() => null)) as { code?: unknown } | null;
+	if (!body || typeof body.code !== 'string' || body.code.length > 64) {
+		perAddress.hit(address);
+		return jsonError(400, 'invalid_format', m.residents.invalid_format);
+	}
+	try {
+		const session = await openResidentSession(await getBackend(), body.code);
+		const response = json({ ok: true }, { headers: { 'cache-control': 'no-store' } });
+		for (const cookie of session.setCookie) response.headers.append('set-cookie', cookie);
+		return response;
+	} catch (error) {
+		if (error instanceof ResidentError) {
+			perAddress.hit(address);
+			overall.hit('all');
+		}
+		if (error instanceof ResidentError && error.code === 'invalid_format') {
+			return jsonError(400, 'invalid_format', m.residents.invalid_format);
+		}
+		if (error instanceof ResidentError && error.code === 'unknown_code') {
+			return jsonError(401, 'unknown_code', m.residents.unknown_code);
+		}
+		throw error;
+	}
+};
+
+export const GET: RequestHandler = async ({ request }) => {
+	const backend = await getBackend();
+	const user = await sessionOf(backend, request);
+	return json(
+		{ resident: isResidentUser(user, backend.config.commune) },
+		{ headers: { 'cache-control': 'no-store' } }
+	);
+};
+
+/** Sign out: this device forgets the session; the code keeps working elsewhere. */
+export const DELETE: RequestHandler = async ({ request }) => {
+	const backend = await getBackend();
+	const upstream = await fetch(`${backend.url}/_session`, {
+		method: 'DELETE',
+		headers: { cookie: request.headers.get('cookie') ?? '' }
+	});
+	const response = json({ ok: true });
+	for (const cookie of upstream.headers.getSetCookie())
+		response.headers.append('set-cookie', cookie);
+	return response;
+};

@@ -1,0 +1,401 @@
+import nano from 'nano';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Backend } from '../../src/lib/server/backend.ts';
+import { runTally } from '../../src/lib/server/jobs/tally.ts';
+import type { Tally } from '../../src/lib/domain/tally.ts';
+import { pollFactory } from '../factories.ts';
+import { startApp, type TestApp } from '../harness/app.ts';
+import {
+	basic,
+	provisionDemo,
+	startCouch,
+	STAFF,
+	USERS,
+	type TestCouch
+} from '../harness/couch.ts';
+
+/**
+ * Issue 3 against the production build in front of a real CouchDB-protocol
+ * server: resident codes, secret ballots counted once, tallies.
+ */
+let server: TestCouch;
+let app: TestApp;
+let staffCookie: string;
+const couch = () => nano(server.adminUrl);
+
+beforeAll(async () => {
+	server = await startCouch();
+	await provisionDemo(server.adminUrl);
+	app = await startApp({
+		COUCHDB_URL: server.adminUrl,
+		CRIEUR_BALLOT_SECRET: 'test-ballot-secret',
+		// Each simulated device sends its own address.
+		ADDRESS_HEADER: 'x-forwarded-for'
+	});
+	const login = await fetch(`${app.url}/db/_session`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify(STAFF)
+	});
+	staffCookie = login.headers.getSetCookie()[0].split(';')[0];
+});
+afterAll(async () => {
+	await app?.stop();
+	await server?.stop();
+});
+
+async function issue(labels: string[]): Promise<{ id: string; label: string; code: string }[]> {
+	const response = await fetch(`${app.url}/api/mairie/habitants`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json', cookie: staffCookie },
+		body: JSON.stringify({ labels })
+	});
+	expect(response.status).toBe(201);
+	return (await response.json()).residents;
+}
+
+/** A device that entered a code: its cookie. */
+async function enterCode(
+	code: string
+): Promise<{ status: number; cookie: string; body: { reason?: string } }> {
+	const response = await fetch(`${app.url}/api/habitants/session`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json', 'x-forwarded-for': '10.0.0.1' },
+		body: JSON.stringify({ code })
+	});
+	const cookie = response.headers.getSetCookie()[0]?.split(';')[0] ?? '';
+	return { status: response.status, cookie, body: await response.json() };
+}
+
+async function vote(
+	cookie: string,
+	poll: string,
+	choices: string[],
+	outboxId: string,
+	signal?: AbortSignal
+) {
+	const response = await fetch(`${app.url}/api/ballots`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json', cookie },
+		body: JSON.stringify({ outbox_id: outboxId, poll, choices }),
+		signal
+	});
+	return { status: response.status, body: await response.json() };
+}
+
+async function publishPoll(overrides = {}) {
+	const now = Date.now();
+	const poll = pollFactory({
+		opens_at: new Date(now - 60_000).toISOString(),
+		closes_at: new Date(now + 3_600_000).toISOString(),
+		...overrides
+	});
+	await couch()
+		.use('demo-public')
+		.insert(poll as never);
+	return poll;
+}
+
+async function tallyOf(pollId: string): Promise<Tally | null> {
+	const response = await fetch(
+		`${app.url}/db/demo-public/${encodeURIComponent(`tally:${pollId.slice(5)}`)}`
+	);
+	return response.ok ? ((await response.json()) as Tally) : null;
+}
+
+describe('resident codes', () => {
+	it('are issued by staff only, and stored as keyed hashes', async () => {
+		const refused = await fetch(`${app.url}/api/mairie/habitants`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ labels: ['x'] })
+		});
+		expect(refused.status).toBe(401);
+		expect((await refused.json()).reason).toMatch(/Réservé à la mairie/);
+
+		const [resident] = await issue(['12 rue des Tilleuls']);
+		expect(resident.code).toMatch(/^[A-Z0-9]{12}$/);
+		const stored = await couch().use('demo-mairie').get(resident.id);
+		expect(JSON.stringify(stored)).not.toContain(resident.code);
+		expect(stored).toMatchObject({
+			type: 'resident',
+			label: '12 rue des Tilleuls',
+			status: 'active'
+		});
+	});
+
+	it('open a resident session on any device; bad codes get a French reason', async () => {
+		const [resident] = await issue(['']);
+		const phone = await enterCode(resident.code.toLowerCase().replace(/(.{4})/g, '$1-'));
+		expect(phone.status).toBe(200);
+		const session = await (
+			await fetch(`${app.url}/api/habitants/session`, { headers: { cookie: phone.cookie } })
+		).json();
+		expect(session).toEqual({ resident: true });
+
+		expect((await enterCode('ACDE-FGHJ-KMN')).body.reason).toMatch(/pas la bonne forme/);
+		const unknown = await enterCode('ACDE-FGHJ-KMNP');
+		expect(unknown.status).toBe(401);
+		expect(unknown.body.reason).toMatch(/Code inconnu/);
+	});
+
+	it('limit attempts from one address', async () => {
+		const statuses: number[] = [];
+		for (let i = 0; i < 12; i++) {
+			const response = await fetch(`${app.url}/api/habitants/session`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json', 'x-forwarded-for': '10.9.9.9' },
+				body: JSON.stringify({ code: 'ACDE-FGHJ-KMNQ' })
+			});
+			statuses.push(response.status);
+			if (response.status === 429) expect((await response.json()).reason).toMatch(/Trop d’essais/);
+		}
+		expect(statuses).toContain(429);
+	});
+});
+
+describe('ballots', () => {
+	it('count a resident once whatever devices they vote from', async () => {
+		const poll = await publishPoll();
+		const [resident] = await issue(['Famille Martin']);
+		const phone = await enterCode(resident.code);
+		const kiosk = await enterCode(resident.code);
+		const first = await vote(phone.cookie, poll._id, ['oui'], 'phone-item-0001');
+		expect(first).toMatchObject({ status: 201, body: { status: 'accepted' } });
+		const retry = await vote(phone.cookie, poll._id, ['oui'], 'phone-item-0001');
+		expect(retry).toMatchObject({ status: 200, body: { status: 'accepted', duplicate: true } });
+		const second = await vote(kiosk.cookie, poll._id, ['non'], 'kiosk-item-0001');
+		expect(second.status).toBe(409);
+		expect(second.body.reason).toMatch(/déjà voté/);
+		const replay = await vote(phone.cookie, poll._id, ['non'], 'phone-item-0001');
+		expect(replay.status).toBe(409);
+
+		const ballots = await couch().use('demo-ballots').list({ include_docs: true });
+		const mine = ballots.rows.filter((row) => row.id.startsWith(`ballot:${poll._id.slice(5)}:`));
+		expect(mine).toHaveLength(1);
+		expect(JSON.stringify(mine)).not.toContain(resident.id.slice('resident:'.length));
+	});
+
+	it('replace the first ballot where the poll allows changes', async () => {
+		const poll = await publishPoll({ allow_change: true });
+		const [resident] = await issue(['']);
+		const device = await enterCode(resident.code);
+		expect((await vote(device.cookie, poll._id, ['oui'], 'change-item-01')).status).toBe(201);
+		expect((await vote(device.cookie, poll._id, ['non'], 'change-item-02')).body).toMatchObject({
+			replaced: true
+		});
+	});
+
+	it('refuse non-residents, closed polls and invalid choices, in French', async () => {
+		const poll = await publishPoll();
+		const anonymous = await vote('', poll._id, ['oui'], 'anon-item-001');
+		expect(anonymous.status).toBe(401);
+		expect(anonymous.body.reason).toMatch(/code d’habitant/);
+		const staffVote = await vote(staffCookie, poll._id, ['oui'], 'staff-item-01');
+		expect(staffVote.status).toBe(401);
+
+		const [resident] = await issue(['']);
+		const device = await enterCode(resident.code);
+		expect(
+			(await vote(device.cookie, poll._id, ['peut-etre'], 'bad-choice-01')).body.reason
+		).toMatch(/n’existe pas/);
+		expect(
+			(await vote(device.cookie, poll._id, ['oui', 'non'], 'bad-choice-02')).body.reason
+		).toMatch(/Trop de réponses/);
+		expect((await vote(device.cookie, 'poll:nope', ['oui'], 'bad-poll-0001')).status).toBe(404);
+		expect((await vote(device.cookie, poll._id, ['oui'], 'x')).status).toBe(400);
+
+		const closed = await publishPoll({
+			opens_at: new Date(Date.now() - 7_200_000).toISOString(),
+			closes_at: new Date(Date.now() - 3_600_000).toISOString()
+		});
+		const late = await vote(device.cookie, closed._id, ['oui'], 'late-item-001');
+		expect(late.status).toBe(409);
+		expect(late.body.reason).toMatch(/clos/);
+	});
+
+	it('stop working at once when a code is revoked, and a new code keeps the same identity', async () => {
+		const poll = await publishPoll();
+		const [resident] = await issue(['Lettre perdue']);
+		const device = await enterCode(resident.code);
+		expect((await vote(device.cookie, poll._id, ['oui'], 'before-revoke')).status).toBe(201);
+
+		const revoke = await fetch(
+			`${app.url}/api/mairie/habitants/${encodeURIComponent(resident.id)}/reissue`,
+			{
+				method: 'POST',
+				headers: { cookie: staffCookie }
+			}
+		);
+		const { resident: reissued } = await revoke.json();
+		expect(reissued.code).not.toBe(resident.code);
+		expect((await enterCode(resident.code)).status).toBe(401);
+		const other = await publishPoll();
+		expect((await vote(device.cookie, other._id, ['oui'], 'old-session-1')).status).toBe(401);
+
+		const newDevice = await enterCode(reissued.code);
+		expect(newDevice.status).toBe(200);
+		const again = await vote(newDevice.cookie, poll._id, ['non'], 'after-reissue');
+		expect(again.status).toBe(409);
+		expect(again.body.reason).toMatch(/déjà voté/);
+
+		await fetch(`${app.url}/api/mairie/habitants/${encodeURIComponent(resident.id)}/revoke`, {
+			method: 'POST',
+			headers: { cookie: staffCookie }
+		});
+		expect((await enterCode(reissued.code)).status).toBe(401);
+		expect((await vote(newDevice.cookie, other._id, ['oui'], 'after-revoke1')).status).toBe(401);
+	});
+
+	it(
+		'200 ballots, each sent up to 3 times with random failures, give an exact tally',
+		{ timeout: 180_000 },
+		async () => {
+			const poll = await publishPoll({ multiple: true, max_choices: 2 });
+			const residents = await issue(Array.from({ length: 200 }, (_, i) => `Foyer ${i + 1}`));
+			const expected: Record<string, number> = { oui: 0, non: 0, 'sans-avis': 0 };
+			const options = ['oui', 'non', 'sans-avis'];
+			let seed = 42;
+			const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+			const work = residents.map(async (resident, index) => {
+				const device = await enterCode(resident.code);
+				const choices =
+					random() < 0.3 ? [options[index % 3], options[(index + 1) % 3]] : [options[index % 3]];
+				for (const choice of choices) expected[choice]++;
+				const outboxId = `bulk-item-${String(index).padStart(4, '0')}`;
+				const sends = 1 + Math.floor(random() * 3);
+				let accepted = false;
+				for (let attempt = 0; attempt < sends || !accepted; attempt++) {
+					// Some sends are cut before the answer comes back: the device cannot know if they counted.
+					const cut =
+						!accepted && random() < 0.3
+							? AbortSignal.timeout(1 + Math.floor(random() * 5))
+							: undefined;
+					let result: Awaited<ReturnType<typeof vote>> | null = null;
+					try {
+						result = await vote(device.cookie, poll._id, choices, outboxId, cut);
+					} catch (error) {
+						// A lost answer: the outbox retries. Anything else is a failure.
+						if ((error as Error).name !== 'TimeoutError' && (error as Error).name !== 'AbortError')
+							throw error;
+					}
+					if (result) {
+						expect([200, 201]).toContain(result.status);
+						accepted = true;
+					}
+				}
+			});
+			for (let i = 0; i < work.length; i += 25) await Promise.all(work.slice(i, i + 25));
+			await Promise.all(work);
+
+			await expect
+				.poll(async () => (await tallyOf(poll._id))?.total, { timeout: 30_000 })
+				.toBe(200);
+			const tally = await tallyOf(poll._id);
+			expect(tally).toMatchObject({ state: 'live', total: 200, counts: expected });
+		}
+	);
+});
+
+describe('what clients can reach', () => {
+	it('never exposes ballots: not through /db/, not to residents, not in public data', async () => {
+		expect(
+			(await fetch(`${app.url}/db/demo-ballots/_all_docs`, { headers: { cookie: staffCookie } }))
+				.status
+		).toBe(403);
+		const direct = await fetch(`${server.url}/demo-ballots/_all_docs`, {
+			headers: basic(USERS.resident)
+		});
+		expect([401, 403]).toContain(direct.status);
+		const staffDirect = await fetch(`${server.url}/demo-ballots/_all_docs`, {
+			headers: basic(USERS.staff)
+		});
+		expect([401, 403]).toContain(staffDirect.status);
+		const publicDocs = await (await fetch(`${app.url}/db/demo-public/_all_docs`)).json();
+		expect(publicDocs.rows.some((row: { id: string }) => row.id.startsWith('ballot:'))).toBe(false);
+		const mairie = await (
+			await fetch(`${app.url}/db/demo-mairie/_all_docs?include_docs=true`, {
+				headers: { cookie: staffCookie }
+			})
+		).json();
+		expect(JSON.stringify(mairie)).not.toMatch(/"choices"/);
+	});
+
+	it('refuses forged ballots and tallies written straight through /db/', async () => {
+		const forgedBallot = await fetch(`${app.url}/db/demo-ballots/ballot%3Ax%3Ay`, {
+			method: 'PUT',
+			headers: { 'content-type': 'application/json', cookie: staffCookie },
+			body: JSON.stringify({ type: 'ballot', poll: 'poll:x', choices: ['oui'] })
+		});
+		expect(forgedBallot.status).toBe(403);
+		const poll = await publishPoll();
+		for (const cookie of [staffCookie, (await enterCode((await issue(['']))[0].code)).cookie, '']) {
+			const forgedTally = await fetch(
+				`${app.url}/db/demo-public/${encodeURIComponent(`tally:${poll._id.slice(5)}`)}`,
+				{
+					method: 'PUT',
+					headers: { 'content-type': 'application/json', cookie },
+					body: JSON.stringify({
+						type: 'tally',
+						poll: poll._id,
+						state: 'final',
+						total: 999,
+						counts: { oui: 999 }
+					})
+				}
+			);
+			expect([401, 403]).toContain(forgedTally.status);
+		}
+		const forgedResident = await fetch(`${app.url}/db/demo-mairie/resident%3Aforged`, {
+			method: 'PUT',
+			headers: { 'content-type': 'application/json', cookie: staffCookie },
+			body: JSON.stringify({
+				type: 'resident',
+				code_hash: 'x',
+				status: 'active',
+				label: '',
+				code_version: 1
+			})
+		});
+		expect(forgedResident.status).toBe(403);
+	});
+});
+
+describe('the tally job', () => {
+	it('ends exact when restarted mid-way', async () => {
+		const backend = {
+			couch: couch(),
+			databases: { public: 'demo-public', mairie: 'demo-mairie', ballots: 'demo-ballots' }
+		} as unknown as Backend;
+		const polls = [await publishPoll(), await publishPoll(), await publishPoll()];
+		const ballots = couch().use('demo-ballots');
+		let n = 0;
+		for (const poll of polls) {
+			for (let i = 0; i < 6; i++) {
+				await ballots.insert({
+					_id: `ballot:${poll._id.slice(5)}:pseudo-${n++}`,
+					type: 'ballot',
+					poll: poll._id,
+					choices: [i % 2 ? 'oui' : 'non'],
+					outbox_id: `o-${n}`
+				} as never);
+			}
+		}
+		let seen = 0;
+		await expect(
+			runTally(backend, new Date(), {
+				afterPoll: () => {
+					if (++seen === 1) throw new Error('killed mid-way');
+				}
+			})
+		).rejects.toThrow('killed mid-way');
+		await runTally(backend);
+		for (const poll of polls) {
+			expect(await tallyOf(poll._id)).toMatchObject({
+				state: 'live',
+				total: 6,
+				counts: { oui: 3, non: 3, 'sans-avis': 0 }
+			});
+		}
+	});
+});
