@@ -1,6 +1,7 @@
 import nano from 'nano';
 import { databaseName } from '../src/lib/domain/commune.ts';
 import type { DraftNotice, Notice, NoticeCategory } from '../src/lib/domain/notice.ts';
+import type { Poll } from '../src/lib/domain/poll.ts';
 import { simplePdf } from './demo-pdf.ts';
 
 interface DemoNotice {
@@ -281,7 +282,27 @@ export async function seedDemoContent(couchUrl: string, slug: string, now = new 
 			author: AUTHOR
 		}
 	];
-	await publicDb.bulk({ docs: notices });
+	const poll: Poll = {
+		_id: 'poll:demo-marche',
+		type: 'poll',
+		question: 'Quel jour préférez-vous pour le marché hebdomadaire ?',
+		description: `La commune souhaite accueillir un petit marché de producteurs chaque semaine, place de l'Église, de 8 h à 12 h. **Un vote par foyer**, avec le code reçu par courrier.`,
+		options: [
+			{ id: 'mercredi', label: 'Le mercredi matin' },
+			{ id: 'vendredi', label: 'Le vendredi matin' },
+			{ id: 'samedi', label: 'Le samedi matin' }
+		],
+		multiple: false,
+		max_choices: 1,
+		opens_at: daysFrom(now, -2),
+		closes_at: daysFrom(now, 12),
+		results: 'live',
+		allow_change: true,
+		created_at: daysFrom(now, -3),
+		updated_at: daysFrom(now, -3),
+		author: AUTHOR
+	};
+	await publicDb.bulk({ docs: [...notices, poll] });
 	await mairieDb.bulk({ docs: drafts });
 	return { notices: notices.length, drafts: drafts.length };
 }

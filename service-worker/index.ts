@@ -38,6 +38,18 @@ self.addEventListener('message', (event) => {
 	if (event.data?.type === 'SKIP_WAITING') void self.skipWaiting();
 });
 
+// Background Sync (Chromium): ask an open page to drain the outbox. With no page
+// open, the next visit drains it (the outbox lives in the page's IndexedDB).
+self.addEventListener('sync', (event) => {
+	const syncEvent = event as Event & { tag?: string; waitUntil(promise: Promise<unknown>): void };
+	if (syncEvent.tag !== 'crieur-outbox') return;
+	syncEvent.waitUntil(
+		self.clients.matchAll({ type: 'window' }).then((clients) => {
+			for (const client of clients) client.postMessage({ type: 'drain-outbox' });
+		})
+	);
+});
+
 self.addEventListener('activate', (event) => {
 	// Pages of an older build point at scripts that no longer exist.
 	event.waitUntil(

@@ -1,4 +1,5 @@
 import Dexie, { type EntityTable } from 'dexie';
+import type { OutboxItem } from '../domain/outbox.ts';
 
 /** A setting kept on this device only (never replicated). */
 export interface Setting {
@@ -7,15 +8,17 @@ export interface Setting {
 }
 
 /**
- * The one Dexie database of the device: settings now, the outbox with issue 3.
- * Only this module constructs it.
+ * The one Dexie database of the device: settings and the outbox. Only this
+ * module constructs it. Never replicated; the outbox is drained to the API.
  */
 class DeviceDb extends Dexie {
 	settings!: EntityTable<Setting, 'key'>;
+	outbox!: EntityTable<OutboxItem, 'id'>;
 
 	constructor() {
 		super('crieur-device');
 		this.version(1).stores({ settings: 'key' });
+		this.version(2).stores({ settings: 'key', outbox: 'id, state, subject, created_at' });
 	}
 }
 

@@ -1,4 +1,11 @@
-import { nextChange, partitionNotices, type Commune, type Notice } from '../domain/notice.ts';
+import {
+	nextChange,
+	partitionNotices,
+	type Commune,
+	type Notice,
+	type PollWithTally
+} from '../domain/notice.ts';
+import { visiblePolls } from '../domain/poll.ts';
 import type * as ReplicaModule from './replica.ts';
 import { RetryTimer } from './retry.ts';
 import { onSyncTriggers } from './triggers.ts';
@@ -37,7 +44,9 @@ class PublicStore {
 	received = $state(0);
 	storageFull = $state(false);
 	now = $state(new Date());
+	polls = $state.raw<PollWithTally[]>([]);
 	lists = $derived(partitionNotices(this.notices, this.now));
+	visiblePolls = $derived(visiblePolls(this.polls, this.now));
 
 	#replica: Promise<typeof ReplicaModule> | null = null;
 	#opening: Promise<void> | null = null;
@@ -63,9 +72,14 @@ class PublicStore {
 		const [docs, checkpoint] = await Promise.all([replica.readAll(db), replica.readCheckpoint(db)]);
 		this.commune = docs.commune;
 		this.notices = docs.notices;
+		this.polls = docs.polls;
 		this.syncedAt = checkpoint.synced_at ? new Date(checkpoint.synced_at) : null;
 		this.ready = docs.commune !== null;
 		this.#scheduleClock();
+	}
+
+	poll(id: string): PollWithTally | undefined {
+		return this.polls.find((entry) => entry.poll._id === id);
 	}
 
 	notice(id: string): Notice | undefined {

@@ -1,6 +1,8 @@
 import PouchDB from 'pouchdb-core';
 import idb from 'pouchdb-adapter-idb';
-import type { Commune, Notice } from '../domain/notice.ts';
+import type { Commune, Notice, PollWithTally } from '../domain/notice.ts';
+import type { Poll } from '../domain/poll.ts';
+import { tallyId, type Tally } from '../domain/tally.ts';
 
 PouchDB.plugin(idb);
 
@@ -62,19 +64,28 @@ async function writeCheckpoint(db: PouchDB.Database, checkpoint: Checkpoint): Pr
 export interface PublicDocs {
 	commune: Commune | null;
 	notices: Notice[];
+	polls: PollWithTally[];
 }
 
 export async function readAll(db: PouchDB.Database): Promise<PublicDocs> {
 	const result = await db.allDocs({ include_docs: true });
 	let commune: Commune | null = null;
 	const notices: Notice[] = [];
+	const polls: Poll[] = [];
+	const tallies = new Map<string, Tally>();
 	for (const row of result.rows) {
-		const doc = row.doc as unknown as Notice | Commune | undefined;
+		const doc = row.doc as unknown as Notice | Commune | Poll | Tally | undefined;
 		if (!doc) continue;
 		if (doc.type === 'commune') commune = doc as Commune;
 		else if (doc.type === 'notice') notices.push(doc as Notice);
+		else if (doc.type === 'poll') polls.push(doc as Poll);
+		else if (doc.type === 'tally') tallies.set(doc._id, doc as Tally);
 	}
-	return { commune, notices };
+	return {
+		commune,
+		notices,
+		polls: polls.map((poll) => ({ poll, tally: tallies.get(tallyId(poll._id)) ?? null }))
+	};
 }
 
 export class HttpError extends Error {

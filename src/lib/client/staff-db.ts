@@ -4,6 +4,10 @@ import http from 'pouchdb-adapter-http';
 import replication from 'pouchdb-replication';
 import { databaseName } from '../domain/commune.ts';
 import type { AttachmentStub, DraftNotice, Notice, NoticeFields } from '../domain/notice.ts';
+import type { Poll } from '../domain/poll.ts';
+
+/** A poll's own fields, without CouchDB's. */
+export type PollFields = Omit<Poll, '_id' | '_rev'>;
 import {
 	compareStaffItems,
 	conflictResolution,
@@ -219,7 +223,8 @@ async function attachmentsFor(
 
 export interface SaveRequest {
 	id: string;
-	fields: NoticeFields;
+	/** A notice's or a poll's fields (the document type travels in them). */
+	fields: NoticeFields | PollFields;
 	files: EditorFile[];
 	/** Where the notice was before this save (null for a new one). */
 	from: StaffLocation | null;
@@ -228,9 +233,9 @@ export interface SaveRequest {
 }
 
 /**
- * Writes a notice where the editor action says, and removes it from where it
- * was if it moved: publishing takes a draft out of -mairie, retracting takes a
- * notice out of -public and keeps it in -mairie.
+ * Writes a notice or a poll where the editor action says, and removes it from
+ * where it was if it moved: publishing takes a draft out of -mairie,
+ * retracting takes it out of -public and keeps it in -mairie.
  */
 export async function saveNotice(dbs: StaffDbs, request: SaveRequest): Promise<void> {
 	const { id, fields, files, from, to, status } = request;
@@ -305,4 +310,57 @@ export async function keepVersion(
 	const results = await db.bulkDocs(writes as never[]);
 	const failed = results.find((result) => 'error' in result && result.error);
 	if (failed) throw new Error(`conflict resolution failed: ${JSON.stringify(failed)}`);
+}
+
+export interface StaffPoll {
+	key: string;
+	id: string;
+	location: StaffLocation;
+	doc: Poll & { status?: DraftNotice['status'] };
+	conflicts: string[];
+}
+
+export async function readStaffPolls(dbs: StaffDbs): Promise<StaffPoll[]> {
+	const polls: StaffPoll[] = [];
+	for (const location of LOCATIONS) {
+		const result = await dbs.local[location].allDocs({
+			include_docs: true,
+			conflicts: true,
+			startkey: 'poll:',
+			endkey: 'poll:\ufff0'
+		});
+		for (const row of result.rows) {
+			const doc = row.doc as unknown as StaffPoll['doc'] & { _conflicts?: string[] };
+			if (doc?.type !== 'poll') continue;
+			polls.push({
+				key: `${location}/${doc._id.slice('poll:'.length)}`,
+				id: doc._id,
+				location,
+				doc,
+				conflicts: doc._conflicts ?? []
+			});
+		}
+	}
+	return polls.sort((a, b) => b.doc.opens_at.localeCompare(a.doc.opens_at));
+}
+
+/** The resident register as staff see it (labels and states; codes are never stored). */
+export interface StaffResident {
+	_id: string;
+	label: string;
+	status: 'active' | 'revoked';
+	issued_at: string;
+	updated_at: string;
+	code_version: number;
+}
+
+export async function readResidents(dbs: StaffDbs): Promise<StaffResident[]> {
+	const result = await dbs.local.mairie.allDocs({
+		include_docs: true,
+		startkey: 'resident:',
+		endkey: 'resident:\ufff0'
+	});
+	return result.rows
+		.flatMap((row) => (row.doc ? [row.doc as unknown as StaffResident] : []))
+		.sort((a, b) => a.label.localeCompare(b.label, 'fr') || a._id.localeCompare(b._id));
 }

@@ -1,6 +1,6 @@
 import { roles } from '../domain/commune.ts';
 import type * as StaffDbModule from './staff-db.ts';
-import type { StaffDbs, StaffItem } from './staff-db.ts';
+import type { StaffDbs, StaffItem, StaffPoll, StaffResident } from './staff-db.ts';
 import { deleteSetting, readSetting, writeSetting } from './device-db.ts';
 import { RetryTimer } from './retry.ts';
 import { onSyncTriggers } from './triggers.ts';
@@ -28,6 +28,9 @@ class StaffStore {
 	session = $state.raw<StaffSession | null>(null);
 	loaded = $state(false);
 	items = $state.raw<StaffItem[]>([]);
+	polls = $state.raw<StaffPoll[]>([]);
+	residents = $state.raw<StaffResident[]>([]);
+	communeName = $state('');
 	status = $state<StaffSyncStatus>('idle');
 	syncedAt = $state<Date | null>(null);
 	pending = $state(0);
@@ -117,6 +120,12 @@ class StaffStore {
 	async refresh(): Promise<void> {
 		if (!this.#dbs) return;
 		this.items = await this.db.readItems(this.#dbs, new Date());
+		this.polls = await this.db.readStaffPolls(this.#dbs);
+		this.residents = await this.db.readResidents(this.#dbs);
+		this.communeName = await this.#dbs.local.public
+			.get('commune')
+			.then((doc) => (doc as unknown as { name: string }).name)
+			.catch(() => this.communeName);
 		this.pending = await this.db.pendingCount(this.#dbs);
 	}
 

@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import { ISO_DATE_PATTERN, LIMITS, type DraftStatus, type NoticeCategory } from './limits.ts';
 import { PollSchema, type Poll } from './poll.ts';
+import type { Tally } from './tally.ts';
 
 export type { NoticeCategory, DraftStatus };
 export const CATEGORIES: readonly NoticeCategory[] = LIMITS.categories;
@@ -64,7 +65,14 @@ export interface Commune {
 export interface PublicSnapshot {
 	commune: Commune;
 	notices: Notice[];
+	/** Polls not closed for more than a month, with their tallies. */
+	polls: PollWithTally[];
 	generated_at: string;
+}
+
+export interface PollWithTally {
+	poll: Poll;
+	tally: Tally | null;
 }
 
 const isoDate = v.pipe(

@@ -170,3 +170,24 @@ export function decideBallot(
 	if (!existing) return { action: 'store' };
 	return poll.allow_change ? { action: 'replace' } : { action: 'refuse', reason: 'already_voted' };
 }
+
+/** Polls a villager sees: open first (closing soonest), then upcoming, then recently closed. */
+export function visiblePolls<T extends { poll: Pick<Poll, 'opens_at' | 'closes_at' | '_id'> }>(
+	entries: Iterable<T>,
+	now: Date,
+	closedForMs = 31 * 86_400_000
+): T[] {
+	const rank = { open: 0, upcoming: 1, closed: 2 } as const;
+	return [...entries]
+		.filter(
+			(entry) =>
+				pollState(entry.poll, now) !== 'closed' ||
+				now.getTime() - Date.parse(entry.poll.closes_at) < closedForMs
+		)
+		.sort((a, b) => {
+			const byState = rank[pollState(a.poll, now)] - rank[pollState(b.poll, now)];
+			if (byState !== 0) return byState;
+			const byClose = Date.parse(a.poll.closes_at) - Date.parse(b.poll.closes_at);
+			return byClose !== 0 ? byClose : a.poll._id.localeCompare(b.poll._id);
+		});
+}

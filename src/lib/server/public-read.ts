@@ -1,5 +1,7 @@
-import type { Commune, Notice, PublicSnapshot } from '../domain/notice.ts';
+import type { Commune, Notice, PollWithTally, PublicSnapshot } from '../domain/notice.ts';
 import { partitionNotices } from '../domain/notice.ts';
+import { visiblePolls, type Poll } from '../domain/poll.ts';
+import { tallyId, type Tally } from '../domain/tally.ts';
 import type { Backend } from './backend.ts';
 
 interface ViewRow<T> {
@@ -12,17 +14,34 @@ async function commune(backend: Backend): Promise<Commune> {
 	return (await backend.couch.use(backend.databases.public).get('commune')) as unknown as Commune;
 }
 
+/** Every poll with its tally; a village has tens of polls, not thousands. */
+export async function readPolls(backend: Backend): Promise<PollWithTally[]> {
+	const db = backend.couch.use(backend.databases.public);
+	const [polls, tallies] = await Promise.all([
+		db.list({ startkey: 'poll:', endkey: 'poll:\ufff0', include_docs: true }),
+		db.list({ startkey: 'tally:', endkey: 'tally:\ufff0', include_docs: true })
+	]);
+	const byId = new Map(
+		tallies.rows.flatMap((row) => (row.doc ? [[row.id, row.doc as unknown as Tally] as const] : []))
+	);
+	return polls.rows.flatMap((row) =>
+		row.doc ? [{ poll: row.doc as unknown as Poll, tally: byId.get(tallyId(row.id)) ?? null }] : []
+	);
+}
+
 /** Current notices, found through the expiry view so that the history is not read. */
 export async function readCurrent(backend: Backend, now = new Date()): Promise<PublicSnapshot> {
 	const db = backend.couch.use<Notice>(backend.databases.public);
-	const [info, view] = await Promise.all([
+	const [info, view, polls] = await Promise.all([
 		commune(backend),
-		db.view<null>('crieur', 'by_expiry', { startkey: now.toISOString(), include_docs: true })
+		db.view<null>('crieur', 'by_expiry', { startkey: now.toISOString(), include_docs: true }),
+		readPolls(backend)
 	]);
 	const docs = (view.rows as ViewRow<Notice>[]).flatMap((row) => (row.doc ? [row.doc] : []));
 	return {
 		commune: info,
 		notices: partitionNotices(docs, now).current,
+		polls: visiblePolls(polls, now),
 		generated_at: now.toISOString()
 	};
 }

@@ -9,6 +9,7 @@ export const load: PageLoad = async ({ fetch }) => {
 			? {
 					commune: publicStore.commune,
 					notices: publicStore.lists.current,
+					polls: publicStore.visiblePolls,
 					generated_at: publicStore.now.toISOString()
 				}
 			: null

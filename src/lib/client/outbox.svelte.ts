@@ -1,0 +1,187 @@
+import { liveQuery } from 'dexie';
+import { newId } from '../domain/notice.ts';
+import {
+	dueItems,
+	outcomeOf,
+	retryDelayMs,
+	type OutboxItem,
+	type OutboxKind
+} from '../domain/outbox.ts';
+import { deviceDb } from './device-db.ts';
+import { onSyncTriggers } from './triggers.ts';
+
+const PERIODIC_DRAIN_MS = 30_000;
+const SEND_TIMEOUT_MS = 30_000;
+const BACKGROUND_SYNC_TAG = 'crieur-outbox';
+
+/**
+ * The device's outbox (ARCHITECTURE §3): every private action is written here
+ * first, durably, with a client-made id, then sent when the network allows —
+ * on start, on `online`, when the app becomes visible, on a timer, and by
+ * Background Sync where the browser has it. A general mechanism: ballots now,
+ * suggestions and reports next.
+ */
+class Outbox {
+	items = $state.raw<OutboxItem[]>([]);
+	#draining: Promise<void> | null = null;
+	#again = false;
+	#started = false;
+	#timer: ReturnType<typeof setTimeout> | null = null;
+
+	/** Watches the table and starts draining on the shared triggers. */
+	start(): void {
+		if (this.#started) return;
+		this.#started = true;
+		liveQuery(() => deviceDb().outbox.orderBy('created_at').toArray()).subscribe({
+			next: (items) => (this.items = items),
+			error: (error) => console.error('outbox:', error)
+		});
+		// A send cut by a closed tab stays "sending": make it waiting again; the server is idempotent.
+		void deviceDb()
+			.outbox.where('state')
+			.equals('sending')
+			.modify({ state: 'waiting' })
+			.then(() => {
+				onSyncTriggers(() => void this.drain(), { periodMs: PERIODIC_DRAIN_MS });
+			});
+		navigator.serviceWorker?.addEventListener('message', (event) => {
+			if (event.data?.type === 'drain-outbox') void this.drain();
+		});
+	}
+
+	/** Keeps an action for sending; it is stored before this resolves. */
+	async add(entry: {
+		kind: OutboxKind;
+		url: string;
+		body: Record<string, unknown>;
+		label: string;
+		subject: string;
+	}): Promise<OutboxItem> {
+		const now = new Date();
+		const item: OutboxItem = {
+			...entry,
+			// Plain JSON: it is what gets sent, and IndexedDB cannot store Svelte state proxies.
+			body: JSON.parse(JSON.stringify(entry.body)) as Record<string, unknown>,
+			id: newId('o', now).replace(':', '-'),
+			state: 'waiting',
+			attempts: 0,
+			next_attempt_at: 0,
+			created_at: now.toISOString(),
+			updated_at: now.toISOString()
+		};
+		await deviceDb().outbox.add(item);
+		void this.#requestBackgroundSync();
+		void this.drain();
+		return item;
+	}
+
+	/** The latest item about a subject (e.g. a poll), to show its state beside it. */
+	latestFor(subject: string): OutboxItem | undefined {
+		return this.items.findLast((item) => item.subject === subject);
+	}
+
+	/** One drain at a time; a request during a drain runs one more pass after it. */
+	drain(): Promise<void> {
+		if (this.#draining) {
+			this.#again = true;
+			return this.#draining;
+		}
+		this.#draining = this.#drainLoop().finally(() => (this.#draining = null));
+		return this.#draining;
+	}
+
+	async #drainLoop(): Promise<void> {
+		do {
+			this.#again = false;
+			const all = await deviceDb().outbox.toArray();
+			for (const item of dueItems(all, Date.now())) {
+				const keepGoing = await this.#send(item);
+				if (!keepGoing) break;
+			}
+		} while (this.#again);
+		this.#scheduleNext();
+	}
+
+	/** Sends one item; false when the network is down and the rest should wait. */
+	async #send(item: OutboxItem): Promise<boolean> {
+		const table = deviceDb().outbox;
+		await table.update(item.id, { state: 'sending', updated_at: new Date().toISOString() });
+		let status: number;
+		let body: { error?: string; reason?: string } | null = null;
+		try {
+			const response = await fetch(item.url, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json', accept: 'application/json' },
+				body: JSON.stringify({ ...item.body, outbox_id: item.id }),
+				signal: AbortSignal.timeout(SEND_TIMEOUT_MS)
+			});
+			status = response.status;
+			body = await response.json().catch(() => null);
+		} catch {
+			status = 0;
+		}
+		const now = new Date();
+		if (status === 0) {
+			await table.update(item.id, {
+				state: 'waiting',
+				attempts: item.attempts + 1,
+				next_attempt_at: now.getTime() + retryDelayMs(item.attempts + 1),
+				updated_at: now.toISOString()
+			});
+			return false;
+		}
+		const outcome = outcomeOf(status, body);
+		if (outcome.next === 'sent') {
+			await table.update(item.id, {
+				state: 'sent',
+				sent_at: now.toISOString(),
+				updated_at: now.toISOString(),
+				error: undefined
+			});
+		} else if (outcome.next === 'refused') {
+			await table.update(item.id, {
+				state: 'refused',
+				error: { code: outcome.code, reason: outcome.reason },
+				updated_at: now.toISOString()
+			});
+		} else {
+			await table.update(item.id, {
+				state: 'waiting',
+				attempts: item.attempts + 1,
+				// Blocked items wait for the villager (a new code), not for a timer.
+				next_attempt_at: outcome.blocked ? 0 : now.getTime() + retryDelayMs(item.attempts + 1),
+				error: outcome.code ? { code: outcome.code, reason: outcome.reason ?? '' } : undefined,
+				updated_at: now.toISOString()
+			});
+			if (outcome.blocked) return false;
+		}
+		return true;
+	}
+
+	/** Wakes up for the next retry due, so that back-off does not wait for the periodic timer. */
+	#scheduleNext(): void {
+		if (this.#timer) clearTimeout(this.#timer);
+		const next = this.items
+			.filter((item) => item.state === 'waiting' && item.next_attempt_at > Date.now())
+			.reduce((min, item) => Math.min(min, item.next_attempt_at), Infinity);
+		if (Number.isFinite(next)) {
+			this.#timer = setTimeout(() => void this.drain(), Math.max(500, next - Date.now()));
+		}
+	}
+
+	async #requestBackgroundSync(): Promise<void> {
+		try {
+			const registration = await navigator.serviceWorker?.ready;
+			const sync = (
+				registration as ServiceWorkerRegistration & {
+					sync?: { register(tag: string): Promise<void> };
+				}
+			)?.sync;
+			await sync?.register(BACKGROUND_SYNC_TAG);
+		} catch {
+			// Safari, Firefox and WebView have no Background Sync: the triggers cover them.
+		}
+	}
+}
+
+export const outbox = new Outbox();

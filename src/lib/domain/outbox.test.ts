@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { dueItems, outcomeOf, retryDelayMs, type OutboxItem } from './outbox.ts';
+
+describe('outbox rules', () => {
+	it('reads server answers', () => {
+		expect(outcomeOf(201, { error: undefined })).toEqual({ next: 'sent' });
+		expect(outcomeOf(200, null)).toEqual({ next: 'sent' });
+		expect(outcomeOf(409, { error: 'poll_closed', reason: 'Clos' })).toEqual({
+			next: 'refused',
+			code: 'poll_closed',
+			reason: 'Clos'
+		});
+		expect(outcomeOf(401, { error: 'not_resident', reason: 'Code' })).toMatchObject({
+			next: 'retry',
+			blocked: true
+		});
+		for (const status of [408, 429, 500, 502, 503]) {
+			expect(outcomeOf(status, null).next).toBe('retry');
+		}
+	});
+
+	it('backs off up to five minutes', () => {
+		expect([1, 2, 3].map(retryDelayMs)).toEqual([2000, 4000, 8000]);
+		expect(retryDelayMs(30)).toBe(300_000);
+	});
+
+	it('sends what waits and is due, oldest first', () => {
+		const item = (id: string, state: OutboxItem['state'], next: number, created: string) =>
+			({ id, state, next_attempt_at: next, created_at: created }) as OutboxItem;
+		const items = [
+			item('b', 'waiting', 0, '2026-01-02'),
+			item('a', 'waiting', 0, '2026-01-01'),
+			item('c', 'waiting', 5000, '2026-01-01'),
+			item('d', 'sent', 0, '2026-01-01'),
+			item('e', 'refused', 0, '2026-01-01')
+		];
+		expect(dueItems(items, 1000).map((i) => i.id)).toEqual(['a', 'b']);
+	});
+});

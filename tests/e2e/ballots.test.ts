@@ -1,0 +1,174 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoStaffLogin, startApp, type TestApp } from '../harness/app.ts';
+import {
+	LAPTOP,
+	PHONE,
+	openDevice,
+	resultsDir,
+	staffLogin,
+	syncStaff,
+	waitForServiceWorker,
+	waitForVillagerSync,
+	type Device
+} from './browser.ts';
+
+/**
+ * Issue 3, end to end: staff issue codes and publish a poll; a villager opens
+ * the app from the letter's QR URL, votes offline, reloads offline, comes back
+ * online, and the ballot goes by itself; the tally appears on another phone.
+ */
+let app: TestApp;
+const devices: Device[] = [];
+const QUESTION = 'Faut-il illuminer le clocher pour les fêtes ?';
+
+async function device(viewport = PHONE) {
+	const opened = await openDevice(viewport);
+	devices.push(opened);
+	return opened;
+}
+
+/** Another resident votes from their own device, through the same API. */
+async function voteAs(code: string, poll: string, choice: string, outboxId: string) {
+	const session = await fetch(`${app.url}/api/habitants/session`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify({ code })
+	});
+	expect(session.status).toBe(200);
+	const cookie = session.headers.getSetCookie()[0].split(';')[0];
+	const ballot = await fetch(`${app.url}/api/ballots`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json', cookie },
+		body: JSON.stringify({ outbox_id: outboxId, poll, choices: [choice] })
+	});
+	expect(ballot.status).toBe(201);
+}
+
+beforeAll(async () => {
+	app = await startApp();
+});
+
+afterAll(async () => {
+	for (const opened of devices) await opened.close().catch(() => undefined);
+	await app?.stop();
+	if (app) fs.rmSync(app.dataDir, { recursive: true, force: true });
+});
+
+describe('a secret ballot cast offline', () => {
+	let codes: string[] = [];
+	let pollId = '';
+
+	it('staff issue printable codes and publish a poll', async () => {
+		const staff = await device(LAPTOP);
+		await staffLogin(staff.page, app.url, demoStaffLogin(app.dataDir));
+
+		await staff.page.getByRole('link', { name: 'Codes d’habitants' }).click();
+		await staff.page
+			.getByLabel(/Une ligne par habitant/)
+			.fill('Famille Martin, 3 rue du Lavoir\nM. Dubois\nMme Petit\nFoyer Roux\nFoyer Lefèvre');
+		await staff.page.getByRole('button', { name: 'Émettre les codes' }).click();
+		await staff.page.getByText('5 codes émis.').waitFor();
+		await staff.page.locator('.letter .qr svg').first().waitFor();
+		codes = (await staff.page.locator('.letter .code').allTextContents()).map((code) =>
+			code.trim()
+		);
+		expect(codes).toHaveLength(5);
+		expect(codes[0]).toMatch(/^[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}$/);
+		await staff.page.screenshot({ path: path.join(resultsDir(), 'staff-letters-1366x768.png') });
+		await staff.page.emulateMedia({ media: 'print' });
+		const pdf = await staff.page.pdf({ format: 'A4' });
+		expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+		await staff.page.emulateMedia({ media: 'screen' });
+
+		await staff.page.goto(`${app.url}/mairie/sondages/nouveau`);
+		await staff.page.getByLabel('Question').fill(QUESTION);
+		await staff.page.getByLabel('Réponse 1').fill('Oui');
+		await staff.page.getByLabel('Réponse 2').fill('Non');
+		await staff.page.getByRole('button', { name: 'Publier le sondage' }).click();
+		await staff.page.getByText('Sondage publié.').waitFor();
+		await syncStaff(staff.page);
+		pollId = `poll:${staff.page.url().split('/').pop()}`;
+		expect(pollId).toMatch(/^poll:/);
+	});
+
+	it('counts a ballot cast offline, sent by itself when the network returns', async () => {
+		// Four neighbours have voted already: the fifth ballot unlocks live results.
+		for (const [index, code] of codes.slice(1).entries()) {
+			await voteAs(code, pollId, index % 2 ? 'choix-2' : 'choix-1', `neighbour-${index}-0001`);
+		}
+
+		const phone = await device(PHONE);
+		const { page, context } = phone;
+		await page.goto(`${app.url}/habitant#${codes[0].replace(/-/g, '')}`);
+		await waitForServiceWorker(page);
+		expect(await page.getByLabel('Code d’habitant').inputValue()).toBe(codes[0]);
+		await page.getByRole('button', { name: 'Valider mon code' }).click();
+		await page.getByText('Vous êtes reconnu comme habitant').first().waitFor();
+
+		await page.getByRole('link', { name: 'Sondages' }).first().click();
+		await waitForVillagerSync(page);
+		await page.getByRole('link', { name: QUESTION }).click();
+		await page.getByRole('heading', { name: QUESTION }).waitFor();
+
+		await context.setOffline(true);
+		await page.getByLabel('Oui').check();
+		await page.getByRole('button', { name: 'Voter' }).click();
+		const state = page.locator('[data-outbox-state]');
+		await expect.poll(() => state.getAttribute('data-outbox-state')).toBe('waiting');
+		await page.getByText('partira tout seul au retour du réseau').first().waitFor();
+
+		// Reloaded offline: the ballot is still there, still waiting.
+		await page.reload();
+		await page.getByRole('heading', { name: QUESTION }).waitFor();
+		await expect.poll(() => state.getAttribute('data-outbox-state')).toBe('waiting');
+		await page.screenshot({ path: path.join(resultsDir(), 'villager-ballot-waiting-412x915.png') });
+
+		await context.setOffline(false);
+		await expect
+			.poll(() => state.getAttribute('data-outbox-state'), { timeout: 30_000 })
+			.toBe('sent');
+		await page.getByText('Votre vote est enregistré').waitFor();
+
+		// Another phone, never used by this resident, sees the live tally.
+		const other = await device(PHONE);
+		await other.page.goto(app.url);
+		await waitForServiceWorker(other.page);
+		await other.page.goto(`${app.url}/sondages/${pollId.slice('poll:'.length)}`);
+		await other.page
+			.getByRole('heading', { name: 'Résultats en direct' })
+			.waitFor({ timeout: 30_000 });
+		await other.page.getByText('5 votes').waitFor();
+		await other.page.getByText('3 (60 %)').waitFor();
+		await other.page.screenshot({ path: path.join(resultsDir(), 'villager-results-412x915.png') });
+	});
+
+	it('refuses a second ballot from the same resident on another device, in French', async () => {
+		const kiosk = await device(PHONE);
+		await kiosk.page.goto(`${app.url}/habitant`);
+		await kiosk.page.getByLabel('Code d’habitant').fill(codes[0].toLowerCase());
+		await kiosk.page.getByRole('button', { name: 'Valider mon code' }).click();
+		await kiosk.page.getByText('Vous êtes reconnu comme habitant').first().waitFor();
+		await kiosk.page.goto(`${app.url}/sondages/${pollId.slice('poll:'.length)}`);
+		await kiosk.page.getByLabel('Non').check();
+		await kiosk.page.getByRole('button', { name: 'Voter' }).click();
+		await kiosk.page.getByText('Refusé').first().waitFor({ timeout: 20_000 });
+		await kiosk.page.getByText('Vous avez déjà voté à ce sondage.').waitFor();
+		const tally = await (
+			await fetch(`${app.url}/db/demo-public/${encodeURIComponent(`tally:${pollId.slice(5)}`)}`)
+		).json();
+		expect(tally).toMatchObject({ total: 5, counts: { 'choix-1': 3, 'choix-2': 2 } });
+	});
+
+	it('tells a wrong code clearly', async () => {
+		const phone = await device(PHONE);
+		await phone.page.goto(`${app.url}/habitant`);
+		await phone.page.getByLabel('Code d’habitant').fill('ACDE-FGHJ-KMNP');
+		await phone.page.getByRole('button', { name: 'Valider mon code' }).click();
+		await phone.page.getByText('Code inconnu ou retiré').waitFor();
+		await phone.page.getByLabel('Code d’habitant').fill('1234');
+		await phone.page.getByRole('button', { name: 'Valider mon code' }).click();
+		await phone.page.getByText('pas la bonne forme').waitFor();
+	});
+});
