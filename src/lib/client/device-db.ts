@@ -1,5 +1,6 @@
 import Dexie, { type EntityTable } from 'dexie';
 import type { OutboxItem } from '../domain/outbox.ts';
+import { markDeviceDbUsed } from './device-hint.ts';
 
 /** A setting kept on this device only (never replicated). */
 export interface Setting {
@@ -23,9 +24,9 @@ class DeviceDb extends Dexie {
 }
 
 let db: DeviceDb | null = null;
-
 export function deviceDb(): DeviceDb {
 	db ??= new DeviceDb();
+	markDeviceDbUsed();
 	return db;
 }
 

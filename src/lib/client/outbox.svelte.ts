@@ -1,4 +1,3 @@
-import { liveQuery } from 'dexie';
 import { newId } from '../domain/notice.ts';
 import {
 	dueItems,
@@ -7,8 +6,14 @@ import {
 	type OutboxItem,
 	type OutboxKind
 } from '../domain/outbox.ts';
-import { deviceDb } from './device-db.ts';
+import type * as DeviceDbModule from './device-db.ts';
+import { deviceDbUsed } from './device-hint.ts';
 import { onSyncTriggers } from './triggers.ts';
+
+/** Dexie is loaded on first use, after the first render; villagers who only read never load it. */
+let module: Promise<typeof DeviceDbModule> | null = null;
+const load = () => (module ??= import('./device-db.ts'));
+const deviceDb = () => load().then((loaded) => loaded.deviceDb());
 
 const PERIODIC_DRAIN_MS = 30_000;
 const SEND_TIMEOUT_MS = 30_000;
@@ -28,22 +33,25 @@ class Outbox {
 	#started = false;
 	#timer: ReturnType<typeof setTimeout> | null = null;
 
-	/** Watches the table and starts draining on the shared triggers. */
-	start(): void {
+	/**
+	 * Watches the table and drains it on the shared triggers. `hinted`: start
+	 * only if this device ever stored something (see deviceDbUsed).
+	 */
+	async start(options: { hinted?: boolean } = {}): Promise<void> {
+		if (this.#started) return;
+		if (options.hinted && !deviceDbUsed()) return;
+		const loaded = await load();
 		if (this.#started) return;
 		this.#started = true;
-		liveQuery(() => deviceDb().outbox.orderBy('created_at').toArray()).subscribe({
+		const db = loaded.deviceDb();
+		const { liveQuery } = await import('dexie');
+		liveQuery(() => db.outbox.orderBy('created_at').toArray()).subscribe({
 			next: (items) => (this.items = items),
 			error: (error) => console.error('outbox:', error)
 		});
 		// A send cut by a closed tab stays "sending": make it waiting again; the server is idempotent.
-		void deviceDb()
-			.outbox.where('state')
-			.equals('sending')
-			.modify({ state: 'waiting' })
-			.then(() => {
-				onSyncTriggers(() => void this.drain(), { periodMs: PERIODIC_DRAIN_MS });
-			});
+		await db.outbox.where('state').equals('sending').modify({ state: 'waiting' });
+		onSyncTriggers(() => void this.drain(), { periodMs: PERIODIC_DRAIN_MS });
 		navigator.serviceWorker?.addEventListener('message', (event) => {
 			if (event.data?.type === 'drain-outbox') void this.drain();
 		});
@@ -69,7 +77,8 @@ class Outbox {
 			created_at: now.toISOString(),
 			updated_at: now.toISOString()
 		};
-		await deviceDb().outbox.add(item);
+		await (await deviceDb()).outbox.add(item);
+		await this.start();
 		void this.#requestBackgroundSync();
 		void this.drain();
 		return item;
@@ -93,7 +102,7 @@ class Outbox {
 	async #drainLoop(): Promise<void> {
 		do {
 			this.#again = false;
-			const all = await deviceDb().outbox.toArray();
+			const all = await (await deviceDb()).outbox.toArray();
 			for (const item of dueItems(all, Date.now())) {
 				const keepGoing = await this.#send(item);
 				if (!keepGoing) break;
@@ -104,7 +113,7 @@ class Outbox {
 
 	/** Sends one item; false when the network is down and the rest should wait. */
 	async #send(item: OutboxItem): Promise<boolean> {
-		const table = deviceDb().outbox;
+		const table = (await deviceDb()).outbox;
 		await table.update(item.id, { state: 'sending', updated_at: new Date().toISOString() });
 		let status: number;
 		let body: { error?: string; reason?: string } | null = null;

@@ -1,5 +1,8 @@
-import { deleteSetting, readSetting, writeSetting } from './device-db.ts';
+import type * as DeviceDbModule from './device-db.ts';
+import { deviceDbUsed } from './device-hint.ts';
 import { outbox } from './outbox.svelte.ts';
+
+const load = (): Promise<typeof DeviceDbModule> => import('./device-db.ts');
 
 const SETTING = 'resident';
 
@@ -15,9 +18,12 @@ class ResidentSession {
 	signedIn = $state(false);
 	loaded = $state(false);
 
-	async init(): Promise<void> {
+	/** `hinted`: skip on a device that never stored anything (see deviceDbUsed). */
+	async init(options: { hinted?: boolean } = {}): Promise<void> {
 		if (this.loaded) return;
-		this.signedIn = Boolean(await readSetting<{ since: string }>(SETTING));
+		if (options.hinted && !deviceDbUsed()) return;
+		const store = await load();
+		this.signedIn = Boolean(await store.readSetting<{ since: string }>(SETTING));
 		this.loaded = true;
 		if (navigator.onLine === false) return;
 		try {
@@ -33,8 +39,9 @@ class ResidentSession {
 
 	async #remember(signedIn: boolean): Promise<void> {
 		this.signedIn = signedIn;
-		if (signedIn) await writeSetting(SETTING, { since: new Date().toISOString() });
-		else await deleteSetting(SETTING);
+		const store = await load();
+		if (signedIn) await store.writeSetting(SETTING, { since: new Date().toISOString() });
+		else await store.deleteSetting(SETTING);
 	}
 
 	/** Checks a code with the server; on success, ballots waiting for a code are sent. */
