@@ -1,5 +1,7 @@
 import type { Handle, ServerInit } from '@sveltejs/kit/hooks';
 import { building } from '$app/env';
+import { roles } from '#lib/domain/commune.ts';
+import { sessionOf } from '#lib/server/auth.ts';
 import { getBackend } from '#lib/server/backend.ts';
 import { compress, jsonError } from '#lib/server/http.ts';
 import { startPublisher } from '#lib/server/jobs/publisher.ts';
@@ -28,6 +30,13 @@ const SECURITY_HEADERS: Record<string, string> = {
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+async function isKioskRequest(request: Request): Promise<boolean> {
+	if (!request.headers.get('cookie')?.includes('AuthSession=')) return false;
+	const backend = await getBackend();
+	const user = await sessionOf(backend, request);
+	return user.roles.includes(roles.kiosk(backend.config.commune));
+}
+
 /**
  * Compares hosts, not full origins: behind plain http on a village LAN the
  * server cannot know its own scheme (adapter-node assumes https), and a page
@@ -53,6 +62,12 @@ export const handle: Handle = async ({ event, resolve }) => {
 		// Browsers send Origin on every cross-site write: a page elsewhere cannot
 		// use a villager's or a secretary's cookies here.
 		response = jsonError(403, 'forbidden', 'Requête venant d’un autre site refusée.');
+	} else if (
+		(pathname === '/mairie' || pathname.startsWith('/mairie/')) &&
+		(await isKioskRequest(event.request))
+	) {
+		// A kiosk tablet never reaches the staff screens, even by typing the URL.
+		response = new Response(null, { status: 303, headers: { location: '/borne' } });
 	} else if (pathname === '/db' || pathname.startsWith('/db/')) {
 		response = await proxyToCouch(
 			event.request,

@@ -20,7 +20,7 @@ function (newDoc, oldDoc, userCtx, secObj) {
 	}
 	if (!contains(LIMITS.mairieTypes, newDoc.type)) refuse('type', 'type inconnu');
 	requireAdminFor(newDoc, userCtx);
-	if (newDoc.type === 'resident') return;
+	if (newDoc.type === 'resident' || newDoc.type === 'kiosk') return;
 
 	// Drafts, scheduled and retracted notices and polls, kept for the record.
 	if (!contains(LIMITS.draftStatuses, newDoc.status)) refuse('status', 'statut inconnu');

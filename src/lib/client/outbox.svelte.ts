@@ -1,3 +1,4 @@
+import { SvelteMap } from 'svelte/reactivity';
 import { newId } from '../domain/notice.ts';
 import {
 	dueItems,
@@ -28,6 +29,8 @@ const BACKGROUND_SYNC_TAG = 'crieur-outbox';
  */
 class Outbox {
 	items = $state.raw<OutboxItem[]>([]);
+	/** How ephemeral items ended, kept in memory only (they are gone from the table). */
+	settled = new SvelteMap<string, ReturnType<typeof outcomeOf>>();
 	#draining: Promise<void> | null = null;
 	#again = false;
 	#started = false;
@@ -64,6 +67,7 @@ class Outbox {
 		body: Record<string, unknown>;
 		label: string;
 		subject: string;
+		ephemeral?: boolean;
 	}): Promise<OutboxItem> {
 		const now = new Date();
 		const item: OutboxItem = {
@@ -140,6 +144,11 @@ class Outbox {
 			return false;
 		}
 		const outcome = outcomeOf(status, body);
+		if (item.ephemeral && outcome.next !== 'retry') {
+			this.settled.set(item.id, outcome);
+			await table.delete(item.id);
+			return true;
+		}
 		if (outcome.next === 'sent') {
 			await table.update(item.id, {
 				state: 'sent',

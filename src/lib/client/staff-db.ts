@@ -364,3 +364,18 @@ export async function readResidents(dbs: StaffDbs): Promise<StaffResident[]> {
 		.flatMap((row) => (row.doc ? [row.doc as unknown as StaffResident] : []))
 		.sort((a, b) => a.label.localeCompare(b.label, 'fr') || a._id.localeCompare(b._id));
 }
+
+export interface StaffKiosk {
+	_id: string;
+	label: string;
+	status: 'active' | 'revoked';
+}
+
+export async function readKiosks(dbs: StaffDbs): Promise<StaffKiosk[]> {
+	const result = await dbs.local.mairie.allDocs({
+		include_docs: true,
+		startkey: 'kiosk:',
+		endkey: 'kiosk:\ufff0'
+	});
+	return result.rows.flatMap((row) => (row.doc ? [row.doc as unknown as StaffKiosk] : []));
+}

@@ -1,6 +1,6 @@
 import { roles } from '../domain/commune.ts';
 import type * as StaffDbModule from './staff-db.ts';
-import type { StaffDbs, StaffItem, StaffPoll, StaffResident } from './staff-db.ts';
+import type { StaffDbs, StaffItem, StaffKiosk, StaffPoll, StaffResident } from './staff-db.ts';
 import { deleteSetting, readSetting, writeSetting } from './device-db.ts';
 import { RetryTimer } from './retry.ts';
 import { onSyncTriggers } from './triggers.ts';
@@ -31,6 +31,7 @@ class StaffStore {
 	polls = $state.raw<StaffPoll[]>([]);
 	residents = $state.raw<StaffResident[]>([]);
 	communeName = $state('');
+	kiosks = $state.raw<StaffKiosk[]>([]);
 	status = $state<StaffSyncStatus>('idle');
 	syncedAt = $state<Date | null>(null);
 	pending = $state(0);
@@ -122,6 +123,7 @@ class StaffStore {
 		this.items = await this.db.readItems(this.#dbs, new Date());
 		this.polls = await this.db.readStaffPolls(this.#dbs);
 		this.residents = await this.db.readResidents(this.#dbs);
+		this.kiosks = await this.db.readKiosks(this.#dbs);
 		this.communeName = await this.#dbs.local.public
 			.get('commune')
 			.then((doc) => (doc as unknown as { name: string }).name)

@@ -19,8 +19,8 @@ export const LIMITS = {
 	residentLabelMax: 160,
 	publicTypes: ['notice', 'commune', 'poll', 'tally'],
 	/** Written by the app server only (server admin), never by staff laptops. */
-	serverOnlyTypes: ['tally', 'resident'],
-	mairieTypes: ['notice', 'poll', 'resident'],
+	serverOnlyTypes: ['tally', 'resident', 'kiosk'],
+	mairieTypes: ['notice', 'poll', 'resident', 'kiosk'],
 	pollResults: ['live', 'after_close'],
 	draftStatuses: ['draft', 'scheduled', 'retracted']
 } as const;

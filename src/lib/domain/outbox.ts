@@ -33,6 +33,11 @@ export interface OutboxItem {
 	created_at: string;
 	updated_at: string;
 	sent_at?: string;
+	/**
+	 * Deleted from the device once settled (sent or refused): a kiosk's items
+	 * carry a resident's code, which must not outlive the send.
+	 */
+	ephemeral?: boolean;
 	/** The server's answer when refused, or why it waits (e.g. a code to enter). */
 	error?: { code: string; reason: string };
 }

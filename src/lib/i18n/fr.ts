@@ -213,7 +213,8 @@ export const fr = {
 		not_found: 'Habitant introuvable.',
 		too_many: 'Entre 1 et 500 codes à la fois.',
 		invalid_label: 'Libellé invalide (160 caractères au plus).',
-		staff_only: 'Réservé à la mairie : connectez-vous.'
+		staff_only: 'Réservé à la mairie : connectez-vous.',
+		kiosk_only: 'Réservé aux bornes de la mairie.'
 	},
 	staffPolls: {
 		heading: 'Sondages',
@@ -244,6 +245,55 @@ export const fr = {
 		notFound: 'Ce sondage n’existe pas sur cet ordinateur.',
 		stateDraft: 'Brouillon',
 		votes: (n: number) => (n > 1 ? `${n} votes` : `${n} vote`)
+	},
+	kiosk: {
+		title: 'Borne de la mairie',
+		staffHeading: 'Bornes',
+		staffIntro:
+			'Une borne est une tablette posée en mairie : elle affiche les avis en grand et permet de voter avec son code d’habitant. Ajoutez une borne, puis ouvrez le lien d’appairage sur la tablette (ou scannez le code QR).',
+		labelField: 'Nom de la borne (par exemple « Hall de la mairie »)',
+		add: 'Ajouter une borne',
+		pairingHeading: 'Appairer la tablette',
+		pairingHelp:
+			'Ouvrez ce lien sur la tablette, une seule fois. Il ne sera plus affiché : gardez-le pour vous.',
+		list: 'Bornes appairées',
+		none: 'Aucune borne.',
+		revoke: 'Désappairer',
+		revokeConfirm: 'Désappairer cette borne ? Elle cessera aussitôt de fonctionner.',
+		revoked: 'Désappairée',
+		active: 'Active',
+		pairing: 'Appairage de la borne…',
+		paired: 'Borne appairée.',
+		pairingFailed:
+			'Appairage impossible : lien invalide ou déjà utilisé. Demandez un nouveau lien à la mairie.',
+		notPaired: 'Cette tablette n’est pas une borne. Appairez-la depuis l’espace mairie.',
+		urgent: 'Alerte',
+		touchToRead: 'Touchez pour lire',
+		polls: 'Sondages ouverts',
+		notices: 'Avis',
+		vote: 'Voter avec mon code d’habitant',
+		back: 'Retour',
+		home: 'Accueil',
+		codeHeading: 'Votre code d’habitant',
+		codeHelp: 'Il figure sur la lettre de la mairie. Tapez-le sur le clavier ci-dessous.',
+		erase: 'Effacer',
+		clear: 'Tout effacer',
+		next: 'Continuer',
+		chooseHeading: 'Votre réponse',
+		confirm: 'Confirmer mon vote',
+		thanks: 'Merci ! Votre vote est enregistré.',
+		thanksWaiting: 'Merci ! Votre vote est gardé par la borne et partira dès le retour du réseau.',
+		resetSoon: 'La borne revient à l’accueil dans quelques secondes.',
+		refused: (reason: string) => `Vote refusé : ${reason}`,
+		unlock: 'Mairie',
+		unlockHeading: 'Déverrouiller la borne',
+		unlockHelp: 'Réservé au personnel de la mairie.',
+		unlockSubmit: 'Déverrouiller',
+		unlockFailed: 'Identifiant ou mot de passe incorrect.',
+		unlockOffline: 'Le déverrouillage demande le réseau.',
+		cancel: 'Annuler',
+		updated: (ago: string) => `Mis à jour ${ago}`,
+		offline: 'Hors ligne'
 	},
 	staffResidents: {
 		heading: 'Codes d’habitants',
@@ -284,6 +334,7 @@ export const fr = {
 		navNotices: 'Avis',
 		navPolls: 'Sondages',
 		navResidents: 'Codes d’habitants',
+		navKiosks: 'Bornes',
 		loginHeading: 'Connexion de la mairie',
 		loginIntro:
 			'Réservé au secrétariat et aux élus. Une fois connecté, vous pouvez travailler hors ligne : vos modifications partiront au retour du réseau.',

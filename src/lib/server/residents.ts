@@ -175,15 +175,8 @@ export async function revokeCode(backend: Backend, id: string, now = new Date())
 	await resetAccount(backend, updated, false);
 }
 
-/**
- * Opens a CouchDB session for the resident behind a code, and returns the
- * session cookie CouchDB set, for the app to hand to the device.
- */
-export async function openResidentSession(
-	backend: Backend,
-	typed: string,
-	retried = false
-): Promise<{ residentId: string; setCookie: string[] }> {
+/** The active resident behind a typed code, or a named error. */
+export async function residentByCode(backend: Backend, typed: string): Promise<Resident> {
 	const code = normalizeCode(typed);
 	if (!code) throw new ResidentError('invalid_format');
 	const mairie = backend.couch.use<Resident>(backend.databases.mairie);
@@ -193,6 +186,19 @@ export async function openResidentSession(
 	});
 	const resident = found.rows[0]?.doc as Resident | undefined;
 	if (!resident || resident.status !== 'active') throw new ResidentError('unknown_code');
+	return resident;
+}
+
+/**
+ * Opens a CouchDB session for the resident behind a code, and returns the
+ * session cookie CouchDB set, for the app to hand to the device.
+ */
+export async function openResidentSession(
+	backend: Backend,
+	typed: string,
+	retried = false
+): Promise<{ residentId: string; setCookie: string[] }> {
+	const resident = await residentByCode(backend, typed);
 	const response = await fetch(`${backend.url}/_session`, {
 		method: 'POST',
 		headers: { 'content-type': 'application/json', accept: 'application/json' },

@@ -1,0 +1,75 @@
+import { json } from '@sveltejs/kit';
+import * as v from 'valibot';
+import { roles } from '#lib/domain/commune.ts';
+import { m } from '#lib/i18n/index.ts';
+import { sessionOf } from '#lib/server/auth.ts';
+import { getBackend } from '#lib/server/backend.ts';
+import { BallotRequestSchema, castBallot } from '#lib/server/ballots.ts';
+import { jsonError } from '#lib/server/http.ts';
+import { jobs } from '#lib/server/jobs/registry.ts';
+import { RateLimiter } from '#lib/server/rate-limit.ts';
+import { residentByCode, ResidentError } from '#lib/server/residents.ts';
+import type { RequestHandler } from './$types';
+
+// Wrong codes per kiosk: a tablet in a public hall must not become a guessing machine.
+const wrongCodes = new RateLimiter(20, 10 * 60_000);
+
+const KioskBallotSchema = v.object({
+	...BallotRequestSchema.entries,
+	code: v.pipe(v.string(), v.maxLength(64))
+});
+
+const STATUS_OF_REFUSAL: Record<string, number> = {
+	poll_not_open: 409,
+	poll_closed: 409,
+	already_voted: 409,
+	outbox_id_reused: 409,
+	unknown_poll: 404
+};
+
+/**
+ * A ballot typed at a kiosk: the resident's code travels with it, so that the
+ * tablet never holds a resident session. The kiosk's own session authenticates
+ * the tablet; the code identifies the resident, as on their phone.
+ */
+export const POST: RequestHandler = async ({ request }) => {
+	const backend = await getBackend();
+	const user = await sessionOf(backend, request);
+	if (!user.name || !user.roles.includes(roles.kiosk(backend.config.commune))) {
+		return jsonError(401, 'not_kiosk', m.residents.kiosk_only);
+	}
+	const limit = wrongCodes.check(user.name);
+	if (!limit.allowed) {
+		return jsonError(
+			429,
+			'too_many_attempts',
+			m.residents.too_many_attempts(Math.ceil(limit.retryAfterSeconds / 60))
+		);
+	}
+	const parsed = v.safeParse(KioskBallotSchema, await request.json().catch(() => null));
+	if (!parsed.success) return jsonError(400, 'invalid_request', m.ballot.refused.invalid_request);
+	let residentId: string;
+	try {
+		residentId = (await residentByCode(backend, parsed.output.code))._id;
+	} catch (error) {
+		if (!(error instanceof ResidentError)) throw error;
+		wrongCodes.hit(user.name);
+		const code = error.code === 'invalid_format' ? 'invalid_format' : 'unknown_code';
+		return jsonError(code === 'invalid_format' ? 400 : 403, code, m.residents[code]);
+	}
+	const { code: _code, ...ballot } = parsed.output;
+	void _code;
+	const outcome = await castBallot(backend, residentId, ballot);
+	if (outcome.status === 'refused') {
+		return jsonError(
+			STATUS_OF_REFUSAL[outcome.reason] ?? 422,
+			outcome.reason,
+			m.ballot.refused[outcome.reason]
+		);
+	}
+	if (!outcome.duplicate) jobs.tally?.poke();
+	return json(
+		{ status: 'accepted', duplicate: outcome.duplicate, replaced: outcome.replaced },
+		{ status: outcome.duplicate ? 200 : 201, headers: { 'cache-control': 'no-store' } }
+	);
+};

@@ -1,0 +1,42 @@
+import { json } from '@sveltejs/kit';
+import { roles } from '#lib/domain/commune.ts';
+import { m } from '#lib/i18n/index.ts';
+import { clientAddress } from '#lib/server/auth.ts';
+import { getBackend } from '#lib/server/backend.ts';
+import { jsonError } from '#lib/server/http.ts';
+import { RateLimiter } from '#lib/server/rate-limit.ts';
+import type { RequestHandler } from './$types';
+
+const attempts = new RateLimiter(10, 10 * 60_000);
+
+/**
+ * Checks staff credentials typed at a kiosk without opening a staff session on
+ * the tablet (the kiosk keeps its own): the answer only says yes or no.
+ */
+export const POST: RequestHandler = async ({ request, getClientAddress }) => {
+	const address = clientAddress(getClientAddress);
+	if (!attempts.check(address).allowed) {
+		return jsonError(429, 'too_many_attempts', m.residents.too_many_attempts(10));
+	}
+	const body = (await request.json().catch(() => null)) as {
+		name?: unknown;
+		password?: unknown;
+	} | null;
+	const backend = await getBackend();
+	const response = await fetch(`${backend.url}/_session`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json', accept: 'application/json' },
+		body: JSON.stringify({ name: String(body?.name ?? ''), password: String(body?.password ?? '') })
+	});
+	const session = (await response.json().catch(() => ({}))) as { roles?: string[] };
+	const staff =
+		response.ok &&
+		(session.roles ?? []).some(
+			(role) => role === roles.staff(backend.config.commune) || role === '_admin'
+		);
+	if (!staff) {
+		attempts.hit(address);
+		return jsonError(401, 'bad_login', m.kiosk.unlockFailed);
+	}
+	return json({ ok: true }, { headers: { 'cache-control': 'no-store' } });
+};
