@@ -76,6 +76,12 @@ export const fr = {
 		error: 'Mise à jour impossible pour le moment',
 		refresh: 'Actualiser'
 	},
+	textSize: {
+		legend: 'Taille du texte',
+		normal: 'Normale',
+		large: 'Grande',
+		'x-large': 'Très grande'
+	},
 	update: {
 		available: 'Nouvelle version de Crieur disponible.',
 		reload: 'Recharger',

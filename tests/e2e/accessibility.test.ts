@@ -1,0 +1,225 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { AxeBuilder } from '@axe-core/playwright';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoStaffLogin, startApp, type TestApp } from '../harness/app.ts';
+import {
+	LAPTOP,
+	PHONE,
+	openDevice,
+	resultsDir,
+	staffLogin,
+	waitForServiceWorker,
+	waitForVillagerSync,
+	type Device
+} from './browser.ts';
+
+/**
+ * Issue 4: RGAA 4 / WCAG 2.1 AA. axe-core checks every page at the phone,
+ * laptop and kiosk sizes; a keyboard-only walk goes from the home page to a
+ * cast vote; text at its largest holds at 320 px.
+ */
+const KIOSK = { width: 1280, height: 800 };
+const WCAG = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+const PUBLIC_PAGES = [
+	'/',
+	'/?q=eau',
+	'/?categorie=arrete',
+	'/avis/demo-coupure-eau',
+	'/avis/demo-arrete-circulation-forge',
+	'/archives',
+	'/sondages',
+	'/sondages/demo-marche',
+	'/habitant',
+	'/envois',
+	'/avis/nexiste-pas'
+];
+const STAFF_PAGES = [
+	'/mairie',
+	'/mairie/avis/nouveau',
+	'/mairie/avis/public/demo-coupure-eau',
+	'/mairie/avis/mairie/demo-brocante',
+	'/mairie/sondages',
+	'/mairie/sondages/nouveau',
+	'/mairie/sondages/public/demo-marche',
+	'/mairie/habitants',
+	'/mairie/bornes'
+];
+
+let app: TestApp;
+const devices: Device[] = [];
+
+async function device(viewport: { width: number; height: number }) {
+	const opened = await openDevice(viewport);
+	devices.push(opened);
+	return opened;
+}
+
+async function violations(page: Page): Promise<string[]> {
+	const result = await new AxeBuilder({ page }).withTags(WCAG).analyze();
+	return result.violations.map(
+		(violation) =>
+			`${violation.id} (${violation.nodes.length}): ${violation.nodes[0]?.target.join(' ')}`
+	);
+}
+
+beforeAll(async () => {
+	app = await startApp();
+});
+
+afterAll(async () => {
+	for (const opened of devices) await opened.close().catch(() => undefined);
+	await app?.stop();
+	if (app) fs.rmSync(app.dataDir, { recursive: true, force: true });
+});
+
+describe('axe-core, WCAG 2.1 A and AA', () => {
+	it.each([
+		['phone', PHONE],
+		['laptop', LAPTOP]
+	])('finds nothing on the villager pages (%s)', async (_name, viewport) => {
+		const { page } = await device(viewport);
+		await page.goto(app.url);
+		await waitForVillagerSync(page);
+		for (const url of PUBLIC_PAGES) {
+			await page.goto(app.url + url);
+			await page.locator('main h1').first().waitFor();
+			expect(await violations(page), url).toEqual([]);
+		}
+	});
+
+	it.each([
+		['laptop', LAPTOP],
+		['phone', PHONE]
+	])('finds nothing on the staff pages (%s)', async (_name, viewport) => {
+		const { page } = await device(viewport);
+		await page.goto(`${app.url}/mairie`);
+		expect(await violations(page), 'login').toEqual([]);
+		await staffLogin(page, app.url, demoStaffLogin(app.dataDir));
+		for (const url of STAFF_PAGES) {
+			await page.goto(app.url + url);
+			await page.locator('main h1').first().waitFor();
+			expect(await violations(page), url).toEqual([]);
+		}
+	});
+
+	it('finds nothing on the kiosk', async () => {
+		const staff = await device(LAPTOP);
+		await staffLogin(staff.page, app.url, demoStaffLogin(app.dataDir));
+		await staff.page.goto(`${app.url}/mairie/bornes`);
+		await staff.page.getByLabel(/Nom de la borne/).fill('Borne accessibilité');
+		await staff.page.getByRole('button', { name: 'Ajouter une borne' }).click();
+		const link = await staff.page.locator('a.pairing-link').getAttribute('href');
+		expect(await violations(staff.page), 'pairing').toEqual([]);
+
+		const { page } = await device(KIOSK);
+		await page.goto(link!);
+		await page.waitForURL(/\/borne$/);
+		await page.locator('.slide').waitFor();
+		expect(await violations(page), 'display').toEqual([]);
+		await page.getByRole('button', { name: /Quel jour préférez-vous/ }).click();
+		expect(await violations(page), 'poll').toEqual([]);
+		await page.getByRole('button', { name: 'Voter avec mon code d’habitant' }).click();
+		expect(await violations(page), 'keypad').toEqual([]);
+		await page.getByRole('button', { name: 'Mairie' }).click();
+		expect(await violations(page), 'unlock').toEqual([]);
+	});
+});
+
+/** Presses Tab until the focused element's accessible text matches. */
+async function tabTo(page: Page, pattern: RegExp, limit = 80): Promise<void> {
+	for (let i = 0; i < limit; i++) {
+		await page.keyboard.press('Tab');
+		const label = await page.evaluate(() => {
+			const element = document.activeElement as HTMLElement | null;
+			if (!element) return '';
+			const labelled = element.getAttribute('aria-label');
+			const forLabel = element.id
+				? document.querySelector(`label[for="${element.id}"]`)?.textContent
+				: '';
+			const wrapping = element.closest('label')?.textContent;
+			return `${labelled ?? ''} ${forLabel ?? ''} ${wrapping ?? ''} ${element.textContent ?? ''}`.trim();
+		});
+		if (pattern.test(label)) return;
+	}
+	throw new Error(`Tab never reached ${pattern}`);
+}
+
+describe('keyboard only', () => {
+	it('goes from the home page to a cast vote without the mouse', async () => {
+		const login = await fetch(`${app.url}/db/_session`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify(demoStaffLogin(app.dataDir))
+		});
+		const cookie = login.headers.getSetCookie()[0].split(';')[0];
+		const issued = await fetch(`${app.url}/api/mairie/habitants`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json', cookie },
+			body: JSON.stringify({ labels: [''] })
+		});
+		const code = ((await issued.json()) as { residents: { code: string }[] }).residents[0].code;
+
+		const { page } = await device(LAPTOP);
+		await page.goto(app.url);
+		await waitForServiceWorker(page);
+		await waitForVillagerSync(page);
+		await tabTo(page, /^Mon code$/);
+		await page.keyboard.press('Enter');
+		await page.getByRole('heading', { name: 'Mon code d’habitant' }).waitFor();
+		await tabTo(page, /Code d’habitant/);
+		await page.keyboard.type(code);
+		await page.keyboard.press('Enter');
+		await page.getByText('Vous êtes reconnu comme habitant').first().waitFor();
+		await tabTo(page, /Voir les sondages/);
+		await page.keyboard.press('Enter');
+		await page.getByRole('heading', { name: 'Sondages', exact: true }).waitFor();
+		await tabTo(page, /Quel jour préférez-vous/);
+		await page.keyboard.press('Enter');
+		await page.getByRole('heading', { name: /Quel jour préférez-vous/ }).waitFor();
+		// Tab reaches the radio group; the arrow keys choose within it.
+		await tabTo(page, /Le mercredi matin/);
+		await page.keyboard.press('ArrowDown');
+		expect(await page.getByLabel('Le vendredi matin').isChecked()).toBe(true);
+		await tabTo(page, /^Voter$/);
+		// The focus ring is visible on the focused button.
+		const outline = await page.evaluate(
+			() => getComputedStyle(document.activeElement!).outlineStyle
+		);
+		expect(outline).not.toBe('none');
+		await page.keyboard.press('Enter');
+		await page.getByText('Votre vote est enregistré').waitFor({ timeout: 20_000 });
+	});
+});
+
+describe('text size and narrow screens', () => {
+	it('offers three text sizes, kept on the device, that hold at 320 px', async () => {
+		const { page } = await device({ width: 320, height: 700 });
+		await page.goto(app.url);
+		await page.getByRole('button', { name: 'Taille du texte : Très grande' }).click();
+		await page.reload();
+		expect(await page.evaluate(() => document.documentElement.dataset.textSize)).toBe('x-large');
+		for (const url of [
+			'/',
+			'/avis/demo-arrete-circulation-forge',
+			'/sondages/demo-marche',
+			'/habitant'
+		]) {
+			await page.goto(app.url + url);
+			await page.locator('main h1').first().waitFor();
+			const overflow = await page.evaluate(
+				() => document.documentElement.scrollWidth - window.innerWidth
+			);
+			expect(overflow, url).toBeLessThanOrEqual(0);
+		}
+		await page.goto(app.url);
+		await page.screenshot({ path: path.join(resultsDir(), 'villager-home-largest-text-320.png') });
+		const phone = await device(PHONE);
+		await phone.page.goto(app.url);
+		await phone.page.getByRole('button', { name: 'Taille du texte : Très grande' }).click();
+		await phone.page.screenshot({
+			path: path.join(resultsDir(), 'villager-home-largest-text-412x915.png')
+		});
+	});
+});
