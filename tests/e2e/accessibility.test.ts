@@ -178,10 +178,12 @@ describe('keyboard only', () => {
 		await tabTo(page, /Quel jour préférez-vous/);
 		await page.keyboard.press('Enter');
 		await page.getByRole('heading', { name: /Quel jour préférez-vous/ }).waitFor();
+		await page.getByRole('button', { name: 'Voter' }).waitFor();
+		await waitForVillagerSync(page);
 		// Tab reaches the radio group; the arrow keys choose within it.
 		await tabTo(page, /Le mercredi matin/);
 		await page.keyboard.press('ArrowDown');
-		expect(await page.getByLabel('Le vendredi matin').isChecked()).toBe(true);
+		await expect.poll(() => page.getByLabel('Le vendredi matin').isChecked()).toBe(true);
 		await tabTo(page, /^Voter$/);
 		// The focus ring is visible on the focused button.
 		const outline = await page.evaluate(
