@@ -1,25 +1,16 @@
-import { json } from '@sveltejs/kit';
 import * as v from 'valibot';
 import { m } from '#lib/i18n/index.ts';
 import { isResidentUser, sessionOf } from '#lib/server/auth.ts';
 import { getBackend } from '#lib/server/backend.ts';
+import { ballotResponse } from '#lib/server/ballot-response.ts';
 import { BallotRequestSchema, castBallot } from '#lib/server/ballots.ts';
 import { jsonError } from '#lib/server/http.ts';
-import { jobs } from '#lib/server/jobs/registry.ts';
 import { RateLimiter } from '#lib/server/rate-limit.ts';
 import { isActiveResident, residentIdOfUser } from '#lib/server/residents.ts';
 import type { RequestHandler } from './$types';
 
 // Per resident, not per address: a whole village can sit behind one mobile carrier's address.
 const perResident = new RateLimiter(30, 60_000);
-
-const STATUS_OF_REFUSAL: Record<string, number> = {
-	poll_not_open: 409,
-	poll_closed: 409,
-	already_voted: 409,
-	outbox_id_reused: 409,
-	unknown_poll: 404
-};
 
 /**
  * A resident's ballot, sent by the device's outbox. Idempotent on outbox_id:
@@ -42,16 +33,5 @@ export const POST: RequestHandler = async ({ request }) => {
 	if (!parsed.success) return jsonError(400, 'invalid_request', m.ballot.refused.invalid_request);
 
 	const outcome = await castBallot(backend, residentId, parsed.output);
-	if (outcome.status === 'refused') {
-		return jsonError(
-			STATUS_OF_REFUSAL[outcome.reason] ?? 422,
-			outcome.reason,
-			m.ballot.refused[outcome.reason]
-		);
-	}
-	if (!outcome.duplicate) jobs.tally?.poke();
-	return json(
-		{ status: 'accepted', duplicate: outcome.duplicate, replaced: outcome.replaced },
-		{ status: outcome.duplicate ? 200 : 201, headers: { 'cache-control': 'no-store' } }
-	);
+	return ballotResponse(outcome);
 };

@@ -1,12 +1,11 @@
-import { json } from '@sveltejs/kit';
 import * as v from 'valibot';
 import { roles } from '#lib/domain/commune.ts';
 import { m } from '#lib/i18n/index.ts';
 import { sessionOf } from '#lib/server/auth.ts';
 import { getBackend } from '#lib/server/backend.ts';
+import { ballotResponse } from '#lib/server/ballot-response.ts';
 import { BallotRequestSchema, castBallot } from '#lib/server/ballots.ts';
 import { jsonError } from '#lib/server/http.ts';
-import { jobs } from '#lib/server/jobs/registry.ts';
 import { RateLimiter } from '#lib/server/rate-limit.ts';
 import { residentByCode, ResidentError } from '#lib/server/residents.ts';
 import type { RequestHandler } from './$types';
@@ -18,14 +17,6 @@ const KioskBallotSchema = v.object({
 	...BallotRequestSchema.entries,
 	code: v.pipe(v.string(), v.maxLength(64))
 });
-
-const STATUS_OF_REFUSAL: Record<string, number> = {
-	poll_not_open: 409,
-	poll_closed: 409,
-	already_voted: 409,
-	outbox_id_reused: 409,
-	unknown_poll: 404
-};
 
 /**
  * A ballot typed at a kiosk: the resident's code travels with it, so that the
@@ -60,16 +51,5 @@ export const POST: RequestHandler = async ({ request }) => {
 	const { code: _code, ...ballot } = parsed.output;
 	void _code;
 	const outcome = await castBallot(backend, residentId, ballot);
-	if (outcome.status === 'refused') {
-		return jsonError(
-			STATUS_OF_REFUSAL[outcome.reason] ?? 422,
-			outcome.reason,
-			m.ballot.refused[outcome.reason]
-		);
-	}
-	if (!outcome.duplicate) jobs.tally?.poke();
-	return json(
-		{ status: 'accepted', duplicate: outcome.duplicate, replaced: outcome.replaced },
-		{ status: outcome.duplicate ? 200 : 201, headers: { 'cache-control': 'no-store' } }
-	);
+	return ballotResponse(outcome);
 };
