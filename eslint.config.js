@@ -14,7 +14,9 @@ export default ts.config(
 			'data/',
 			'test-results/',
 			'bench/results/',
-			'couch/ddocs/'
+			'couch/ddocs/',
+			'src/lib/i18n/paraglide/',
+			'src/lib/i18n/project.inlang/'
 		]
 	},
 	js.configs.recommended,

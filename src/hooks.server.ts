@@ -1,6 +1,7 @@
 import type { Handle, ServerInit } from '@sveltejs/kit/hooks';
 import { building } from '$app/env';
 import { roles } from '#lib/domain/commune.ts';
+import { paraglideMiddleware } from '#lib/i18n/paraglide/server.js';
 import { sessionOf } from '#lib/server/auth.ts';
 import { getBackend } from '#lib/server/backend.ts';
 import { compress, jsonError } from '#lib/server/http.ts';
@@ -76,10 +77,14 @@ export const handle: Handle = async ({ event, resolve }) => {
 			await getBackend()
 		);
 	} else {
-		// French first; issue 4 brings the language switch.
-		response = await resolve(event, {
-			transformPageChunk: ({ html }) => html.replace('%lang%', 'fr')
-		});
+		// The language comes from the `crieur-langue` cookie, then Accept-Language;
+		// messages rendered here (pages and API errors) read it via getLocale().
+		// The original request is passed on: addresses are the same in every language.
+		response = await paraglideMiddleware(event.request, ({ locale }) =>
+			resolve(event, {
+				transformPageChunk: ({ html }) => html.replace('%lang%', locale)
+			})
+		);
 	}
 	for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
 		if (!response.headers.has(name)) {

@@ -12,7 +12,9 @@ import {
 	staffLogin,
 	waitForServiceWorker,
 	waitForVillagerSync,
-	type Device
+	words,
+	type Device,
+	type Language
 } from './browser.ts';
 
 /**
@@ -50,8 +52,10 @@ const STAFF_PAGES = [
 let app: TestApp;
 const devices: Device[] = [];
 
-async function device(viewport: { width: number; height: number }) {
-	const opened = await openDevice(viewport);
+const BROWSER_LOCALE: Record<Language, string> = { fr: 'fr-FR', en: 'en-GB' };
+
+async function device(viewport: { width: number; height: number }, language: Language = 'fr') {
+	const opened = await openDevice(viewport, { locale: BROWSER_LOCALE[language] });
 	devices.push(opened);
 	return opened;
 }
@@ -74,14 +78,21 @@ afterAll(async () => {
 	if (app) fs.rmSync(app.dataDir, { recursive: true, force: true });
 });
 
-describe('axe-core, WCAG 2.1 A and AA', () => {
+describe.each<Language>(['fr', 'en'])('axe-core, WCAG 2.1 A and AA, in %s', (language) => {
+	const t = words(language);
+
+	async function expectPageIn(page: Page) {
+		expect(await page.evaluate(() => document.documentElement.lang)).toBe(language);
+	}
+
 	it.each([
 		['phone', PHONE],
 		['laptop', LAPTOP]
 	])('finds nothing on the villager pages (%s)', async (_name, viewport) => {
-		const { page } = await device(viewport);
+		const { page } = await device(viewport, language);
 		await page.goto(app.url);
 		await waitForVillagerSync(page);
+		await expectPageIn(page);
 		for (const url of PUBLIC_PAGES) {
 			await page.goto(app.url + url);
 			await page.locator('main h1').first().waitFor();
@@ -93,8 +104,10 @@ describe('axe-core, WCAG 2.1 A and AA', () => {
 		['laptop', LAPTOP],
 		['phone', PHONE]
 	])('finds nothing on the staff pages (%s)', async (_name, viewport) => {
-		const { page } = await device(viewport);
+		const { page } = await device(viewport, language);
 		await page.goto(`${app.url}/mairie`);
+		await page.getByRole('button', { name: t.staff_login }).waitFor();
+		await expectPageIn(page);
 		expect(await violations(page), 'login').toEqual([]);
 		await staffLogin(page, app.url, demoStaffLogin(app.dataDir));
 		for (const url of STAFF_PAGES) {
@@ -105,25 +118,27 @@ describe('axe-core, WCAG 2.1 A and AA', () => {
 	});
 
 	it('finds nothing on the kiosk', async () => {
-		const staff = await device(LAPTOP);
+		const staff = await device(LAPTOP, language);
 		await staffLogin(staff.page, app.url, demoStaffLogin(app.dataDir));
 		await staff.page.goto(`${app.url}/mairie/bornes`);
-		await staff.page.getByLabel(/Nom de la borne/).fill('Borne accessibilité');
-		await staff.page.getByRole('button', { name: 'Ajouter une borne' }).click();
+		await staff.page.getByLabel(t.kiosk_labelField).fill(`Borne ${language}`);
+		await staff.page.getByRole('button', { name: t.kiosk_add }).click();
 		const link = await staff.page.locator('a.pairing-link').getAttribute('href');
 		expect(await violations(staff.page), 'pairing').toEqual([]);
 
-		const { page } = await device(KIOSK);
+		const { page } = await device(KIOSK, language);
 		await page.goto(link!);
 		await page.waitForURL(/\/borne$/);
 		await page.locator('.slide').waitFor();
+		await expectPageIn(page);
 		expect(await violations(page), 'display').toEqual([]);
 		await page.getByRole('button', { name: /Quel jour préférez-vous/ }).click();
 		expect(await violations(page), 'poll').toEqual([]);
-		await page.getByRole('button', { name: 'Voter avec mon code d’habitant' }).click();
+		await page.getByRole('button', { name: t.kiosk_vote }).click();
 		expect(await violations(page), 'keypad').toEqual([]);
-		await page.getByRole('button', { name: 'Mairie' }).click();
+		await page.getByRole('button', { name: t.kiosk_unlock }).click();
 		expect(await violations(page), 'unlock').toEqual([]);
+		await page.screenshot({ path: path.join(resultsDir(), `kiosk-unlock-${language}.png`) });
 	});
 });
 

@@ -20,14 +20,14 @@ export interface Device {
  */
 export async function openDevice(
 	viewport = PHONE,
-	options: { javaScriptEnabled?: boolean } = {}
+	options: { javaScriptEnabled?: boolean; locale?: string } = {}
 ): Promise<Device> {
 	const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'crieur-chromium-'));
 	const context = await chromium.launchPersistentContext(profile, {
 		executablePath: CHROMIUM,
 		headless: true,
 		viewport,
-		locale: 'fr-FR',
+		locale: options.locale ?? 'fr-FR',
 		timezoneId: 'Europe/Paris',
 		javaScriptEnabled: options.javaScriptEnabled ?? true,
 		args: [
@@ -77,16 +77,34 @@ export async function staffLogin(
 	login: { name: string; password: string }
 ) {
 	await page.goto(`${baseUrl}/mairie`);
-	await page.getByLabel('Identifiant').fill(login.name);
-	await page.getByLabel('Mot de passe').fill(login.password);
-	await page.getByRole('button', { name: 'Se connecter' }).click();
-	await page.getByRole('heading', { name: 'Avis', exact: true }).waitFor();
+	const t = words(await pageLanguage(page));
+	await page.getByLabel(t.staff_name).fill(login.name);
+	await page.getByLabel(t.staff_password).fill(login.password);
+	await page.getByRole('button', { name: t.staff_login }).click();
+	await page.getByRole('heading', { name: t.staff_listHeading, exact: true }).waitFor();
 	await waitForStaffSync(page);
 }
 
-/** Waits for the staff sync status to read "Synchronisé …". */
+/** Waits until the staff sync status says a pass has finished. */
 export async function waitForStaffSync(page: Page): Promise<void> {
-	await page.locator('.sync.idle', { hasText: 'Synchronisé' }).waitFor({ timeout: 30_000 });
+	await page.locator('.sync.idle:not([data-synced-at="0"])').waitFor({ timeout: 30_000 });
+}
+
+export type Language = 'fr' | 'en';
+
+/** The interface's plain messages in one language, so tests find buttons by their words. */
+export function words(language: Language): Record<string, string> {
+	const file = new URL(`../../src/lib/i18n/messages/${language}.json`, import.meta.url);
+	const messages = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+	return Object.fromEntries(
+		Object.entries(messages).filter(
+			(entry): entry is [string, string] => typeof entry[1] === 'string'
+		)
+	);
+}
+
+export async function pageLanguage(page: Page): Promise<Language> {
+	return (await page.evaluate(() => document.documentElement.lang)) === 'en' ? 'en' : 'fr';
 }
 
 /** Runs a staff sync now and waits until a pass that started after this call has finished. */

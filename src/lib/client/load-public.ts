@@ -31,9 +31,9 @@ export async function loadPublic<T>(
 			const local = publicStore.ready ? fromReplica() : null;
 			if (local) return local;
 		}
-		error(503, { message: m.errors.offlineNoData, code: 'offline' });
+		error(503, { message: m.errors_offlineNoData(), code: 'offline' });
 	}
-	if (response.status === 404) error(404, { message: m.notice.notFound, code: 'not_found' });
-	if (!response.ok) error(response.status, { message: m.errors.generic });
+	if (response.status === 404) error(404, { message: m.notice_notFound(), code: 'not_found' });
+	if (!response.ok) error(response.status, { message: m.errors_generic() });
 	return (await response.json()) as T;
 }

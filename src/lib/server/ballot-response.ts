@@ -1,4 +1,4 @@
-import { m } from '../i18n/index.ts';
+import { ballotRefusalMessage } from '../i18n/labels.ts';
 import type { BallotOutcome } from './ballots.ts';
 import { jsonError } from './http.ts';
 import { jobs } from './jobs/registry.ts';
@@ -20,7 +20,7 @@ export function ballotResponse(outcome: BallotOutcome): Response {
 		return jsonError(
 			STATUS_OF_REFUSAL[outcome.reason] ?? 422,
 			outcome.reason,
-			m.ballot.refused[outcome.reason]
+			ballotRefusalMessage(outcome.reason)
 		);
 	}
 	if (!outcome.duplicate) jobs.tally?.poke();

@@ -1,4 +1,5 @@
 import { m } from '../i18n/index.ts';
+import { residentErrorMessage } from '../i18n/labels.ts';
 import { isStaffUser, sessionOf } from './auth.ts';
 import type { Backend } from './backend.ts';
 import { jsonError } from './http.ts';
@@ -12,14 +13,14 @@ export async function requireStaffSession(
 	const user = await sessionOf(backend, request);
 	return isStaffUser(user, backend.config.commune)
 		? null
-		: jsonError(401, 'unauthorized', m.residents.staff_only);
+		: jsonError(401, 'unauthorized', m.residents_staff_only());
 }
 
 /** Resident register errors as JSON, in French. */
 export function residentErrorResponse(error: unknown): Response {
 	if (error instanceof ResidentError) {
 		const status = error.code === 'not_found' ? 404 : 400;
-		return jsonError(status, error.code, m.residents[error.code]);
+		return jsonError(status, error.code, residentErrorMessage(error.code));
 	}
 	throw error;
 }

@@ -1,49 +1,102 @@
-import { LOCALE } from '../i18n/index.ts';
+import { intlLocale, m } from '../i18n/index.ts';
 
 const DEFAULT_TIME_ZONE = 'Europe/Paris';
 
-const dateFormats = new Map<string, Intl.DateTimeFormat>();
+// Intl formatters are slow to build: one per language and options.
+const formatters = new Map<
+	string,
+	Intl.DateTimeFormat | Intl.NumberFormat | Intl.RelativeTimeFormat
+>();
 
-function formatter(timeZone: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
-	const key = `${timeZone}|${JSON.stringify(options)}`;
-	let format = dateFormats.get(key);
+function cached<T extends Intl.DateTimeFormat | Intl.NumberFormat | Intl.RelativeTimeFormat>(
+	key: string,
+	create: (locale: string) => T
+): T {
+	const locale = intlLocale();
+	const fullKey = `${locale}|${key}`;
+	let format = formatters.get(fullKey) as T | undefined;
 	if (!format) {
-		format = new Intl.DateTimeFormat(LOCALE, { timeZone, ...options });
-		dateFormats.set(key, format);
+		format = create(locale);
+		formatters.set(fullKey, format);
 	}
 	return format;
 }
 
-/** "25 novembre 2026" in the commune's time zone, whatever the device's. */
+function dateFormatter(timeZone: string, options: Intl.DateTimeFormatOptions) {
+	return cached(
+		`date|${timeZone}|${JSON.stringify(options)}`,
+		(locale) => new Intl.DateTimeFormat(locale, { timeZone, ...options })
+	);
+}
+
+/** "25 novembre 2026" / "25 November 2026" in the commune's time zone, whatever the device's. */
 export function formatDate(iso: string, timeZone = DEFAULT_TIME_ZONE): string {
-	return formatter(timeZone, { day: 'numeric', month: 'long', year: 'numeric' }).format(
+	return dateFormatter(timeZone, { day: 'numeric', month: 'long', year: 'numeric' }).format(
 		new Date(iso)
 	);
 }
 
-/** "25 novembre 2026 à 14:05". */
+/** "25 novembre 2026 à 14:05" / "25 November 2026 at 14:05". */
 export function formatDateTime(iso: string, timeZone = DEFAULT_TIME_ZONE): string {
-	return formatter(timeZone, { dateStyle: 'long', timeStyle: 'short' }).format(new Date(iso));
+	return dateFormatter(timeZone, { dateStyle: 'long', timeStyle: 'short' }).format(new Date(iso));
 }
 
-const relative = new Intl.RelativeTimeFormat(LOCALE, { numeric: 'auto' });
+/** "mercredi 25 novembre à 14:05" for the kiosk's clock, in the commune's time zone. */
+export function formatClock(date: Date, timeZone = DEFAULT_TIME_ZONE): string {
+	return dateFormatter(timeZone, {
+		weekday: 'long',
+		day: 'numeric',
+		month: 'long',
+		hour: '2-digit',
+		minute: '2-digit'
+	}).format(date);
+}
 
-/** "à l'instant", "il y a 3 min", "hier"… */
+/** "à l'instant", "il y a 3 min", "hier"… in the current language. */
 export function formatAgo(from: Date, now: Date): string {
 	const seconds = Math.round((from.getTime() - now.getTime()) / 1000);
 	const abs = Math.abs(seconds);
-	if (abs < 45) return 'à l’instant';
+	if (abs < 45) return m.time_justNow();
+	const relative = cached(
+		'relative',
+		(locale) => new Intl.RelativeTimeFormat(locale, { numeric: 'auto' })
+	);
 	if (abs < 3600) return relative.format(Math.round(seconds / 60), 'minute');
 	if (abs < 86_400) return relative.format(Math.round(seconds / 3600), 'hour');
 	return relative.format(Math.round(seconds / 86_400), 'day');
 }
 
-const sizes = new Intl.NumberFormat(LOCALE, { maximumFractionDigits: 1 });
+/** "1 234", "1,234"… */
+export function formatNumber(value: number): string {
+	return cached('number', (locale) => new Intl.NumberFormat(locale)).format(value);
+}
 
+/** "42 %" / "42%", from a share between 0 and 100. */
+export function formatPercent(percent: number): string {
+	return cached(
+		'percent',
+		(locale) => new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 1 })
+	).format(percent / 100);
+}
+
+/** "850 octets", "1,5 ko", "2 Mo" / "850 bytes", "1.5 kB", "2 MB". */
 export function formatBytes(bytes: number): string {
-	if (bytes < 1024) return `${bytes} o`;
-	if (bytes < 1024 * 1024) return `${sizes.format(bytes / 1024)} Ko`;
-	return `${sizes.format(bytes / 1024 / 1024)} Mo`;
+	const [value, unit] =
+		bytes < 1024
+			? [bytes, 'byte']
+			: bytes < 1024 * 1024
+				? [bytes / 1024, 'kilobyte']
+				: [bytes / 1024 / 1024, 'megabyte'];
+	return cached(
+		`bytes|${unit}`,
+		(locale) =>
+			new Intl.NumberFormat(locale, {
+				style: 'unit',
+				unit,
+				unitDisplay: unit === 'byte' ? 'long' : 'short',
+				maximumFractionDigits: 1
+			})
+	).format(value);
 }
 
 /** Value for <input type="datetime-local"> in the device's zone, from an ISO date. */

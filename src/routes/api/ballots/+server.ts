@@ -21,16 +21,16 @@ export const POST: RequestHandler = async ({ request }) => {
 	const user = await sessionOf(backend, request);
 	const residentId = user.name ? residentIdOfUser(user.name) : null;
 	if (!residentId || !isResidentUser(user, backend.config.commune)) {
-		return jsonError(401, 'not_resident', m.ballot.refused.not_resident);
+		return jsonError(401, 'not_resident', m.ballot_refused_not_resident());
 	}
 	if (!perResident.hit(residentId).allowed) {
-		return jsonError(429, 'too_many_requests', m.ballot.refused.too_many_requests);
+		return jsonError(429, 'too_many_requests', m.ballot_refused_too_many_requests());
 	}
 	if (!(await isActiveResident(backend, residentId))) {
-		return jsonError(403, 'code_revoked', m.ballot.refused.code_revoked);
+		return jsonError(403, 'code_revoked', m.ballot_refused_code_revoked());
 	}
 	const parsed = v.safeParse(BallotRequestSchema, await request.json().catch(() => null));
-	if (!parsed.success) return jsonError(400, 'invalid_request', m.ballot.refused.invalid_request);
+	if (!parsed.success) return jsonError(400, 'invalid_request', m.ballot_refused_invalid_request());
 
 	const outcome = await castBallot(backend, residentId, parsed.output);
 	return ballotResponse(outcome);

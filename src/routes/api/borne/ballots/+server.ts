@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import { roles } from '#lib/domain/commune.ts';
 import { m } from '#lib/i18n/index.ts';
+import { residentErrorMessage } from '#lib/i18n/labels.ts';
 import { sessionOf } from '#lib/server/auth.ts';
 import { getBackend } from '#lib/server/backend.ts';
 import { ballotResponse } from '#lib/server/ballot-response.ts';
@@ -27,18 +28,18 @@ export const POST: RequestHandler = async ({ request }) => {
 	const backend = await getBackend();
 	const user = await sessionOf(backend, request);
 	if (!user.name || !user.roles.includes(roles.kiosk(backend.config.commune))) {
-		return jsonError(401, 'not_kiosk', m.residents.kiosk_only);
+		return jsonError(401, 'not_kiosk', m.residents_kiosk_only());
 	}
 	const limit = wrongCodes.check(user.name);
 	if (!limit.allowed) {
 		return jsonError(
 			429,
 			'too_many_attempts',
-			m.residents.too_many_attempts(Math.ceil(limit.retryAfterSeconds / 60))
+			m.residents_too_many_attempts({ minutes: Math.ceil(limit.retryAfterSeconds / 60) })
 		);
 	}
 	const parsed = v.safeParse(KioskBallotSchema, await request.json().catch(() => null));
-	if (!parsed.success) return jsonError(400, 'invalid_request', m.ballot.refused.invalid_request);
+	if (!parsed.success) return jsonError(400, 'invalid_request', m.ballot_refused_invalid_request());
 	let residentId: string;
 	try {
 		residentId = (await residentByCode(backend, parsed.output.code))._id;
@@ -46,7 +47,7 @@ export const POST: RequestHandler = async ({ request }) => {
 		if (!(error instanceof ResidentError)) throw error;
 		wrongCodes.hit(user.name);
 		const code = error.code === 'invalid_format' ? 'invalid_format' : 'unknown_code';
-		return jsonError(code === 'invalid_format' ? 400 : 403, code, m.residents[code]);
+		return jsonError(code === 'invalid_format' ? 400 : 403, code, residentErrorMessage(code));
 	}
 	const { code: _code, ...ballot } = parsed.output;
 	void _code;

@@ -16,7 +16,7 @@ const attempts = new RateLimiter(10, 10 * 60_000);
 export const POST: RequestHandler = async ({ request, getClientAddress }) => {
 	const address = clientAddress(getClientAddress);
 	if (!attempts.check(address).allowed) {
-		return jsonError(429, 'too_many_attempts', m.residents.too_many_attempts(10));
+		return jsonError(429, 'too_many_attempts', m.residents_too_many_attempts({ minutes: 10 }));
 	}
 	const body = (await request.json().catch(() => null)) as {
 		name?: unknown;
@@ -36,7 +36,7 @@ export const POST: RequestHandler = async ({ request, getClientAddress }) => {
 		);
 	if (!staff) {
 		attempts.hit(address);
-		return jsonError(401, 'bad_login', m.kiosk.unlockFailed);
+		return jsonError(401, 'bad_login', m.kiosk_unlockFailed());
 	}
 	return json({ ok: true }, { headers: { 'cache-control': 'no-store' } });
 };

@@ -20,7 +20,7 @@ export const POST: RequestHandler = async ({ request, getClientAddress }) => {
 		const response = jsonError(
 			429,
 			'too_many_attempts',
-			m.residents.too_many_attempts(Math.ceil(blocked.retryAfterSeconds / 60))
+			m.residents_too_many_attempts({ minutes: Math.ceil(blocked.retryAfterSeconds / 60) })
 		);
 		response.headers.set('retry-after', String(blocked.retryAfterSeconds));
 		return response;
@@ -28,7 +28,7 @@ export const POST: RequestHandler = async ({ request, getClientAddress }) => {
 	const body = (await request.json().catch(() => null)) as { code?: unknown } | null;
 	if (!body || typeof body.code !== 'string' || body.code.length > 64) {
 		perAddress.hit(address);
-		return jsonError(400, 'invalid_format', m.residents.invalid_format);
+		return jsonError(400, 'invalid_format', m.residents_invalid_format());
 	}
 	try {
 		const session = await openResidentSession(await getBackend(), body.code);
@@ -41,10 +41,10 @@ export const POST: RequestHandler = async ({ request, getClientAddress }) => {
 			overall.hit('all');
 		}
 		if (error instanceof ResidentError && error.code === 'invalid_format') {
-			return jsonError(400, 'invalid_format', m.residents.invalid_format);
+			return jsonError(400, 'invalid_format', m.residents_invalid_format());
 		}
 		if (error instanceof ResidentError && error.code === 'unknown_code') {
-			return jsonError(401, 'unknown_code', m.residents.unknown_code);
+			return jsonError(401, 'unknown_code', m.residents_unknown_code());
 		}
 		throw error;
 	}

@@ -11,7 +11,7 @@ export const GET: RequestHandler = async ({ params }) => {
 	const entry = (await readPolls(backend)).find(
 		(candidate) => candidate.poll._id === `poll:${params.slug}`
 	);
-	if (!entry) return jsonError(404, 'not_found', m.poll.notFound);
+	if (!entry) return jsonError(404, 'not_found', m.poll_notFound());
 	const commune = (await backend.couch
 		.use(backend.databases.public)
 		.get('commune')) as unknown as Commune;
