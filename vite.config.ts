@@ -1,5 +1,6 @@
 /// <reference types="vitest/config" />
 import { paraglideVitePlugin } from '@inlang/paraglide-js';
+import { paraglideOptions } from './src/lib/i18n/paraglide.options.js';
 import adapter from '@sveltejs/adapter-node';
 import { sveltekit } from '@sveltejs/kit/vite';
 import { defineConfig } from 'vite';
@@ -13,17 +14,12 @@ if (major < 22 || (major === 22 && minor < 17)) {
 	);
 }
 
-const I18N_PROJECT = './src/lib/i18n/project.inlang';
-const I18N_OUTDIR = './src/lib/i18n/paraglide';
-
 export default defineConfig({
 	plugins: [
-		// Compiles the messages (rules in src/lib/i18n/project.inlang/paraglide.config.js).
+		// Compiles the messages (rules in src/lib/i18n/paraglide.options.js).
 		// Under vitest `npm run i18n` has compiled them already, and the plugin's
 		// watcher would keep the test process alive.
-		...(process.env.VITEST
-			? []
-			: [paraglideVitePlugin({ project: I18N_PROJECT, outdir: I18N_OUTDIR })]),
+		...(process.env.VITEST ? [] : [paraglideVitePlugin(paraglideOptions)]),
 		sveltekit({
 			adapter: adapter({ precompress: true }),
 			// workbox-window registers the worker (src/lib/client/pwa.ts), so it can offer updates.
