@@ -1,3 +1,4 @@
+import type { SubmissionDoc } from '../src/lib/domain/submission.ts';
 import type { DraftNotice, Notice } from '../src/lib/domain/notice.ts';
 import type { Poll } from '../src/lib/domain/poll.ts';
 
@@ -47,6 +48,31 @@ export function pollFactory(overrides: Partial<Poll> = {}): Poll {
 		created_at: '2026-10-30T09:00:00.000Z',
 		updated_at: '2026-10-30T09:00:00.000Z',
 		author: 'Secrétariat',
+		...overrides
+	};
+}
+
+/** A stored suggestion or report, as the server writes it. */
+export function submissionFactory(overrides: Partial<SubmissionDoc> = {}): SubmissionDoc {
+	return {
+		_id: 'submission:o-abc123',
+		_rev: '1-a',
+		type: 'submission',
+		kind: 'report',
+		title: 'Nid-de-poule',
+		body: 'Devant l’école.',
+		category: 'voirie',
+		place: { lat: 46.31, lng: 4.83, address: 'rue de l’École' },
+		author: 'resident:r1',
+		public_name: null,
+		created_at: '2026-11-20T10:00:00Z',
+		status: 'received',
+		decline_reason: '',
+		answer: '',
+		merged_into: null,
+		seen: false,
+		published: null,
+		updated_at: '2026-11-20T10:00:00Z',
 		...overrides
 	};
 }

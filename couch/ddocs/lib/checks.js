@@ -94,3 +94,59 @@ function checkPoll(doc) {
 	requireDate(doc, 'updated_at', false);
 	if (Date.parse(doc.closes_at) <= Date.parse(doc.opens_at)) refuse('closes_at', 'doit suivre l’ouverture');
 }
+function isAdmin(userCtx) {
+	return (userCtx.roles || []).indexOf('_admin') !== -1;
+}
+function sameJson(a, b) {
+	return JSON.stringify(a === undefined ? null : a) === JSON.stringify(b === undefined ? null : b);
+}
+function attachmentDigests(doc) {
+	var out = {};
+	var files = doc._attachments || {};
+	for (var name in files) if (files.hasOwnProperty(name)) out[name] = files[name].digest || null;
+	return out;
+}
+// A resident's suggestion or report: the app server writes it; staff moderate
+// it but never change what the resident wrote, who wrote it, or their photos.
+function checkSubmission(doc, oldDoc, userCtx) {
+	if (String(doc._id).indexOf('submission:') !== 0) refuse('_id', 'doit commencer par « submission: »');
+	if (!isAdmin(userCtx)) {
+		if (!oldDoc || oldDoc._deleted) throw { forbidden: 'Seul le serveur de Crieur enregistre les envois des habitants.' };
+		var fixed = ['kind', 'title', 'body', 'category', 'place', 'author', 'public_name', 'created_at'];
+		for (var i = 0; i < fixed.length; i++) {
+			if (!sameJson(doc[fixed[i]], oldDoc[fixed[i]])) refuse(fixed[i], 'écrit par l’habitant, ne change pas');
+		}
+		if (!sameJson(attachmentDigests(doc), attachmentDigests(oldDoc))) refuse('_attachments', 'photos de l’habitant, ne changent pas');
+	}
+	if (!contains(LIMITS.submissionKinds, doc.kind)) refuse('kind', 'type d’envoi inconnu');
+	if (!contains(LIMITS.submissionCategories, doc.category)) refuse('category', 'catégorie inconnue');
+	if (!contains(LIMITS.submissionStatuses, doc.status)) refuse('status', 'statut inconnu');
+	requireText(doc, 'title', LIMITS.submissionTitleMax, false);
+	requireText(doc, 'body', LIMITS.submissionBodyMax, false);
+	requireText(doc, 'answer', LIMITS.answerMax, true);
+	requireText(doc, 'decline_reason', LIMITS.declineReasonMax, true);
+	if (doc.status === 'declined' && doc.decline_reason.replace(/^\s+|\s+$/g, '') === '') refuse('decline_reason', 'obligatoire pour refuser');
+	if (doc.merged_into !== null && String(doc.merged_into).indexOf('submission:') !== 0) refuse('merged_into', 'envoi attendu');
+	if (doc.status === 'merged' && doc.merged_into === null) refuse('merged_into', 'obligatoire pour fusionner');
+	if (typeof doc.seen !== 'boolean') refuse('seen', 'vrai ou faux attendu');
+	if (doc.published !== null && String(doc.published).indexOf('answer:') !== 0) refuse('published', 'réponse attendue');
+	requireDate(doc, 'created_at', false);
+	requireDate(doc, 'updated_at', false);
+}
+// The public answer to a submission: what residents read, with no author id.
+function checkAnswer(doc) {
+	if (String(doc._id).indexOf('answer:') !== 0) refuse('_id', 'doit commencer par « answer: »');
+	if (doc.author !== undefined) refuse('author', 'jamais publié');
+	if (!contains(LIMITS.submissionKinds, doc.kind)) refuse('kind', 'type d’envoi inconnu');
+	if (!contains(LIMITS.submissionCategories, doc.category)) refuse('category', 'catégorie inconnue');
+	if (!contains(LIMITS.answerStatuses, doc.status)) refuse('status', 'statut inconnu');
+	requireText(doc, 'title', LIMITS.submissionTitleMax, false);
+	requireText(doc, 'body', LIMITS.submissionBodyMax, false);
+	requireText(doc, 'answer', LIMITS.answerMax, true);
+	requireText(doc, 'place_address', LIMITS.placeAddressMax, true);
+	if (doc.public_name !== null) requireText(doc, 'public_name', LIMITS.authorMax, false);
+	if (doc._attachments !== undefined) refuse('_attachments', 'pas de fichier dans une réponse');
+	requireDate(doc, 'submitted_at', false);
+	requireDate(doc, 'answered_at', false);
+	requireDate(doc, 'updated_at', false);
+}

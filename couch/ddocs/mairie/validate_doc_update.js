@@ -15,12 +15,20 @@ function (newDoc, oldDoc, userCtx, secObj) {
 	);
 	if (newDoc._deleted) {
 		// The resident register is the server's: staff revoke codes through the app.
+		// Residents' submissions are kept: staff decline or merge them instead.
 		if (oldDoc) requireAdminFor(oldDoc, userCtx);
+		if (oldDoc && oldDoc.type === 'submission' && !isAdmin(userCtx)) {
+			throw { forbidden: 'Un envoi d’habitant ne se supprime pas : refusez-le ou fusionnez-le.' };
+		}
 		return;
 	}
 	if (!contains(LIMITS.mairieTypes, newDoc.type)) refuse('type', 'type inconnu');
 	requireAdminFor(newDoc, userCtx);
 	if (newDoc.type === 'resident' || newDoc.type === 'kiosk') return;
+	if (newDoc.type === 'submission' || (oldDoc && oldDoc.type === 'submission')) {
+		if (oldDoc && !oldDoc._deleted && oldDoc.type !== newDoc.type) refuse('type', 'ne peut pas changer');
+		return checkSubmission(newDoc, oldDoc, userCtx);
+	}
 
 	// Drafts, scheduled and retracted notices and polls, kept for the record.
 	if (!contains(LIMITS.draftStatuses, newDoc.status)) refuse('status', 'statut inconnu');

@@ -33,5 +33,6 @@ function (newDoc, oldDoc, userCtx, secObj) {
 	}
 	if (newDoc.type === 'poll') return checkPoll(newDoc);
 	if (newDoc.type === 'tally') return;
+	if (newDoc.type === 'answer') return checkAnswer(newDoc);
 	checkNotice(newDoc);
 }

@@ -4,9 +4,14 @@ const JPEG_QUALITY = 0.82;
 
 /**
  * Shrinks a photo before it is stored or sent (ARCHITECTURE §2). Small images,
- * and images the browser cannot decode, are kept as they are.
+ * and images the browser cannot decode, are kept as they are — unless
+ * `stripMetadata`: a resident's photo is always redrawn, which drops its EXIF
+ * (a phone's photo may carry the GPS position of the resident's home).
  */
-export async function resizeImage(file: Blob): Promise<Blob> {
+export async function resizeImage(
+	file: Blob,
+	options: { stripMetadata?: boolean } = {}
+): Promise<Blob> {
 	if (!file.type.startsWith('image/')) return file;
 	let bitmap: ImageBitmap;
 	try {
@@ -15,7 +20,7 @@ export async function resizeImage(file: Blob): Promise<Blob> {
 		return file;
 	}
 	const scale = Math.min(1, MAX_SIDE / Math.max(bitmap.width, bitmap.height));
-	if (scale === 1 && file.size < 800_000) {
+	if (scale === 1 && file.size < 800_000 && !options.stripMetadata) {
 		bitmap.close();
 		return file;
 	}
@@ -31,5 +36,6 @@ export async function resizeImage(file: Blob): Promise<Blob> {
 	const blob = await new Promise<Blob | null>((resolve) =>
 		canvas.toBlob(resolve, 'image/jpeg', JPEG_QUALITY)
 	);
-	return blob && blob.size < file.size ? blob : file;
+	if (!blob) return file;
+	return options.stripMetadata || blob.size < file.size ? blob : file;
 }

@@ -20,12 +20,33 @@ const PERIODIC_DRAIN_MS = 30_000;
 const SEND_TIMEOUT_MS = 30_000;
 const BACKGROUND_SYNC_TAG = 'crieur-outbox';
 
+/** Photos take longer on a weak link: allow 20 kB/s on top of the base timeout. */
+function sendTimeoutMs(item: OutboxItem): number {
+	const bytes = (item.files ?? []).reduce((sum, file) => sum + file.size, 0);
+	return SEND_TIMEOUT_MS + bytes / 20;
+}
+
+/** JSON, or multipart when photos go with it (the browser sets the boundary). */
+function requestBody(item: OutboxItem): { headers: Record<string, string>; body: BodyInit } {
+	const payload = JSON.stringify({ ...item.body, outbox_id: item.id });
+	if (!item.files?.length) {
+		return {
+			headers: { 'content-type': 'application/json', accept: 'application/json' },
+			body: payload
+		};
+	}
+	const form = new FormData();
+	form.set('payload', payload);
+	for (const file of item.files) form.append('photo', file);
+	return { headers: { accept: 'application/json' }, body: form };
+}
+
 /**
  * The device's outbox (ARCHITECTURE §3): every private action is written here
  * first, durably, with a client-made id, then sent when the network allows —
  * on start, on `online`, when the app becomes visible, on a timer, and by
- * Background Sync where the browser has it. A general mechanism: ballots now,
- * suggestions and reports next.
+ * Background Sync where the browser has it. Ballots, suggestions and reports
+ * (with their photos) all go through it.
  */
 class Outbox {
 	items = $state.raw<OutboxItem[]>([]);
@@ -65,6 +86,7 @@ class Outbox {
 		kind: OutboxKind;
 		url: string;
 		body: Record<string, unknown>;
+		files?: Blob[];
 		label: string;
 		subject: string;
 		ephemeral?: boolean;
@@ -124,9 +146,8 @@ class Outbox {
 		try {
 			const response = await fetch(item.url, {
 				method: 'POST',
-				headers: { 'content-type': 'application/json', accept: 'application/json' },
-				body: JSON.stringify({ ...item.body, outbox_id: item.id }),
-				signal: AbortSignal.timeout(SEND_TIMEOUT_MS)
+				...requestBody(item),
+				signal: AbortSignal.timeout(sendTimeoutMs(item))
 			});
 			status = response.status;
 			body = await response.json().catch(() => null);

@@ -1,3 +1,4 @@
+import type { AnswerDoc } from '../domain/submission.ts';
 import {
 	nextChange,
 	partitionNotices,
@@ -45,6 +46,7 @@ class PublicStore {
 	storageFull = $state(false);
 	now = $state(new Date());
 	polls = $state.raw<PollWithTally[]>([]);
+	answers = $state.raw<AnswerDoc[]>([]);
 	lists = $derived(partitionNotices(this.notices, this.now));
 	visiblePolls = $derived(visiblePolls(this.polls, this.now));
 
@@ -73,6 +75,7 @@ class PublicStore {
 		this.commune = docs.commune;
 		this.notices = docs.notices;
 		this.polls = docs.polls;
+		this.answers = docs.answers;
 		this.syncedAt = checkpoint.synced_at ? new Date(checkpoint.synced_at) : null;
 		this.ready = docs.commune !== null;
 		this.#scheduleClock();

@@ -3,6 +3,7 @@ import idb from 'pouchdb-adapter-idb';
 import type { Commune, Notice, PollWithTally } from '../domain/notice.ts';
 import type { Poll } from '../domain/poll.ts';
 import { tallyId, type Tally } from '../domain/tally.ts';
+import { sortAnswers, type AnswerDoc } from '../domain/submission.ts';
 
 PouchDB.plugin(idb);
 
@@ -65,6 +66,8 @@ export interface PublicDocs {
 	commune: Commune | null;
 	notices: Notice[];
 	polls: PollWithTally[];
+	/** The mairie's published answers to suggestions and reports, newest first. */
+	answers: AnswerDoc[];
 }
 
 export async function readAll(db: PouchDB.Database): Promise<PublicDocs> {
@@ -73,18 +76,21 @@ export async function readAll(db: PouchDB.Database): Promise<PublicDocs> {
 	const notices: Notice[] = [];
 	const polls: Poll[] = [];
 	const tallies = new Map<string, Tally>();
+	const answers: AnswerDoc[] = [];
 	for (const row of result.rows) {
-		const doc = row.doc as unknown as Notice | Commune | Poll | Tally | undefined;
+		const doc = row.doc as unknown as Notice | Commune | Poll | Tally | AnswerDoc | undefined;
 		if (!doc) continue;
 		if (doc.type === 'commune') commune = doc as Commune;
 		else if (doc.type === 'notice') notices.push(doc as Notice);
 		else if (doc.type === 'poll') polls.push(doc as Poll);
 		else if (doc.type === 'tally') tallies.set(doc._id, doc as Tally);
+		else if (doc.type === 'answer') answers.push(doc as AnswerDoc);
 	}
 	return {
 		commune,
 		notices,
-		polls: polls.map((poll) => ({ poll, tally: tallies.get(tallyId(poll._id)) ?? null }))
+		polls: polls.map((poll) => ({ poll, tally: tallies.get(tallyId(poll._id)) ?? null })),
+		answers: sortAnswers(answers)
 	};
 }
 

@@ -5,6 +5,7 @@ import replication from 'pouchdb-replication';
 import { databaseName } from '../domain/commune.ts';
 import type { AttachmentStub, DraftNotice, Notice, NoticeFields } from '../domain/notice.ts';
 import type { Poll } from '../domain/poll.ts';
+import { answerFrom, type AnswerDoc, type SubmissionDoc } from '../domain/submission.ts';
 
 /** A poll's own fields, without CouchDB's. */
 export type PollFields = Omit<Poll, '_id' | '_rev'>;
@@ -378,4 +379,87 @@ export async function readKiosks(dbs: StaffDbs): Promise<StaffKiosk[]> {
 		endkey: 'kiosk:\ufff0'
 	});
 	return result.rows.flatMap((row) => (row.doc ? [row.doc as unknown as StaffKiosk] : []));
+}
+
+/** A resident's suggestion or report, as staff see it on their laptop. */
+export interface StaffSubmission {
+	id: string;
+	/** The part after "submission:", for addresses. */
+	slug: string;
+	doc: SubmissionDoc;
+	conflicts: string[];
+}
+
+export async function readSubmissions(dbs: StaffDbs): Promise<StaffSubmission[]> {
+	const result = await dbs.local.mairie.allDocs({
+		include_docs: true,
+		conflicts: true,
+		startkey: 'submission:',
+		endkey: 'submission:\ufff0'
+	});
+	return result.rows
+		.flatMap((row) => {
+			const doc = row.doc as unknown as (SubmissionDoc & { _conflicts?: string[] }) | undefined;
+			if (doc?.type !== 'submission') return [];
+			return [
+				{
+					id: doc._id,
+					slug: doc._id.slice('submission:'.length),
+					doc,
+					conflicts: doc._conflicts ?? []
+				}
+			];
+		})
+		.sort((a, b) => b.doc.created_at.localeCompare(a.doc.created_at));
+}
+
+/** The fields staff may change; the rest is the resident's and CouchDB refuses changes to it. */
+export type ModerationChange = Partial<
+	Pick<SubmissionDoc, 'status' | 'answer' | 'decline_reason' | 'merged_into' | 'seen' | 'published'>
+>;
+
+/** Applies a moderation change to the latest local revision. */
+export async function moderateSubmission(
+	dbs: StaffDbs,
+	id: string,
+	change: ModerationChange,
+	now = new Date()
+): Promise<SubmissionDoc> {
+	const current = (await dbs.local.mairie.get(id)) as unknown as SubmissionDoc;
+	const next: SubmissionDoc = { ...current, ...change, updated_at: now.toISOString() };
+	const result = await dbs.local.mairie.put(next as never);
+	return { ...next, _rev: result.rev };
+}
+
+/** A photo the resident attached, from the laptop's copy (works offline). */
+export async function submissionPhoto(dbs: StaffDbs, id: string, name: string): Promise<Blob> {
+	return (await dbs.local.mairie.getAttachment(id, name)) as Blob;
+}
+
+/**
+ * Publishes (or updates) the public answer to a submission: its text, status
+ * and answer, the name only if the resident gave one, never who they are.
+ */
+export async function publishAnswer(
+	dbs: StaffDbs,
+	submission: SubmissionDoc,
+	now = new Date()
+): Promise<void> {
+	const id = `answer:${submission._id.slice('submission:'.length)}`;
+	const previous = (await dbs.local.public.get(id).catch(() => null)) as AnswerDoc | null;
+	await dbs.local.public.put(answerFrom(submission, now, previous ?? undefined) as never);
+	if (submission.published !== id) {
+		await moderateSubmission(dbs, submission._id, { published: id }, now);
+	}
+}
+
+export async function unpublishAnswer(
+	dbs: StaffDbs,
+	submission: SubmissionDoc,
+	now = new Date()
+): Promise<void> {
+	if (!submission.published) return;
+	const previous = await dbs.local.public.get(submission.published).catch(() => null);
+	if (previous) await dbs.local.public.remove(previous);
+	await moderateSubmission(dbs, submission._id, { published: null }, now);
 }

@@ -1,6 +1,13 @@
 import { roles } from '../domain/commune.ts';
 import type * as StaffDbModule from './staff-db.ts';
-import type { StaffDbs, StaffItem, StaffKiosk, StaffPoll, StaffResident } from './staff-db.ts';
+import type {
+	StaffDbs,
+	StaffItem,
+	StaffKiosk,
+	StaffPoll,
+	StaffResident,
+	StaffSubmission
+} from './staff-db.ts';
 import { deleteSetting, readSetting, writeSetting } from './device-db.ts';
 import { RetryTimer } from './retry.ts';
 import { onSyncTriggers } from './triggers.ts';
@@ -32,6 +39,9 @@ class StaffStore {
 	residents = $state.raw<StaffResident[]>([]);
 	communeName = $state('');
 	kiosks = $state.raw<StaffKiosk[]>([]);
+	submissions = $state.raw<StaffSubmission[]>([]);
+	/** Submissions no staff member has opened yet. */
+	newSubmissions = $derived(this.submissions.filter((entry) => !entry.doc.seen).length);
 	status = $state<StaffSyncStatus>('idle');
 	syncedAt = $state<Date | null>(null);
 	pending = $state(0);
@@ -115,6 +125,7 @@ class StaffStore {
 		this.#dbs = null;
 		this.session = null;
 		this.items = [];
+		this.submissions = [];
 		return null;
 	}
 
@@ -124,6 +135,7 @@ class StaffStore {
 		this.polls = await this.db.readStaffPolls(this.#dbs);
 		this.residents = await this.db.readResidents(this.#dbs);
 		this.kiosks = await this.db.readKiosks(this.#dbs);
+		this.submissions = await this.db.readSubmissions(this.#dbs);
 		this.communeName = await this.#dbs.local.public
 			.get('commune')
 			.then((doc) => (doc as unknown as { name: string }).name)

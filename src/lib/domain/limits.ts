@@ -17,12 +17,34 @@ export const LIMITS = {
 	pollOptionsMax: 20,
 	pollOptionLabelMax: 120,
 	residentLabelMax: 160,
-	publicTypes: ['notice', 'commune', 'poll', 'tally'],
+	publicTypes: ['notice', 'commune', 'poll', 'tally', 'answer'],
 	/** Written by the app server only (server admin), never by staff laptops. */
 	serverOnlyTypes: ['tally', 'resident', 'kiosk'],
-	mairieTypes: ['notice', 'poll', 'resident', 'kiosk'],
+	mairieTypes: ['notice', 'poll', 'resident', 'kiosk', 'submission'],
 	pollResults: ['live', 'after_close'],
-	draftStatuses: ['draft', 'scheduled', 'retracted']
+	draftStatuses: ['draft', 'scheduled', 'retracted'],
+	submissionKinds: ['suggestion', 'report'],
+	submissionCategories: [
+		'voirie',
+		'eclairage',
+		'proprete',
+		'espaces-verts',
+		'batiments',
+		'vie-locale',
+		'autre'
+	],
+	submissionStatuses: ['received', 'accepted', 'in_progress', 'resolved', 'declined', 'merged'],
+	answerStatuses: ['accepted', 'in_progress', 'resolved'],
+	submissionTitleMax: 140,
+	submissionBodyMax: 4000,
+	placeAddressMax: 200,
+	answerMax: 4000,
+	declineReasonMax: 500,
+	/** Photos per submission; the device shrinks them first, the server still checks. */
+	photosMax: 3,
+	photoBytesMax: 3 * 1024 * 1024,
+	/** A report's place further than this from the commune's centre is refused. */
+	placeRadiusKm: 30
 } as const;
 
 export type NoticeCategory = (typeof LIMITS.categories)[number];

@@ -1,9 +1,9 @@
 /**
- * The outbox: what a device did offline (a ballot now; suggestions and reports
- * later), kept until the server has it. Pure rules here; the Dexie table and
+ * The outbox: what a device did offline (ballots, suggestions and reports),
+ * kept until the server has it. Pure rules here; the Dexie table and
  * the draining loop live in src/lib/client/outbox.ts.
  */
-export type OutboxKind = 'ballot';
+export type OutboxKind = 'ballot' | 'submission';
 
 export type OutboxState =
 	/** Not yet accepted: will be sent at the next trigger. */
@@ -22,6 +22,11 @@ export interface OutboxItem {
 	/** Where it goes, e.g. /api/ballots. */
 	url: string;
 	body: Record<string, unknown>;
+	/**
+	 * Photos, kept as Blobs in IndexedDB beside the item and sent with it
+	 * (multipart): they wait offline as long as the text does.
+	 */
+	files?: Blob[];
 	/** What the villager sees in the list, e.g. the poll's question. */
 	label: string;
 	/** What it is about, e.g. the poll id, to show its state beside it. */

@@ -3,6 +3,12 @@ import type { ValidationCode } from '../domain/notice.ts';
 import type { OutboxState } from '../domain/outbox.ts';
 import type { BallotRefusal, PollState } from '../domain/poll.ts';
 import type { StaffState } from '../domain/staff-notice.ts';
+import type {
+	SubmissionCategory,
+	SubmissionIssue,
+	SubmissionKind,
+	SubmissionStatus
+} from '../domain/submission.ts';
 import { m } from './paraglide/messages.js';
 
 /**
@@ -103,3 +109,53 @@ export const validationMessage = (code: ValidationCode) => validation[code]();
 export const ballotRefusalMessage = (reason: BallotRefusal | 'unknown_poll') =>
 	ballotRefusals[reason]();
 export const residentErrorMessage = (code: ResidentErrorCode) => residentErrors[code]();
+
+const submissionIssues: Words<SubmissionIssue> = {
+	required: m.validation_required,
+	too_long: m.validation_too_long,
+	invalid_id: m.submission_invalid_request,
+	invalid_kind: m.submission_invalid_kind,
+	invalid_category: m.validation_invalid_category,
+	invalid_place: m.submission_invalid_place,
+	place_too_far: m.submission_place_too_far,
+	too_many_photos: m.submission_too_many_photos,
+	photo_too_big: m.submission_photo_too_big,
+	not_an_image: m.submission_not_an_image
+};
+const submissionKinds: Words<SubmissionKind> = {
+	suggestion: m.submission_kind_suggestion,
+	report: m.submission_kind_report
+};
+const submissionCategories: Words<SubmissionCategory> = {
+	voirie: m.submission_category_voirie,
+	eclairage: m.submission_category_eclairage,
+	proprete: m.submission_category_proprete,
+	'espaces-verts': m.submission_category_espaces_verts,
+	batiments: m.submission_category_batiments,
+	'vie-locale': m.submission_category_vie_locale,
+	autre: m.submission_category_autre
+};
+const submissionStatuses: Words<SubmissionStatus> = {
+	received: m.submission_status_received,
+	accepted: m.submission_status_accepted,
+	in_progress: m.submission_status_in_progress,
+	resolved: m.submission_status_resolved,
+	declined: m.submission_status_declined,
+	merged: m.submission_status_merged
+};
+
+export const submissionIssueMessage = (code: SubmissionIssue) => submissionIssues[code]();
+export const submissionKindLabel = (value: SubmissionKind) => submissionKinds[value]();
+export const submissionCategoryLabel = (value: SubmissionCategory) => submissionCategories[value]();
+export const submissionStatusLabel = (value: SubmissionStatus) => submissionStatuses[value]();
+
+const moderationActions: Words<SubmissionStatus> = {
+	received: m.staffSubmissions_action_received,
+	accepted: m.staffSubmissions_action_accepted,
+	in_progress: m.staffSubmissions_action_in_progress,
+	resolved: m.staffSubmissions_action_resolved,
+	declined: m.staffSubmissions_action_declined,
+	merged: m.staffSubmissions_action_merged
+};
+/** The button-like label for moving a submission to a status ("Accepter", "Refuser"…). */
+export const moderationActionLabel = (value: SubmissionStatus) => moderationActions[value]();

@@ -48,6 +48,7 @@ describe('interface text', () => {
 			'staff_actionsColumn',
 			'poll_voteCount',
 			'editor_publishAt',
+			'participate_body',
 			'staffPolls_question',
 			'categoryPlural_compte_rendu'
 		]);

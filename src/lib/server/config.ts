@@ -11,6 +11,18 @@ export interface ServerConfig {
 	communeName: string;
 	/** Seed the demo content into an empty embedded store. */
 	seedDemo: boolean;
+	/** Centre of the commune: reports placed far from it are refused. */
+	centre: { lat: number; lng: number } | null;
+}
+
+/** "46.3167,4.8333" → coordinates; the demo commune sits in Burgundy. */
+function readCentre(value: string | undefined, commune: string): ServerConfig['centre'] {
+	if (!value) return commune === 'demo' ? { lat: 46.3167, lng: 4.8333 } : null;
+	const [lat, lng] = value.split(',').map(Number);
+	if (!(Math.abs(lat) <= 90 && Math.abs(lng) <= 180)) {
+		throw new Error(`COMMUNE_CENTRE invalide : « ${value} » (latitude,longitude en degrés).`);
+	}
+	return { lat, lng };
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
@@ -32,6 +44,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
 		couchUrl,
 		commune,
 		communeName: env.COMMUNE_NAME ?? (commune === 'demo' ? 'Saint-Crieur' : commune),
-		seedDemo: env.CRIEUR_DEMO !== '0'
+		seedDemo: env.CRIEUR_DEMO !== '0',
+		centre: readCentre(env.COMMUNE_CENTRE, commune)
 	};
 }

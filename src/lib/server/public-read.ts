@@ -2,6 +2,7 @@ import type { Commune, Notice, PollWithTally, PublicSnapshot } from '../domain/n
 import { partitionNotices } from '../domain/notice.ts';
 import { visiblePolls, type Poll } from '../domain/poll.ts';
 import { tallyId, type Tally } from '../domain/tally.ts';
+import { sortAnswers, type AnswerDoc } from '../domain/submission.ts';
 import type { Backend } from './backend.ts';
 
 interface ViewRow<T> {
@@ -81,4 +82,17 @@ export async function readNotice(
 		if ((error as { statusCode?: number }).statusCode === 404) return null;
 		throw error;
 	}
+}
+
+/** The mairie's published answers to suggestions and reports, newest first. */
+export async function readAnswers(
+	backend: Backend
+): Promise<{ commune: Commune; answers: AnswerDoc[] }> {
+	const db = backend.couch.use(backend.databases.public);
+	const [info, rows] = await Promise.all([
+		commune(backend),
+		db.list({ startkey: 'answer:', endkey: 'answer:\ufff0', include_docs: true })
+	]);
+	const answers = rows.rows.flatMap((row) => (row.doc ? [row.doc as unknown as AnswerDoc] : []));
+	return { commune: info, answers: sortAnswers(answers) };
 }

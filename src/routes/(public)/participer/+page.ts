@@ -1,0 +1,11 @@
+import { loadPublic } from '#lib/client/load-public.ts';
+import { publicStore } from '#lib/client/public-store.svelte.ts';
+import type { Commune } from '#lib/domain/notice.ts';
+import type { AnswerDoc } from '#lib/domain/submission.ts';
+import type { PageLoad } from './$types';
+
+export const load: PageLoad = async ({ fetch }) => {
+	return loadPublic<{ commune: Commune; answers: AnswerDoc[] }>(fetch, '/api/public/answers', () =>
+		publicStore.commune ? { commune: publicStore.commune, answers: publicStore.answers } : null
+	);
+};

@@ -1,0 +1,96 @@
+import * as v from 'valibot';
+import { SubmissionRequestSchema, submissionIssues } from '#lib/domain/submission.ts';
+import { m } from '#lib/i18n/index.ts';
+import { submissionIssueMessage } from '#lib/i18n/labels.ts';
+import { isResidentUser, sessionOf } from '#lib/server/auth.ts';
+import { getBackend } from '#lib/server/backend.ts';
+import { jsonError } from '#lib/server/http.ts';
+import { RateLimiter } from '#lib/server/rate-limit.ts';
+import { isActiveResident, residentIdOfUser } from '#lib/server/residents.ts';
+import { checkPhotos, receiveSubmission, type Photo } from '#lib/server/submissions.ts';
+import type { RequestHandler } from './$types';
+
+// A resident filing several reports on a walk is normal; hundreds an hour is not.
+const perResident = new RateLimiter(12, 60 * 60_000);
+
+/** The form's fields as JSON in `payload`, photos as `photo` files (multipart). */
+async function readRequest(
+	request: Request
+): Promise<{ payload: unknown; photos: Photo[] } | null> {
+	const type = request.headers.get('content-type') ?? '';
+	if (type.startsWith('application/json')) {
+		return { payload: await request.json().catch(() => null), photos: [] };
+	}
+	if (!type.startsWith('multipart/form-data')) return null;
+	const form = await request.formData().catch(() => null);
+	if (!form) return null;
+	const raw = form.get('payload');
+	let payload: unknown;
+	try {
+		payload = typeof raw === 'string' ? JSON.parse(raw) : null;
+	} catch {
+		payload = null;
+	}
+	const photos: Photo[] = [];
+	for (const entry of form.getAll('photo')) {
+		if (typeof entry === 'string') return null;
+		photos.push({ bytes: new Uint8Array(await entry.arrayBuffer()) });
+	}
+	return { payload, photos };
+}
+
+/**
+ * A resident's suggestion or report, sent by the device's outbox, photos
+ * included. Idempotent on outbox_id: a retry is answered 200, stored once.
+ */
+export const POST: RequestHandler = async ({ request }) => {
+	const backend = await getBackend();
+	const user = await sessionOf(backend, request);
+	const residentId = user.name ? residentIdOfUser(user.name) : null;
+	if (!residentId || !isResidentUser(user, backend.config.commune)) {
+		return jsonError(401, 'not_resident', m.submission_not_resident());
+	}
+	if (!(await isActiveResident(backend, residentId))) {
+		return jsonError(403, 'code_revoked', m.ballot_refused_code_revoked());
+	}
+	const read = await readRequest(request);
+	if (!read) return jsonError(400, 'invalid_request', m.submission_invalid_request());
+	const issues = submissionIssues(read.payload);
+	if (issues.length > 0) {
+		const [first] = issues;
+		return new Response(
+			JSON.stringify({
+				error: first.code,
+				reason: submissionIssueMessage(first.code),
+				field: first.field,
+				issues: issues.map((issue) => ({ ...issue, reason: submissionIssueMessage(issue.code) }))
+			}),
+			{ status: 400, headers: { 'content-type': 'application/json; charset=utf-8' } }
+		);
+	}
+	const problem = checkPhotos(read.photos);
+	if (problem)
+		return jsonError(
+			problem === 'photo_too_big' ? 413 : 400,
+			problem,
+			submissionIssueMessage(problem)
+		);
+	const parsed = v.parse(SubmissionRequestSchema, read.payload);
+	// Counted after validation and before storing: retries of a stored item are cheap reads.
+	if (!perResident.hit(residentId).allowed) {
+		return jsonError(429, 'too_many_requests', m.submission_too_many());
+	}
+	const outcome = await receiveSubmission(backend, residentId, parsed, read.photos);
+	if (outcome.status === 'refused') {
+		return outcome.reason === 'place_too_far'
+			? jsonError(400, 'place_too_far', submissionIssueMessage('place_too_far'))
+			: jsonError(409, 'outbox_id_reused', m.ballot_refused_outbox_id_reused());
+	}
+	return new Response(
+		JSON.stringify({ status: 'accepted', id: outcome.id, duplicate: outcome.duplicate }),
+		{
+			status: outcome.duplicate ? 200 : 201,
+			headers: { 'content-type': 'application/json; charset=utf-8' }
+		}
+	);
+};

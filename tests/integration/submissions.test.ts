@@ -1,0 +1,318 @@
+import crypto from 'node:crypto';
+import nano from 'nano';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SubmissionDoc } from '../../src/lib/domain/submission.ts';
+import { startApp, type TestApp } from '../harness/app.ts';
+import { provisionDemo, startCouch, STAFF, type TestCouch } from '../harness/couch.ts';
+
+/**
+ * Issue 5 against the production build in front of a real CouchDB-protocol
+ * server: suggestions and reports with photos, stored once, private to the
+ * mairie, answered in public without the author.
+ */
+let server: TestCouch;
+let app: TestApp;
+let staffCookie: string;
+const mairie = () => nano(server.adminUrl).use<SubmissionDoc>('demo-mairie');
+
+// The smallest real images: a 1×1 PNG and a JPEG header with some bytes.
+type Bytes = Uint8Array<ArrayBuffer>;
+function bytesOf(...parts: ArrayLike<number>[]): Bytes {
+	const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
+	let offset = 0;
+	for (const part of parts) {
+		out.set(part, offset);
+		offset += part.length;
+	}
+	return out;
+}
+const PNG = bytesOf(
+	Buffer.from(
+		'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
+		'base64'
+	)
+);
+const JPEG = bytesOf([0xff, 0xd8, 0xff, 0xe0], crypto.randomBytes(20_000));
+const HUGE_JPEG = bytesOf(JPEG, new Uint8Array(3.2 * 1024 * 1024));
+const PDF = bytesOf(Buffer.from('%PDF-1.4 pas une photo'));
+/** nano as the staff member, straight to CouchDB: what the rules allow without the app. */
+const asStaffOn = (database: string) =>
+	nano(server.url.replace('://', `://${STAFF.name}:${STAFF.password}@`)).use<SubmissionDoc>(
+		database
+	);
+
+beforeAll(async () => {
+	server = await startCouch();
+	await provisionDemo(server.adminUrl);
+	app = await startApp({
+		COUCHDB_URL: server.adminUrl,
+		ADDRESS_HEADER: 'x-forwarded-for'
+	});
+	const login = await fetch(`${app.url}/db/_session`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify(STAFF)
+	});
+	staffCookie = login.headers.getSetCookie()[0].split(';')[0];
+});
+afterAll(async () => {
+	await app?.stop();
+	await server?.stop();
+});
+
+let nextAddress = 1;
+/** A resident with a code entered on a device: the device's cookie. */
+async function resident(): Promise<string> {
+	const issued = await fetch(`${app.url}/api/mairie/habitants`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json', cookie: staffCookie },
+		body: JSON.stringify({ labels: [''] })
+	});
+	const { code } = (await issued.json()).residents[0];
+	const session = await fetch(`${app.url}/api/habitants/session`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json', 'x-forwarded-for': `10.0.5.${nextAddress++}` },
+		body: JSON.stringify({ code })
+	});
+	expect(session.status).toBe(200);
+	return session.headers.getSetCookie()[0].split(';')[0];
+}
+
+let nextId = 1;
+function outboxId(): string {
+	return `o-test-${Date.now()}-${nextId++}`;
+}
+
+function payload(overrides: Record<string, unknown> = {}) {
+	return {
+		outbox_id: outboxId(),
+		kind: 'report',
+		title: 'Lampadaire éteint rue du Lavoir',
+		body: 'Le lampadaire devant le numéro 12 ne s’allume plus depuis lundi.',
+		category: 'eclairage',
+		place: { lat: 46.318, lng: 4.834, address: '12 rue du Lavoir' },
+		public_name: null,
+		...overrides
+	};
+}
+
+async function send(
+	cookie: string | null,
+	body: Record<string, unknown>,
+	photos: Bytes[] = [],
+	headers: Record<string, string> = {}
+) {
+	const form = new FormData();
+	form.set('payload', JSON.stringify(body));
+	photos.forEach((bytes, index) => form.append('photo', new Blob([bytes]), `photo-${index}.jpg`));
+	const response = await fetch(`${app.url}/api/submissions`, {
+		method: 'POST',
+		headers: { ...(cookie ? { cookie } : {}), ...headers },
+		body: form
+	});
+	return { status: response.status, body: await response.json() };
+}
+
+async function storedCount(): Promise<number> {
+	const all = await mairie().list({ startkey: 'submission:', endkey: 'submission:\ufff0' });
+	return all.rows.length;
+}
+
+describe('residents send suggestions and reports', () => {
+	it('stores a report with its photos once, however often it is retried', async () => {
+		const cookie = await resident();
+		const body = payload();
+		const results = await Promise.all(
+			Array.from({ length: 6 }, () => send(cookie, body, [JPEG, PNG]))
+		);
+		const statuses = results.map((result) => result.status).sort();
+		expect(statuses.filter((status) => status === 201)).toHaveLength(1);
+		expect(statuses.filter((status) => status === 200)).toHaveLength(5);
+		for (let i = 0; i < 4; i++) expect((await send(cookie, body, [JPEG, PNG])).status).toBe(200);
+
+		const doc = await mairie().get(`submission:${body.outbox_id}`);
+		expect(doc).toMatchObject({ status: 'received', seen: false, title: body.title });
+		expect(Object.keys(doc._attachments ?? {}).sort()).toEqual(['photo-1.jpg', 'photo-2.png']);
+		// Photos arrive intact: same bytes, checked by hash.
+		const hash = (bytes: ArrayLike<number>) =>
+			crypto.createHash('sha256').update(bytesOf(bytes)).digest('hex');
+		const jpeg = await mairie().attachment.get(doc._id, 'photo-1.jpg');
+		const png = await mairie().attachment.get(doc._id, 'photo-2.png');
+		expect(hash(jpeg)).toBe(hash(JPEG));
+		expect(hash(png)).toBe(hash(PNG));
+	});
+
+	it('answers the author with the status of their own submissions only', async () => {
+		const alice = await resident();
+		const bob = await resident();
+		const mine = payload({ kind: 'suggestion', category: 'vie-locale', place: null });
+		expect((await send(alice, mine)).status).toBe(201);
+		expect((await send(bob, payload())).status).toBe(201);
+
+		const list = await fetch(`${app.url}/api/submissions/mine`, { headers: { cookie: alice } });
+		const { submissions } = await list.json();
+		expect(submissions).toHaveLength(1);
+		expect(submissions[0]).toMatchObject({
+			id: `submission:${mine.outbox_id}`,
+			status: 'received'
+		});
+		expect(JSON.stringify(submissions)).not.toContain('author');
+		expect((await fetch(`${app.url}/api/submissions/mine`)).status).toBe(401);
+	});
+
+	it('keeps the staff database closed to residents, even through /db/', async () => {
+		const cookie = await resident();
+		const body = payload();
+		await send(cookie, body);
+		for (const path of [
+			`/db/demo-mairie/submission:${body.outbox_id}`,
+			'/db/demo-mairie/_all_docs',
+			'/db/demo-mairie/_changes'
+		]) {
+			const response = await fetch(app.url + path, { headers: { cookie } });
+			expect([401, 403], path).toContain(response.status);
+		}
+	});
+
+	it('refuses a reused outbox id from another resident, and keeps the first', async () => {
+		const body = payload();
+		expect((await send(await resident(), body)).status).toBe(201);
+		const other = await send(await resident(), { ...body, title: 'Autre chose' });
+		expect(other.status).toBe(409);
+		expect(other.body.error).toBe('outbox_id_reused');
+		expect((await mairie().get(`submission:${body.outbox_id}`)).title).toBe(body.title);
+	});
+});
+
+describe('bad input gets a clear JSON error and stores nothing', () => {
+	it.each([
+		['no session', null, {}, [], 401, 'not_resident'],
+		['empty title', 'resident', { title: '  ' }, [], 400, 'required'],
+		['title too long', 'resident', { title: 'x'.repeat(141) }, [], 400, 'too_long'],
+		['empty text', 'resident', { body: '' }, [], 400, 'required'],
+		['unknown kind', 'resident', { kind: 'plainte' }, [], 400, 'invalid_kind'],
+		['unknown category', 'resident', { category: 'x' }, [], 400, 'invalid_category'],
+		[
+			'absurd latitude',
+			'resident',
+			{ place: { lat: 200, lng: 4, address: '' } },
+			[],
+			400,
+			'invalid_place'
+		],
+		[
+			'half a position',
+			'resident',
+			{ place: { lat: 46, lng: null, address: '' } },
+			[],
+			400,
+			'invalid_place'
+		],
+		[
+			'far from the commune',
+			'resident',
+			{ place: { lat: 48.85, lng: 2.35, address: '' } },
+			[],
+			400,
+			'place_too_far'
+		],
+		['not an image', 'resident', {}, [PDF], 400, 'not_an_image'],
+		['four photos', 'resident', {}, [PNG, PNG, PNG, PNG], 400, 'too_many_photos'],
+		['a huge photo', 'resident', {}, [HUGE_JPEG], 413, 'photo_too_big']
+	] as const)('%s', async (_name, who, overrides, photos, status, error) => {
+		const before = await storedCount();
+		const cookie = who ? await resident() : null;
+		const result = await send(cookie, payload(overrides), [...photos]);
+		expect(result.status).toBe(status);
+		expect(result.body.error).toBe(error);
+		expect(result.body.reason).toMatch(/\S/);
+		expect(await storedCount()).toBe(before);
+	});
+
+	it('refuses a body that is not the form at all', async () => {
+		const cookie = await resident();
+		const response = await fetch(`${app.url}/api/submissions`, {
+			method: 'POST',
+			headers: { cookie, 'content-type': 'text/plain' },
+			body: 'bonjour'
+		});
+		expect(response.status).toBe(400);
+		expect((await response.json()).error).toBe('invalid_request');
+	});
+
+	it('slows down a flood from one resident', async () => {
+		const cookie = await resident();
+		const statuses: number[] = [];
+		for (let i = 0; i < 14; i++) statuses.push((await send(cookie, payload())).status);
+		expect(statuses.slice(0, 12).every((status) => status === 201)).toBe(true);
+		expect(statuses.slice(12)).toEqual([429, 429]);
+	});
+});
+
+describe('moderation rules hold in CouchDB itself', () => {
+	const asStaff = () => asStaffOn('demo-mairie');
+
+	it('lets staff moderate, never rewrite what the resident wrote or create one', async () => {
+		const body = payload();
+		await send(await resident(), body, [PNG]);
+		const id = `submission:${body.outbox_id}`;
+		const doc = await asStaff().get(id);
+		const moderated = {
+			...doc,
+			status: 'resolved' as const,
+			answer: 'Réparé mardi.',
+			seen: true,
+			updated_at: new Date().toISOString()
+		};
+		await asStaff().insert(moderated);
+		const fresh = await asStaff().get(id);
+		await expect(asStaff().insert({ ...fresh, title: 'Réécrit' })).rejects.toMatchObject({
+			statusCode: 403
+		});
+		await expect(asStaff().insert({ ...fresh, author: 'resident:autre' })).rejects.toMatchObject({
+			statusCode: 403
+		});
+		await expect(
+			asStaff().insert({ ...fresh, status: 'declined', decline_reason: '' })
+		).rejects.toMatchObject({ statusCode: 403 });
+		await expect(
+			asStaff().insert({ ...fresh, _id: 'submission:fabrique', _rev: undefined } as SubmissionDoc)
+		).rejects.toMatchObject({ statusCode: 403 });
+		await expect(asStaff().destroy(id, fresh._rev!)).rejects.toMatchObject({ statusCode: 403 });
+	});
+
+	it('publishes an answer without the author, and refuses one that carries it', async () => {
+		const publicDb = nano(server.url.replace('://', `://${STAFF.name}:${STAFF.password}@`)).use(
+			'demo-public'
+		);
+		const now = new Date().toISOString();
+		const answer = {
+			_id: 'answer:test-1',
+			type: 'answer',
+			kind: 'report',
+			title: 'Lampadaire éteint',
+			body: 'Devant le 12.',
+			category: 'eclairage',
+			status: 'resolved',
+			answer: 'Réparé.',
+			place_address: 'rue du Lavoir',
+			public_name: null,
+			submitted_at: now,
+			answered_at: now,
+			updated_at: now
+		};
+		await expect(
+			publicDb.insert({ ...answer, _id: 'answer:test-2', author: 'resident:x' } as never)
+		).rejects.toMatchObject({ statusCode: 403 });
+		await expect(publicDb.insert({ ...answer, status: 'received' } as never)).rejects.toMatchObject(
+			{
+				statusCode: 403
+			}
+		);
+		await publicDb.insert(answer);
+		const feed = await fetch(`${app.url}/api/sync?since=0&limit=500`);
+		const changes = JSON.stringify(await feed.json());
+		expect(changes).toContain('answer:test-1');
+		expect(changes).not.toContain('resident:');
+	});
+});
