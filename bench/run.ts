@@ -1,6 +1,7 @@
 // Runs every benchmark and prints its figures as Markdown. `npm run bench` builds first.
 import { measureBallots } from './ballots.ts';
 import { measureBundles } from './bundle-size.ts';
+import { measureReport } from './submissions.ts';
 
 const kB = (bytes: number) => (bytes / 1000).toFixed(1);
 
@@ -28,4 +29,17 @@ console.log(`| seconds until the tally showed all ballots | ${ballots.tallySecon
 console.log(`| bytes a device sends per ballot (headers + body) | ${ballots.requestBytes} |`);
 console.log(`| of which JSON body | ${ballots.bodyBytes} |`);
 console.log(`| response body | ${ballots.responseBytes} |`);
+
+const report = await measureReport();
+console.log('\n## A report with one phone photo\n');
+console.log('| figure | value |');
+console.log('| --- | ---: |');
+console.log(`| photo from the camera (4000×3000 JPEG) | ${kB(report.originalBytes)} kB |`);
+console.log(`| shrinking it on the phone (4× CPU slowdown) | ${report.shrinkMs} ms |`);
+console.log(`| bytes sent (multipart: text + shrunk photo) | ${kB(report.requestBytes)} kB |`);
+for (const link of report.links) {
+	console.log(
+		`| send until "Envoyé", ${link.label} | ${(link.sendMs / 1000).toFixed(1)} s (bound ${(link.boundMs / 1000).toFixed(1)} s) |`
+	);
+}
 if (!ballots.tallyExact) process.exitCode = 1;

@@ -35,6 +35,7 @@ const PUBLIC_PAGES = [
 	'/sondages/demo-marche',
 	'/habitant',
 	'/envois',
+	'/participer',
 	'/avis/nexiste-pas'
 ];
 const STAFF_PAGES = [
@@ -46,6 +47,8 @@ const STAFF_PAGES = [
 	'/mairie/sondages/nouveau',
 	'/mairie/sondages/public/demo-marche',
 	'/mairie/habitants',
+	'/mairie/envois',
+	'/mairie/envois/o-a11y-000001',
 	'/mairie/bornes'
 ];
 
@@ -68,8 +71,45 @@ async function violations(page: Page): Promise<string[]> {
 	);
 }
 
+/** A resident's report, so that the staff queue and a moderation page have content. */
+async function seedReport() {
+	const login = await fetch(`${app.url}/db/_session`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify(demoStaffLogin(app.dataDir))
+	});
+	const staffCookie = login.headers.getSetCookie()[0].split(';')[0];
+	const issued = await fetch(`${app.url}/api/mairie/habitants`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json', cookie: staffCookie },
+		body: JSON.stringify({ labels: [''] })
+	});
+	const { code } = ((await issued.json()) as { residents: { code: string }[] }).residents[0];
+	const session = await fetch(`${app.url}/api/habitants/session`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify({ code })
+	});
+	const cookie = session.headers.getSetCookie()[0].split(';')[0];
+	const sent = await fetch(`${app.url}/api/submissions`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json', cookie },
+		body: JSON.stringify({
+			outbox_id: 'o-a11y-000001',
+			kind: 'report',
+			title: 'Arbre tombé sur le chemin des Vignes',
+			body: 'Un gros chêne bloque le chemin depuis la tempête.',
+			category: 'espaces-verts',
+			place: { lat: 46.319, lng: 4.83, address: 'Chemin des Vignes' },
+			public_name: 'Jeanne'
+		})
+	});
+	expect(sent.status).toBe(201);
+}
+
 beforeAll(async () => {
 	app = await startApp();
+	await seedReport();
 });
 
 afterAll(async () => {

@@ -213,7 +213,24 @@ export async function openResidentSession(
 		return openResidentSession(backend, typed, true);
 	}
 	if (!response.ok) throw new Error(`CouchDB _session answered ${response.status}`);
-	return { residentId: resident._id, setCookie: response.headers.getSetCookie() };
+	return {
+		residentId: resident._id,
+		setCookie: response.headers.getSetCookie().map((cookie) => persistentCookie(cookie))
+	};
+}
+
+/** How long a device stays recognised after a code is entered (the embedded store's session timeout). */
+export const RESIDENT_SESSION_SECONDS = 7 * 24 * 3600;
+
+/**
+ * A session cookie without Max-Age or Expires dies with the browser session:
+ * a phone that closes the app would forget the resident, and an outbox item
+ * written offline would wait for the code again. The device keeps it instead,
+ * for as long as CouchDB accepts it.
+ */
+export function persistentCookie(cookie: string, maxAgeSeconds = RESIDENT_SESSION_SECONDS): string {
+	if (/;\s*(max-age|expires)=/i.test(cookie)) return cookie;
+	return `${cookie}; Max-Age=${maxAgeSeconds}`;
 }
 
 /** Whether the resident behind a session is still on the register. */

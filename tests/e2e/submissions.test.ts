@@ -1,0 +1,200 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoStaffLogin, startApp, type TestApp } from '../harness/app.ts';
+import {
+	LAPTOP,
+	PHONE,
+	openDevice,
+	resultsDir,
+	staffLogin,
+	syncStaff,
+	waitForServiceWorker,
+	waitForVillagerSync,
+	type Device
+} from './browser.ts';
+
+/**
+ * Issue 5, end to end: offline, a resident files a report with a photo and a
+ * place, closes the tab, reopens it online: it goes by itself. Staff see it
+ * flagged, answer and resolve it; the resident's phone shows "Résolu" and the
+ * public answer.
+ */
+let app: TestApp;
+const devices: Device[] = [];
+const TITLE = 'Lampadaire éteint rue du Lavoir';
+const ANSWER = 'L’ampoule a été changée mardi. Merci du signalement !';
+
+async function device(viewport = PHONE) {
+	const opened = await openDevice(viewport);
+	devices.push(opened);
+	return opened;
+}
+
+async function issueCode(): Promise<string> {
+	const login = await fetch(`${app.url}/db/_session`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify(demoStaffLogin(app.dataDir))
+	});
+	const cookie = login.headers.getSetCookie()[0].split(';')[0];
+	const issued = await fetch(`${app.url}/api/mairie/habitants`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json', cookie },
+		body: JSON.stringify({ labels: ['Famille Martin'] })
+	});
+	return ((await issued.json()) as { residents: { code: string }[] }).residents[0].code;
+}
+
+/** A real photo, drawn by the browser: large, so the phone has to shrink it. */
+async function photoFrom(page: Page): Promise<Buffer> {
+	const dataUrl = await page.evaluate(() => {
+		const canvas = document.createElement('canvas');
+		canvas.width = 3000;
+		canvas.height = 2000;
+		const context = canvas.getContext('2d')!;
+		for (let i = 0; i < 400; i++) {
+			context.fillStyle = `hsl(${i * 37}, 60%, ${30 + (i % 40)}%)`;
+			context.fillRect((i * 97) % 3000, (i * 61) % 2000, 180, 140);
+		}
+		return canvas.toDataURL('image/jpeg', 0.95);
+	});
+	return Buffer.from(dataUrl.split(',')[1], 'base64');
+}
+
+beforeAll(async () => {
+	app = await startApp();
+});
+
+afterAll(async () => {
+	for (const opened of devices) await opened.close().catch(() => undefined);
+	await app?.stop();
+	if (app) fs.rmSync(app.dataDir, { recursive: true, force: true });
+});
+
+describe('a report filed offline reaches the mairie and comes back answered', () => {
+	it('goes from an offline phone to the staff queue, and back as "Résolu"', async () => {
+		const code = await issueCode();
+		const phone = await device(PHONE);
+		const { context } = phone;
+		let page = phone.page;
+		await context.grantPermissions(['geolocation'], { origin: app.url });
+		await context.setGeolocation({ latitude: 46.3181, longitude: 4.8342 });
+
+		await page.goto(`${app.url}/habitant#${code.replace(/-/g, '')}`);
+		await waitForServiceWorker(page);
+		await page.getByRole('button', { name: 'Valider mon code' }).click();
+		await page.getByText('Vous êtes reconnu comme habitant').first().waitFor();
+		await page.getByRole('link', { name: 'Participer' }).first().click();
+		await page.getByRole('heading', { name: 'Idées et signalements', level: 1 }).waitFor();
+		await waitForVillagerSync(page);
+
+		// Offline from here: the form still works and keeps everything.
+		await context.setOffline(true);
+		const photo = await photoFrom(page);
+		await page.getByLabel('Titre').fill(TITLE);
+		await page
+			.getByLabel('Description')
+			.fill('Le lampadaire devant le numéro 12 ne s’allume plus depuis lundi soir.');
+		await page.getByLabel('Catégorie').selectOption({ label: 'Éclairage public' });
+		await page
+			.locator('#submission-photos')
+			.setInputFiles({ name: 'lampadaire.jpg', mimeType: 'image/jpeg', buffer: photo });
+		await page.getByRole('img', { name: 'Photo 1 de votre envoi' }).waitFor();
+		await page.getByLabel('Adresse ou repère').fill('12 rue du Lavoir');
+		await page.getByRole('button', { name: 'Utiliser ma position' }).click();
+		await page.getByText('Position enregistrée : 46.3181, 4.8342.').waitFor();
+		await page.screenshot({
+			path: path.join(resultsDir(), 'villager-report-form-412x915.png'),
+			fullPage: true
+		});
+		await page.getByRole('button', { name: 'Envoyer à la mairie' }).click();
+		await page.getByText('Votre envoi est gardé sur cet appareil').waitFor();
+		// The photo waits in IndexedDB, shrunk and without its metadata.
+		const stored = await page.evaluate(async () => {
+			const open = indexedDB.open('crieur-device');
+			const db = await new Promise<IDBDatabase>(
+				(resolve) => (open.onsuccess = () => resolve(open.result))
+			);
+			const all = db.transaction('outbox').objectStore('outbox').getAll();
+			const items = await new Promise<{ kind: string; files?: Blob[] }[]>(
+				(resolve) => (all.onsuccess = () => resolve(all.result))
+			);
+			const item = items.find((candidate) => candidate.kind === 'submission');
+			const bitmap = await createImageBitmap(item!.files![0]);
+			return { size: item!.files![0].size, width: bitmap.width, height: bitmap.height };
+		});
+		expect(Math.max(stored.width, stored.height)).toBe(1600);
+		expect(stored.size).toBeLessThan(photo.length);
+
+		// The tab is closed offline; later, online, the app is opened again.
+		await page.close();
+		await context.setOffline(false);
+		page = await context.newPage();
+		await page.goto(`${app.url}/participer`);
+		const mine = page.locator('[data-submission]', { hasText: TITLE });
+		await expect
+			.poll(
+				() =>
+					mine
+						.locator('.badge')
+						.textContent()
+						.then((text) => text?.trim()),
+				{ timeout: 30_000 }
+			)
+			.toBe('Reçu');
+
+		// Staff are told on their next visit, open it, answer and resolve it.
+		const staff = await device(LAPTOP);
+		await staffLogin(staff.page, app.url, demoStaffLogin(app.dataDir));
+		await staff.page.getByText('1 nouvel envoi d’habitant à traiter.').waitFor();
+		await staff.page.getByRole('link', { name: 'Idées et signalements (1)' }).waitFor();
+		await staff.page.getByRole('link', { name: 'Voir les envois' }).click();
+		const row = staff.page.locator('tr[data-submission]', { hasText: TITLE });
+		expect(await row.count()).toBe(1);
+		await row.getByText('Nouveau').waitFor();
+		await row.getByRole('link', { name: TITLE }).click();
+		await staff.page.getByRole('heading', { name: TITLE }).waitFor();
+		const staffPhoto = staff.page.getByRole('img', { name: 'Photo 1 jointe par l’habitant' });
+		await staffPhoto.waitFor();
+		await expect
+			.poll(() => staffPhoto.evaluate((image: HTMLImageElement) => image.naturalWidth))
+			.toBe(1600);
+		await staff.page.getByText('46.3181, 4.8342').waitFor();
+		await staff.page.getByText('12 rue du Lavoir').waitFor();
+		await staff.page.getByLabel('Marquer résolu').check();
+		await staff.page.getByLabel('Réponse de la mairie').fill(ANSWER);
+		await staff.page.getByRole('button', { name: 'Enregistrer' }).click();
+		await staff.page.getByText('Enregistré sur cet ordinateur.').waitFor();
+		await staff.page.getByRole('button', { name: 'Publier la réponse' }).click();
+		await staff.page.getByText('Réponse publiée. Elle partira').waitFor();
+		await staff.page.screenshot({ path: path.join(resultsDir(), 'staff-report-1366x768.png') });
+		await syncStaff(staff.page);
+		await staff.page.goto(`${app.url}/mairie`);
+		await staff.page.getByRole('heading', { name: 'Avis', exact: true }).waitFor();
+		expect(await staff.page.getByText('nouvel envoi d’habitant').count()).toBe(0);
+
+		// The resident's phone shows "Résolu", the answer, and the public answer.
+		await page.reload();
+		await waitForVillagerSync(page);
+		await expect
+			.poll(
+				() =>
+					mine
+						.locator('.badge')
+						.textContent()
+						.then((text) => text?.trim()),
+				{ timeout: 30_000 }
+			)
+			.toBe('Résolu');
+		await mine.getByText(ANSWER).waitFor();
+		const published = page.locator('[data-answer]', { hasText: TITLE });
+		await published.getByText(ANSWER).waitFor();
+		expect(await published.innerText()).not.toMatch(/Martin|habitant-|resident:/);
+		await page.screenshot({
+			path: path.join(resultsDir(), 'villager-report-resolved-412x915.png'),
+			fullPage: true
+		});
+	});
+});
