@@ -125,35 +125,43 @@ describe.each<Language>(['fr', 'en'])('axe-core, WCAG 2.1 A and AA, in %s', (lan
 		expect(await page.evaluate(() => document.documentElement.lang)).toBe(language);
 	}
 
-	it.each([
+	// One browser per sweep; each page is checked at both sizes once loaded.
+	const SIZES = [
 		['phone', PHONE],
 		['laptop', LAPTOP]
-	])('finds nothing on the villager pages (%s)', async (_name, viewport) => {
-		const { page } = await device(viewport, language);
+	] as const;
+
+	async function checkAtEverySize(page: Page, url: string) {
+		for (const [name, viewport] of SIZES) {
+			await page.setViewportSize(viewport);
+			expect(await violations(page), `${url} (${name})`).toEqual([]);
+		}
+		await page.setViewportSize(PHONE);
+	}
+
+	it('finds nothing on the villager pages, at phone and laptop sizes', async () => {
+		const { page } = await device(PHONE, language);
 		await page.goto(app.url);
 		await waitForVillagerSync(page);
 		await expectPageIn(page);
 		for (const url of PUBLIC_PAGES) {
 			await page.goto(app.url + url);
 			await page.locator('main h1').first().waitFor();
-			expect(await violations(page), url).toEqual([]);
+			await checkAtEverySize(page, url);
 		}
 	});
 
-	it.each([
-		['laptop', LAPTOP],
-		['phone', PHONE]
-	])('finds nothing on the staff pages (%s)', async (_name, viewport) => {
-		const { page } = await device(viewport, language);
+	it('finds nothing on the staff pages, at laptop and phone sizes', async () => {
+		const { page } = await device(LAPTOP, language);
 		await page.goto(`${app.url}/mairie`);
 		await page.getByRole('button', { name: t.staff_login }).waitFor();
 		await expectPageIn(page);
-		expect(await violations(page), 'login').toEqual([]);
+		await checkAtEverySize(page, 'login');
 		await staffLogin(page, app.url, demoStaffLogin(app.dataDir));
 		for (const url of STAFF_PAGES) {
 			await page.goto(app.url + url);
 			await page.locator('main h1').first().waitFor();
-			expect(await violations(page), url).toEqual([]);
+			await checkAtEverySize(page, url);
 		}
 	});
 

@@ -152,6 +152,7 @@ describe('a report filed offline reaches the mairie and comes back answered', ()
 		await staff.page.getByRole('link', { name: 'Idées et signalements (1)' }).waitFor();
 		await staff.page.getByRole('link', { name: 'Voir les envois' }).click();
 		const row = staff.page.locator('tr[data-submission]', { hasText: TITLE });
+		await row.first().waitFor();
 		expect(await row.count()).toBe(1);
 		await row.getByText('Nouveau').waitFor();
 		await row.getByRole('link', { name: TITLE }).click();
@@ -196,5 +197,49 @@ describe('a report filed offline reaches the mairie and comes back answered', ()
 			path: path.join(resultsDir(), 'villager-report-resolved-412x915.png'),
 			fullPage: true
 		});
+	});
+
+	it('lets a resident support a published idea once, and shows the count', async () => {
+		const login = await fetch(`${app.url}/db/_session`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify(demoStaffLogin(app.dataDir))
+		});
+		const staffCookie = login.headers.getSetCookie()[0].split(';')[0];
+		const now = new Date().toISOString();
+		const published = await fetch(`${app.url}/db/demo-public/answer:idee-jardins`, {
+			method: 'PUT',
+			headers: { 'content-type': 'application/json', cookie: staffCookie },
+			body: JSON.stringify({
+				type: 'answer',
+				kind: 'suggestion',
+				title: 'Des jardins partagés derrière l’école',
+				body: 'Le terrain en friche pourrait accueillir une dizaine de parcelles.',
+				category: 'vie-locale',
+				status: 'accepted',
+				answer: 'Bonne idée : le conseil en parlera en décembre.',
+				place_address: '',
+				public_name: 'Jeanne',
+				submitted_at: now,
+				answered_at: now,
+				updated_at: now
+			})
+		});
+		expect(published.status).toBe(201);
+
+		const code = await issueCode();
+		const { page } = await device(PHONE);
+		await page.goto(`${app.url}/habitant#${code.replace(/-/g, '')}`);
+		await page.getByRole('button', { name: 'Valider mon code' }).click();
+		await page.getByText('Vous êtes reconnu comme habitant').first().waitFor();
+		await page.goto(`${app.url}/participer`);
+		await waitForVillagerSync(page);
+		const idea = page.locator('[data-answer="answer:idee-jardins"]');
+		await idea.getByText('Proposé par Jeanne').waitFor();
+		await idea.getByText('0 soutien').waitFor();
+		await idea.getByRole('button', { name: 'Soutenir cette idée' }).click();
+		await idea.getByText('Vous soutenez cette idée.').waitFor({ timeout: 20_000 });
+		await idea.getByText('1 soutien').waitFor({ timeout: 30_000 });
+		expect(await idea.getByRole('button', { name: 'Soutenir cette idée' }).count()).toBe(0);
 	});
 });

@@ -316,3 +316,87 @@ describe('moderation rules hold in CouchDB itself', () => {
 		expect(changes).not.toContain('resident:');
 	});
 });
+
+describe('residents support a published suggestion once', () => {
+	async function publishAnswer(id: string, kind: 'suggestion' | 'report') {
+		const now = new Date().toISOString();
+		await asStaffOn('demo-public').insert({
+			_id: id,
+			type: 'answer',
+			kind,
+			title: kind === 'suggestion' ? 'Un marché le mercredi' : 'Nid-de-poule',
+			body: 'Texte du résident.',
+			category: kind === 'suggestion' ? 'vie-locale' : 'voirie',
+			status: 'accepted',
+			answer: '',
+			place_address: '',
+			public_name: null,
+			submitted_at: now,
+			answered_at: now,
+			updated_at: now
+		} as never);
+	}
+
+	async function support(cookie: string | null, answer: string, outboxId = outboxId2()) {
+		const response = await fetch(`${app.url}/api/supports`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) },
+			body: JSON.stringify({ outbox_id: outboxId, answer })
+		});
+		return { status: response.status, body: await response.json() };
+	}
+	let supportCounter = 0;
+	function outboxId2() {
+		return `o-support-${Date.now()}-${supportCounter++}`;
+	}
+
+	async function publishedCount(answer: string): Promise<number | null> {
+		const doc = await nano(server.adminUrl)
+			.use<{ count: number }>('demo-public')
+			.get(`supports:${answer.slice('answer:'.length)}`)
+			.catch(() => null);
+		return doc?.count ?? null;
+	}
+
+	it('counts each resident once, retries included, and publishes only the count', async () => {
+		await publishAnswer('answer:idee-marche', 'suggestion');
+		const alice = await resident();
+		const bob = await resident();
+		const first = outboxId2();
+		expect((await support(alice, 'answer:idee-marche', first)).status).toBe(201);
+		expect((await support(alice, 'answer:idee-marche', first)).status).toBe(200);
+		const again = await support(alice, 'answer:idee-marche');
+		expect(again.status).toBe(409);
+		expect(again.body.error).toBe('already_supported');
+		expect((await support(bob, 'answer:idee-marche')).status).toBe(201);
+		// The tally job recounts on its own (poked by each new support), in a commune without polls too.
+		await expect.poll(() => publishedCount('answer:idee-marche'), { timeout: 20_000 }).toBe(2);
+		expect(app.output()).not.toContain('tally: Error');
+		const supports = await nano(server.adminUrl)
+			.use('demo-ballots')
+			.list({ startkey: 'support:idee-marche:', endkey: 'support:idee-marche:\ufff0' });
+		expect(supports.rows).toHaveLength(2);
+		expect(JSON.stringify(supports.rows)).not.toMatch(/resident:|habitant-/);
+	});
+
+	it('refuses supports for reports, unknown answers and strangers', async () => {
+		await publishAnswer('answer:trou-route', 'report');
+		const cookie = await resident();
+		expect((await support(cookie, 'answer:trou-route')).body.error).toBe('not_a_suggestion');
+		expect((await support(cookie, 'answer:nexiste-pas')).status).toBe(404);
+		expect((await support(null, 'answer:idee-marche')).status).toBe(401);
+		expect((await support(cookie, 'pas-une-reponse')).status).toBe(400);
+	});
+
+	it('keeps the count to the server: staff cannot write it', async () => {
+		await expect(
+			asStaffOn('demo-public').insert({
+				_id: 'supports:idee-marche-2',
+				type: 'supports',
+				answer: 'answer:idee-marche-2',
+				count: 500,
+				updated_at: new Date().toISOString()
+			} as never)
+		).rejects.toMatchObject({ statusCode: 403 });
+	});
+});

@@ -16,7 +16,7 @@ function (newDoc, oldDoc, userCtx, secObj) {
 		'Seule la mairie de cette commune peut publier ici.'
 	);
 	if (newDoc._deleted) {
-		// Tallies are the server's: staff may not delete them either.
+		// Tallies and support counts are the server's: staff may not delete them either.
 		if (oldDoc) requireAdminFor(oldDoc, userCtx);
 		return;
 	}
@@ -32,7 +32,7 @@ function (newDoc, oldDoc, userCtx, secObj) {
 		return;
 	}
 	if (newDoc.type === 'poll') return checkPoll(newDoc);
-	if (newDoc.type === 'tally') return;
+	if (newDoc.type === 'tally' || newDoc.type === 'supports') return;
 	if (newDoc.type === 'answer') return checkAnswer(newDoc);
 	checkNotice(newDoc);
 }

@@ -47,6 +47,7 @@ class PublicStore {
 	now = $state(new Date());
 	polls = $state.raw<PollWithTally[]>([]);
 	answers = $state.raw<AnswerDoc[]>([]);
+	supports = $state.raw<Record<string, number>>({});
 	lists = $derived(partitionNotices(this.notices, this.now));
 	visiblePolls = $derived(visiblePolls(this.polls, this.now));
 
@@ -76,6 +77,7 @@ class PublicStore {
 		this.notices = docs.notices;
 		this.polls = docs.polls;
 		this.answers = docs.answers;
+		this.supports = docs.supports;
 		this.syncedAt = checkpoint.synced_at ? new Date(checkpoint.synced_at) : null;
 		this.ready = docs.commune !== null;
 		this.#scheduleClock();

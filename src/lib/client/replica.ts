@@ -3,7 +3,7 @@ import idb from 'pouchdb-adapter-idb';
 import type { Commune, Notice, PollWithTally } from '../domain/notice.ts';
 import type { Poll } from '../domain/poll.ts';
 import { tallyId, type Tally } from '../domain/tally.ts';
-import { sortAnswers, type AnswerDoc } from '../domain/submission.ts';
+import { sortAnswers, type AnswerDoc, type SupportsDoc } from '../domain/submission.ts';
 
 PouchDB.plugin(idb);
 
@@ -68,6 +68,8 @@ export interface PublicDocs {
 	polls: PollWithTally[];
 	/** The mairie's published answers to suggestions and reports, newest first. */
 	answers: AnswerDoc[];
+	/** Supporters per published suggestion, by answer id. */
+	supports: Record<string, number>;
 }
 
 export async function readAll(db: PouchDB.Database): Promise<PublicDocs> {
@@ -77,20 +79,25 @@ export async function readAll(db: PouchDB.Database): Promise<PublicDocs> {
 	const polls: Poll[] = [];
 	const tallies = new Map<string, Tally>();
 	const answers: AnswerDoc[] = [];
+	const supports: Record<string, number> = {};
 	for (const row of result.rows) {
-		const doc = row.doc as unknown as Notice | Commune | Poll | Tally | AnswerDoc | undefined;
+		const doc = row.doc as unknown as
+			Notice | Commune | Poll | Tally | AnswerDoc | SupportsDoc | undefined;
 		if (!doc) continue;
 		if (doc.type === 'commune') commune = doc as Commune;
 		else if (doc.type === 'notice') notices.push(doc as Notice);
 		else if (doc.type === 'poll') polls.push(doc as Poll);
 		else if (doc.type === 'tally') tallies.set(doc._id, doc as Tally);
 		else if (doc.type === 'answer') answers.push(doc as AnswerDoc);
+		else if (doc.type === 'supports')
+			supports[(doc as SupportsDoc).answer] = (doc as SupportsDoc).count;
 	}
 	return {
 		commune,
 		notices,
 		polls: polls.map((poll) => ({ poll, tally: tallies.get(tallyId(poll._id)) ?? null })),
-		answers: sortAnswers(answers)
+		answers: sortAnswers(answers),
+		supports
 	};
 }
 

@@ -17,9 +17,9 @@ export const LIMITS = {
 	pollOptionsMax: 20,
 	pollOptionLabelMax: 120,
 	residentLabelMax: 160,
-	publicTypes: ['notice', 'commune', 'poll', 'tally', 'answer'],
+	publicTypes: ['notice', 'commune', 'poll', 'tally', 'answer', 'supports'],
 	/** Written by the app server only (server admin), never by staff laptops. */
-	serverOnlyTypes: ['tally', 'resident', 'kiosk'],
+	serverOnlyTypes: ['tally', 'resident', 'kiosk', 'supports'],
 	mairieTypes: ['notice', 'poll', 'resident', 'kiosk', 'submission'],
 	pollResults: ['live', 'after_close'],
 	draftStatuses: ['draft', 'scheduled', 'retracted'],

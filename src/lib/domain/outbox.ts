@@ -3,7 +3,7 @@
  * kept until the server has it. Pure rules here; the Dexie table and
  * the draining loop live in src/lib/client/outbox.ts.
  */
-export type OutboxKind = 'ballot' | 'submission';
+export type OutboxKind = 'ballot' | 'submission' | 'support';
 
 export type OutboxState =
 	/** Not yet accepted: will be sent at the next trigger. */

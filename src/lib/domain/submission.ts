@@ -235,3 +235,17 @@ export function sortAnswers<T extends Pick<AnswerDoc, 'answered_at' | '_id'>>(an
 		(a, b) => b.answered_at.localeCompare(a.answered_at) || a._id.localeCompare(b._id)
 	);
 }
+
+/** How many residents support a published suggestion: written by the server, like a tally. */
+export interface SupportsDoc {
+	_id: string;
+	_rev?: string;
+	type: 'supports';
+	answer: string;
+	count: number;
+	updated_at: string;
+}
+
+export function supportsId(answerId: string): string {
+	return `supports:${answerId.slice('answer:'.length)}`;
+}

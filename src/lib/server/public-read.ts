@@ -2,7 +2,7 @@ import type { Commune, Notice, PollWithTally, PublicSnapshot } from '../domain/n
 import { partitionNotices } from '../domain/notice.ts';
 import { visiblePolls, type Poll } from '../domain/poll.ts';
 import { tallyId, type Tally } from '../domain/tally.ts';
-import { sortAnswers, type AnswerDoc } from '../domain/submission.ts';
+import { sortAnswers, type AnswerDoc, type SupportsDoc } from '../domain/submission.ts';
 import type { Backend } from './backend.ts';
 
 interface ViewRow<T> {
@@ -87,12 +87,19 @@ export async function readNotice(
 /** The mairie's published answers to suggestions and reports, newest first. */
 export async function readAnswers(
 	backend: Backend
-): Promise<{ commune: Commune; answers: AnswerDoc[] }> {
+): Promise<{ commune: Commune; answers: AnswerDoc[]; supports: Record<string, number> }> {
 	const db = backend.couch.use(backend.databases.public);
-	const [info, rows] = await Promise.all([
+	const [info, rows, counts] = await Promise.all([
 		commune(backend),
-		db.list({ startkey: 'answer:', endkey: 'answer:\ufff0', include_docs: true })
+		db.list({ startkey: 'answer:', endkey: 'answer:\ufff0', include_docs: true }),
+		db.list({ startkey: 'supports:', endkey: 'supports:\ufff0', include_docs: true })
 	]);
 	const answers = rows.rows.flatMap((row) => (row.doc ? [row.doc as unknown as AnswerDoc] : []));
-	return { commune: info, answers: sortAnswers(answers) };
+	const supports = Object.fromEntries(
+		counts.rows.flatMap((row) => {
+			const doc = row.doc as unknown as SupportsDoc | undefined;
+			return doc ? [[doc.answer, doc.count] as const] : [];
+		})
+	);
+	return { commune: info, answers: sortAnswers(answers), supports };
 }

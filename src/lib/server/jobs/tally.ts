@@ -8,6 +8,7 @@ import {
 } from '../../domain/tally.ts';
 import type { Backend } from '../backend.ts';
 import type { BallotDoc } from '../ballots.ts';
+import { recountSupports } from '../supports.ts';
 
 const CHECKPOINT_ID = '_local/crieur-tally';
 
@@ -49,7 +50,7 @@ export async function recountPoll(backend: Backend, poll: Poll, now: Date): Prom
 /**
  * The tally job: follows <commune>-ballots' changes from a checkpoint stored in
  * CouchDB, recounts every poll a new ballot touched, and every poll that opened
- * or closed since the last run. Recounting from all ballots makes each write
+ * or closed since the last run, and the supports of every suggestion touched. Recounting from all ballots makes each write
  * exact on its own, so a run cut short and started again still ends exact.
  */
 export async function runTally(
@@ -94,17 +95,29 @@ export async function runTally(
 		const crossed = (t: number) => t > lastRun && t <= now.getTime();
 		return touched.has(poll._id) || crossed(opens) || crossed(closes);
 	});
-	const missing = await backend.couch.use<Tally>(backend.databases.public).fetch({
-		keys: polls.map((poll) => tallyId(poll._id))
-	});
-	missing.rows.forEach((row, index) => {
-		if ('error' in row && !due.includes(polls[index])) due.push(polls[index]);
-	});
+	// nano refuses an empty key list: a commune without polls has no tally to miss.
+	if (polls.length > 0) {
+		const missing = await backend.couch.use<Tally>(backend.databases.public).fetch({
+			keys: polls.map((poll) => tallyId(poll._id))
+		});
+		missing.rows.forEach((row, index) => {
+			if ('error' in row && !due.includes(polls[index])) due.push(polls[index]);
+		});
+	}
 
 	const written: string[] = [];
 	for (const poll of due) {
 		if (await recountPoll(backend, poll, now)) written.push(poll._id);
 		hooks.afterPoll?.(poll._id);
+	}
+	// Supports of suggestions ride the same feed: recount the suggestions they touched.
+	const supported = new Set(
+		changes.results
+			.filter((row) => row.id.startsWith('support:'))
+			.map((row) => `answer:${row.id.slice('support:'.length, row.id.lastIndexOf(':'))}`)
+	);
+	for (const answerId of supported) {
+		if (await recountSupports(backend, answerId, now)) written.push(answerId);
 	}
 	await ballots.insert({
 		...checkpoint,

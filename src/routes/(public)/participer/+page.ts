@@ -5,7 +5,16 @@ import type { AnswerDoc } from '#lib/domain/submission.ts';
 import type { PageLoad } from './$types';
 
 export const load: PageLoad = async ({ fetch }) => {
-	return loadPublic<{ commune: Commune; answers: AnswerDoc[] }>(fetch, '/api/public/answers', () =>
-		publicStore.commune ? { commune: publicStore.commune, answers: publicStore.answers } : null
+	return loadPublic<{ commune: Commune; answers: AnswerDoc[]; supports: Record<string, number> }>(
+		fetch,
+		'/api/public/answers',
+		() =>
+			publicStore.commune
+				? {
+						commune: publicStore.commune,
+						answers: publicStore.answers,
+						supports: publicStore.supports
+					}
+				: null
 	);
 };

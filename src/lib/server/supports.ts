@@ -1,0 +1,114 @@
+import crypto from 'node:crypto';
+import * as v from 'valibot';
+import { supportsId, type AnswerDoc, type SupportsDoc } from '../domain/submission.ts';
+import type { Backend } from './backend.ts';
+
+export const SupportRequestSchema = v.object({
+	outbox_id: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{6,64}$/)),
+	answer: v.pipe(v.string(), v.regex(/^answer:[A-Za-z0-9_-]{1,80}$/))
+});
+export type SupportRequest = v.InferOutput<typeof SupportRequestSchema>;
+
+export type SupportOutcome =
+	| { status: 'accepted'; duplicate: boolean }
+	| { status: 'refused'; reason: 'unknown_answer' | 'not_a_suggestion' | 'already_supported' };
+
+interface SupportDoc {
+	_id: string;
+	_rev?: string;
+	type: 'support';
+	answer: string;
+	outbox_id: string;
+	at: string;
+}
+
+function statusOf(error: unknown): number | undefined {
+	return (error as { statusCode?: number }).statusCode;
+}
+
+/**
+ * One support per resident and suggestion, kept beside the ballots in the
+ * admin-only database under a keyed hash: who supported what stays unknown to
+ * staff, as for votes; only the count is published.
+ */
+export function supportDocId(secret: string, answerId: string, residentId: string): string {
+	const slug = answerId.slice('answer:'.length);
+	const hash = crypto
+		.createHmac('sha256', secret)
+		.update(`support\n${answerId}\n${residentId}`)
+		.digest('base64url');
+	return `support:${slug}:${hash}`;
+}
+
+export async function castSupport(
+	backend: Backend,
+	residentId: string,
+	request: SupportRequest,
+	now = new Date()
+): Promise<SupportOutcome> {
+	const answer = (await backend.couch
+		.use(backend.databases.public)
+		.get(request.answer)
+		.catch((error: unknown) => {
+			if (statusOf(error) === 404) return null;
+			throw error;
+		})) as unknown as AnswerDoc | null;
+	if (!answer || answer.type !== 'answer') return { status: 'refused', reason: 'unknown_answer' };
+	if (answer.kind !== 'suggestion') return { status: 'refused', reason: 'not_a_suggestion' };
+
+	const db = backend.couch.use<SupportDoc>(backend.databases.ballots);
+	const id = supportDocId(backend.secrets.ballotSecret, answer._id, residentId);
+	const existing = await db.get(id).catch((error: unknown) => {
+		if (statusOf(error) === 404) return null;
+		throw error;
+	});
+	if (existing) {
+		return existing.outbox_id === request.outbox_id
+			? { status: 'accepted', duplicate: true }
+			: { status: 'refused', reason: 'already_supported' };
+	}
+	try {
+		await db.insert({
+			_id: id,
+			type: 'support',
+			answer: answer._id,
+			outbox_id: request.outbox_id,
+			at: now.toISOString()
+		});
+	} catch (error) {
+		if (statusOf(error) !== 409) throw error;
+		const stored = await db.get(id);
+		return stored.outbox_id === request.outbox_id
+			? { status: 'accepted', duplicate: true }
+			: { status: 'refused', reason: 'already_supported' };
+	}
+	return { status: 'accepted', duplicate: false };
+}
+
+/** Recounts one suggestion's supports and publishes the count if it changed. */
+export async function recountSupports(
+	backend: Backend,
+	answerId: string,
+	now = new Date()
+): Promise<boolean> {
+	const prefix = `support:${answerId.slice('answer:'.length)}:`;
+	const rows = await backend.couch
+		.use(backend.databases.ballots)
+		.list({ startkey: prefix, endkey: `${prefix}\ufff0` });
+	const publicDb = backend.couch.use<SupportsDoc>(backend.databases.public);
+	const id = supportsId(answerId);
+	const current = await publicDb.get(id).catch((error: unknown) => {
+		if (statusOf(error) === 404) return null;
+		throw error;
+	});
+	if (current?.count === rows.rows.length) return false;
+	await publicDb.insert({
+		_id: id,
+		...(current?._rev ? { _rev: current._rev } : {}),
+		type: 'supports',
+		answer: answerId,
+		count: rows.rows.length,
+		updated_at: now.toISOString()
+	});
+	return true;
+}
