@@ -1,7 +1,7 @@
 import vm from 'node:vm';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { validateDraft, validatePublicDoc } from '../src/lib/domain/notice.ts';
+import { validateDraft, validatePublicDoc } from '../src/lib/domain/notice-schema.ts';
 import { noticeFactory, pollFactory } from '../tests/factories.ts';
 import { designDoc, designDocChanged, validateSource, type DesignedDatabase } from './ddocs.ts';
 

@@ -1,6 +1,6 @@
 import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { answerFrom } from '../src/lib/domain/submission.ts';
+import { answerFrom } from '../src/lib/domain/answer.ts';
 import { submissionFactory as submission } from '../tests/factories.ts';
 import { validateSource } from './ddocs.ts';
 

@@ -1,4 +1,4 @@
-import type { AnswerDoc } from '../domain/submission.ts';
+import type { AnswerDoc } from '../domain/answer.ts';
 import {
 	nextChange,
 	partitionNotices,

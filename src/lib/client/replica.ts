@@ -3,7 +3,7 @@ import idb from 'pouchdb-adapter-idb';
 import type { Commune, Notice, PollWithTally } from '../domain/notice.ts';
 import type { Poll } from '../domain/poll.ts';
 import { tallyId, type Tally } from '../domain/tally.ts';
-import { sortAnswers, type AnswerDoc, type SupportsDoc } from '../domain/submission.ts';
+import { sortAnswers, type AnswerDoc, type SupportsDoc } from '../domain/answer.ts';
 
 PouchDB.plugin(idb);
 

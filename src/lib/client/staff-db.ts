@@ -5,7 +5,8 @@ import replication from 'pouchdb-replication';
 import { databaseName } from '../domain/commune.ts';
 import type { AttachmentStub, DraftNotice, Notice, NoticeFields } from '../domain/notice.ts';
 import type { Poll } from '../domain/poll.ts';
-import { answerFrom, type AnswerDoc, type SubmissionDoc } from '../domain/submission.ts';
+import { type SubmissionDoc } from '../domain/submission.ts';
+import { answerFrom, type AnswerDoc } from '../domain/answer.ts';
 
 /** A poll's own fields, without CouchDB's. */
 export type PollFields = Omit<Poll, '_id' | '_rev'>;

@@ -6,10 +6,9 @@ import {
 	newId,
 	nextChange,
 	partitionNotices,
-	validateDraft,
-	validatePublicDoc,
 	visibility
 } from './notice.ts';
+import { validateDraft, validatePublicDoc } from './notice-schema.ts';
 import { noticeFactory } from '../../../tests/factories.ts';
 
 const now = new Date('2026-11-25T12:00:00Z');

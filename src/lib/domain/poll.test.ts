@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { pollFactory } from '../../../tests/factories.ts';
-import { validatePublicDoc } from './notice.ts';
+import { validatePublicDoc } from './notice-schema.ts';
 import { checkChoices, decideBallot, pollState, type StoredBallot } from './poll.ts';
 import { countBallots, publishedTally, shares } from './tally.ts';
 

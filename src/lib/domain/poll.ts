@@ -1,5 +1,4 @@
-import * as v from 'valibot';
-import { ISO_DATE_PATTERN, LIMITS } from './limits.ts';
+import type { LIMITS } from './limits.ts';
 
 export interface PollOption {
 	id: string;
@@ -38,70 +37,6 @@ export function pollState(poll: Pick<Poll, 'opens_at' | 'closes_at'>, now: Date)
 	if (t >= Date.parse(poll.closes_at)) return 'closed';
 	return 'open';
 }
-
-const isoDate = v.pipe(
-	v.string('invalid_date'),
-	v.regex(new RegExp(ISO_DATE_PATTERN), 'invalid_date'),
-	v.check((value) => !Number.isNaN(Date.parse(value)), 'invalid_date')
-);
-
-const text = (max: number, allowEmpty = false) =>
-	v.pipe(
-		v.string('required'),
-		v.check((value) => allowEmpty || value.trim().length > 0, 'required'),
-		v.maxLength(max, 'too_long')
-	);
-
-export const PollSchema = v.pipe(
-	v.looseObject({
-		_id: v.pipe(v.string(), v.startsWith('poll:', 'invalid_id')),
-		_rev: v.optional(v.string()),
-		type: v.literal('poll'),
-		question: text(LIMITS.questionMax),
-		description: text(LIMITS.pollDescriptionMax, true),
-		options: v.pipe(
-			v.array(
-				v.object({
-					id: v.pipe(v.string(), v.regex(/^[a-z0-9-]{1,24}$/, 'invalid_id')),
-					label: text(LIMITS.pollOptionLabelMax)
-				}),
-				'invalid_options'
-			),
-			v.minLength(LIMITS.pollOptionsMin, 'too_few_options'),
-			v.maxLength(LIMITS.pollOptionsMax, 'too_many_options'),
-			v.check(
-				(options) => new Set(options.map((option) => option.id)).size === options.length,
-				'duplicate_option'
-			)
-		),
-		multiple: v.boolean('invalid_boolean'),
-		max_choices: v.pipe(v.number('invalid_max_choices'), v.integer('invalid_max_choices')),
-		opens_at: isoDate,
-		closes_at: isoDate,
-		results: v.picklist(LIMITS.pollResults, 'invalid_results'),
-		allow_change: v.boolean('invalid_boolean'),
-		created_at: isoDate,
-		updated_at: isoDate,
-		author: v.pipe(v.string(), v.maxLength(LIMITS.authorMax, 'too_long'))
-	}),
-	v.forward(
-		v.check(
-			(poll) =>
-				poll.max_choices >= 1 &&
-				poll.max_choices <= poll.options.length &&
-				(poll.multiple || poll.max_choices === 1),
-			'invalid_max_choices'
-		),
-		['max_choices']
-	),
-	v.forward(
-		v.check(
-			(poll) => Date.parse(poll.closes_at) > Date.parse(poll.opens_at),
-			'closes_before_opening'
-		),
-		['closes_at']
-	)
-);
 
 /** Why a ballot cannot be accepted, as the API and the UI name it. */
 export type BallotRefusal =

@@ -1,12 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-	answerFrom,
-	distanceKm,
-	nextStatuses,
-	sniffImageType,
-	submissionIssues
-} from './submission.ts';
+import { distanceKm, nextStatuses, sniffImageType, submissionIssues } from './submission.ts';
+import { answerFrom } from './answer.ts';
 import { submissionFactory as submission } from '../../../tests/factories.ts';
 
 const request = {

@@ -55,24 +55,6 @@ export interface SubmissionStatusView {
 	updated_at: string;
 }
 
-/** The public answer in `<commune>-public`. */
-export interface AnswerDoc {
-	_id: string;
-	_rev?: string;
-	type: 'answer';
-	kind: SubmissionKind;
-	title: string;
-	body: string;
-	category: SubmissionCategory;
-	status: 'accepted' | 'in_progress' | 'resolved';
-	answer: string;
-	place_address: string;
-	public_name: string | null;
-	submitted_at: string;
-	answered_at: string;
-	updated_at: string;
-}
-
 const trimmed = (max: number, minLength = 1) =>
 	v.pipe(
 		v.string('required'),
@@ -189,32 +171,6 @@ export function nextStatuses(status: SubmissionStatus): SubmissionStatus[] {
 	}
 }
 
-/** Whether staff may publish an answer for a submission in this status. */
-export function isPublishable(status: SubmissionStatus): status is AnswerDoc['status'] {
-	return status === 'accepted' || status === 'in_progress' || status === 'resolved';
-}
-
-/** The public answer made from a submission: never the author, the name only by consent. */
-export function answerFrom(submission: SubmissionDoc, now: Date, previous?: AnswerDoc): AnswerDoc {
-	if (!isPublishable(submission.status)) throw new Error('answerFrom: not publishable');
-	return {
-		_id: previous?._id ?? `answer:${submission._id.slice('submission:'.length)}`,
-		...(previous?._rev ? { _rev: previous._rev } : {}),
-		type: 'answer',
-		kind: submission.kind,
-		title: submission.title,
-		body: submission.body,
-		category: submission.category,
-		status: submission.status,
-		answer: submission.answer,
-		place_address: submission.place?.address ?? '',
-		public_name: submission.public_name,
-		submitted_at: submission.created_at,
-		answered_at: previous?.answered_at ?? now.toISOString(),
-		updated_at: now.toISOString()
-	};
-}
-
 /** A resident's view of their submission: status and answer, nothing of the staff's notes. */
 export function statusView(doc: SubmissionDoc): SubmissionStatusView {
 	return {
@@ -227,25 +183,4 @@ export function statusView(doc: SubmissionDoc): SubmissionStatusView {
 		created_at: doc.created_at,
 		updated_at: doc.updated_at
 	};
-}
-
-/** Newest answers first. */
-export function sortAnswers<T extends Pick<AnswerDoc, 'answered_at' | '_id'>>(answers: T[]): T[] {
-	return [...answers].sort(
-		(a, b) => b.answered_at.localeCompare(a.answered_at) || a._id.localeCompare(b._id)
-	);
-}
-
-/** How many residents support a published suggestion: written by the server, like a tally. */
-export interface SupportsDoc {
-	_id: string;
-	_rev?: string;
-	type: 'supports';
-	answer: string;
-	count: number;
-	updated_at: string;
-}
-
-export function supportsId(answerId: string): string {
-	return `supports:${answerId.slice('answer:'.length)}`;
 }

@@ -1,4 +1,4 @@
-import { ballotRefusalMessage } from '../i18n/labels.ts';
+import { ballotRefusalMessage } from '../i18n/error-labels.ts';
 import type { BallotOutcome } from './ballots.ts';
 import { jsonError } from './http.ts';
 import { jobs } from './jobs/registry.ts';

@@ -2,7 +2,7 @@ import type { Commune, Notice, PollWithTally, PublicSnapshot } from '../domain/n
 import { partitionNotices } from '../domain/notice.ts';
 import { visiblePolls, type Poll } from '../domain/poll.ts';
 import { tallyId, type Tally } from '../domain/tally.ts';
-import { sortAnswers, type AnswerDoc, type SupportsDoc } from '../domain/submission.ts';
+import { sortAnswers, type AnswerDoc, type SupportsDoc } from '../domain/answer.ts';
 import type { Backend } from './backend.ts';
 
 interface ViewRow<T> {

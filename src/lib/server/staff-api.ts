@@ -1,5 +1,5 @@
 import { m } from '../i18n/index.ts';
-import { residentErrorMessage } from '../i18n/labels.ts';
+import { residentErrorMessage } from '../i18n/error-labels.ts';
 import { isStaffUser, sessionOf } from './auth.ts';
 import type { Backend } from './backend.ts';
 import { jsonError } from './http.ts';

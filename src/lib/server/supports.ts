@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import * as v from 'valibot';
-import { supportsId, type AnswerDoc, type SupportsDoc } from '../domain/submission.ts';
+import { supportsId, type AnswerDoc, type SupportsDoc } from '../domain/answer.ts';
 import type { Backend } from './backend.ts';
 
 export const SupportRequestSchema = v.object({

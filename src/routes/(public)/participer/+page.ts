@@ -1,7 +1,7 @@
 import { loadPublic } from '#lib/client/load-public.ts';
 import { publicStore } from '#lib/client/public-store.svelte.ts';
 import type { Commune } from '#lib/domain/notice.ts';
-import type { AnswerDoc } from '#lib/domain/submission.ts';
+import type { AnswerDoc } from '#lib/domain/answer.ts';
 import type { PageLoad } from './$types';
 
 export const load: PageLoad = async ({ fetch }) => {

@@ -1,7 +1,7 @@
 import * as v from 'valibot';
 import { SubmissionRequestSchema, submissionIssues } from '#lib/domain/submission.ts';
 import { m } from '#lib/i18n/index.ts';
-import { submissionIssueMessage } from '#lib/i18n/labels.ts';
+import { submissionIssueMessage } from '#lib/i18n/error-labels.ts';
 import { isResidentUser, sessionOf } from '#lib/server/auth.ts';
 import { getBackend } from '#lib/server/backend.ts';
 import { jsonError } from '#lib/server/http.ts';

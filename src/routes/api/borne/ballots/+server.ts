@@ -1,7 +1,7 @@
 import * as v from 'valibot';
 import { roles } from '#lib/domain/commune.ts';
 import { m } from '#lib/i18n/index.ts';
-import { residentErrorMessage } from '#lib/i18n/labels.ts';
+import { residentErrorMessage } from '#lib/i18n/error-labels.ts';
 import { sessionOf } from '#lib/server/auth.ts';
 import { getBackend } from '#lib/server/backend.ts';
 import { ballotResponse } from '#lib/server/ballot-response.ts';

@@ -1,0 +1,147 @@
+import * as v from 'valibot';
+import { ISO_DATE_PATTERN, LIMITS } from './limits.ts';
+import type { Commune, DraftNotice, Notice, Validation, ValidationCode } from './notice.ts';
+import type { Poll } from './poll.ts';
+import { PollSchema } from './poll-schema.ts';
+
+// Schemas of what staff write, apart from notice.ts so that villager pages,
+// which only read, do not load valibot.
+const isoDate = v.pipe(
+	v.string('invalid_date'),
+	v.regex(new RegExp(ISO_DATE_PATTERN), 'invalid_date'),
+	v.check((value) => !Number.isNaN(Date.parse(value)), 'invalid_date')
+);
+
+/** Text that must not be blank; lengths count as typed, like validate_doc_update does. */
+const requiredText = (max: number) =>
+	v.pipe(
+		v.string('required'),
+		v.check((value) => value.trim().length > 0, 'required'),
+		v.maxLength(max, 'too_long')
+	);
+
+const attachment = v.object({
+	content_type: v.picklist(LIMITS.attachmentTypes, 'invalid_attachment_type'),
+	length: v.optional(
+		v.pipe(v.number(), v.maxValue(LIMITS.attachmentBytesMax, 'attachment_too_big'))
+	),
+	digest: v.optional(v.string()),
+	stub: v.optional(v.boolean()),
+	data: v.optional(v.unknown()),
+	revpos: v.optional(v.number())
+});
+
+const attachments = v.optional(
+	v.pipe(
+		v.record(
+			v.pipe(v.string(), v.minLength(1), v.maxLength(LIMITS.attachmentNameMax, 'too_long')),
+			attachment
+		),
+		v.check((files) => Object.keys(files).length <= LIMITS.attachmentsMax, 'too_many_attachments')
+	)
+);
+
+const noticeEntries = {
+	_id: v.pipe(v.string(), v.startsWith('notice:', 'invalid_id')),
+	_rev: v.optional(v.string()),
+	_attachments: attachments,
+	type: v.literal('notice'),
+	title: requiredText(LIMITS.titleMax),
+	body: v.pipe(v.string('required'), v.maxLength(LIMITS.bodyMax, 'too_long')),
+	category: v.picklist(LIMITS.categories, 'invalid_category'),
+	urgent: v.boolean('invalid_boolean'),
+	published_at: isoDate,
+	expires_at: v.nullable(isoDate),
+	created_at: isoDate,
+	updated_at: isoDate,
+	author: v.pipe(v.string(), v.maxLength(LIMITS.authorMax, 'too_long'))
+};
+
+function expiresAfterPublication<T extends { published_at: string; expires_at: string | null }>(
+	notice: T
+): boolean {
+	return (
+		notice.expires_at === null || Date.parse(notice.expires_at) > Date.parse(notice.published_at)
+	);
+}
+
+export const NoticeSchema = v.pipe(
+	v.looseObject(noticeEntries),
+	v.forward(v.check(expiresAfterPublication, 'expires_before_publication'), ['expires_at'])
+);
+
+export const DraftNoticeSchema = v.pipe(
+	v.looseObject({
+		...noticeEntries,
+		status: v.picklist(LIMITS.draftStatuses, 'invalid_status')
+	}),
+	v.forward(v.check(expiresAfterPublication, 'expires_before_publication'), ['expires_at'])
+);
+
+export const CommuneSchema = v.looseObject({
+	_id: v.literal('commune'),
+	_rev: v.optional(v.string()),
+	type: v.literal('commune'),
+	slug: v.pipe(v.string(), v.regex(/^[a-z][a-z0-9-]{1,40}$/, 'invalid_slug')),
+	name: requiredText(LIMITS.communeNameMax),
+	timezone: requiredText(64)
+});
+
+const KNOWN_CODES = new Set<string>([
+	'required',
+	'too_long',
+	'invalid_date',
+	'invalid_category',
+	'invalid_boolean',
+	'invalid_status',
+	'invalid_id',
+	'invalid_slug',
+	'invalid_attachment_type',
+	'attachment_too_big',
+	'too_many_attachments',
+	'expires_before_publication',
+	'invalid_options',
+	'too_few_options',
+	'too_many_options',
+	'duplicate_option',
+	'invalid_max_choices',
+	'invalid_results',
+	'closes_before_opening'
+]);
+
+function toValidation<T>(result: v.SafeParseResult<v.GenericSchema<unknown, T>>): Validation<T> {
+	if (result.success) return { ok: true, value: result.output };
+	return {
+		ok: false,
+		issues: result.issues.map((issue) => ({
+			field: v.getDotPath(issue) ?? '',
+			code: (KNOWN_CODES.has(issue.message) ? issue.message : 'invalid_type') as ValidationCode
+		}))
+	};
+}
+
+const schemasByType = {
+	notice: NoticeSchema,
+	commune: CommuneSchema,
+	poll: PollSchema
+} as const;
+
+/**
+ * Validates a document staff may write to `<commune>-public`. Tallies are the
+ * server's and are refused here, as validate_doc_update refuses them from staff.
+ */
+export function validatePublicDoc(doc: unknown): Validation<Notice | Commune | Poll> {
+	if (typeof doc !== 'object' || doc === null) {
+		return { ok: false, issues: [{ field: '', code: 'invalid_type' }] };
+	}
+	const type = (doc as { type?: unknown }).type;
+	const schema = schemasByType[type as keyof typeof schemasByType];
+	if (!schema) return { ok: false, issues: [{ field: 'type', code: 'invalid_type' }] };
+	return toValidation(
+		v.safeParse(schema as v.GenericSchema<unknown, Notice | Commune | Poll>, doc)
+	);
+}
+
+export function validateDraft(doc: unknown): Validation<DraftNotice> {
+	return toValidation(v.safeParse(DraftNoticeSchema as v.GenericSchema<unknown, DraftNotice>, doc));
+}
