@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import * as v from 'valibot';
 import { decideBallot, type BallotRefusal, type Poll, type StoredBallot } from '../domain/poll.ts';
 import type { Backend } from './backend.ts';
+import { statusOf } from './couch-errors.ts';
 
 /** A ballot in <commune>-ballots: no resident, no device, only a keyed pseudonym in the id. */
 export interface BallotDoc extends StoredBallot {
@@ -35,10 +36,6 @@ export function ballotId(secret: string, pollId: string, residentId: string): st
 		.update(`ballot:${pollId}:${residentId}`)
 		.digest('base64url');
 	return `ballot:${pollId.slice('poll:'.length)}:${pseudonym}`;
-}
-
-function statusOf(error: unknown): number | undefined {
-	return (error as { statusCode?: number }).statusCode;
 }
 
 export async function castBallot(

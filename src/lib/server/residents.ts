@@ -3,7 +3,9 @@ import { roles } from '../domain/commune.ts';
 import { LIMITS } from '../domain/limits.ts';
 import { newId } from '../domain/notice.ts';
 import { generateCode, normalizeCode } from '../domain/resident-code.ts';
+import { isResidentUser, sessionOf } from './auth.ts';
 import type { Backend } from './backend.ts';
+import { statusOf } from './couch-errors.ts';
 
 /**
  * The resident register: who may vote, without the server ever storing a code.
@@ -57,12 +59,18 @@ export function residentIdOfUser(name: string): string | null {
 	return name.startsWith('habitant-') ? `resident:${name.slice('habitant-'.length)}` : null;
 }
 
-function accountPassword(secret: string, resident: Pick<Resident, '_id' | 'code_version'>): string {
-	return hmac(secret, `password:${resident._id}:${resident.code_version}`);
+/** The resident behind a request's session in this commune, or null. */
+export async function residentOfRequest(
+	backend: Backend,
+	request: Request
+): Promise<string | null> {
+	const user = await sessionOf(backend, request);
+	const residentId = user.name ? residentIdOfUser(user.name) : null;
+	return residentId && isResidentUser(user, backend.config.commune) ? residentId : null;
 }
 
-function statusOf(error: unknown): number | undefined {
-	return (error as { statusCode?: number }).statusCode;
+function accountPassword(secret: string, resident: Pick<Resident, '_id' | 'code_version'>): string {
+	return hmac(secret, `password:${resident._id}:${resident.code_version}`);
 }
 
 /**

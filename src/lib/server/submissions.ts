@@ -8,6 +8,7 @@ import {
 	type SubmissionStatusView
 } from '../domain/submission.ts';
 import type { Backend } from './backend.ts';
+import { getOrNull, statusOf } from './couch-errors.ts';
 
 export type SubmissionOutcome =
 	| { status: 'accepted'; id: string; duplicate: boolean }
@@ -31,10 +32,6 @@ export function checkPhotos(photos: readonly Photo[]): PhotoProblem | null {
 	return null;
 }
 
-function statusOf(error: unknown): number | undefined {
-	return (error as { statusCode?: number }).statusCode;
-}
-
 /**
  * Stores a resident's suggestion or report in `<commune>-mairie`. The outbox id
  * names the document, so a retry finds it and is answered as already received:
@@ -49,10 +46,7 @@ export async function receiveSubmission(
 ): Promise<SubmissionOutcome> {
 	const db = backend.couch.use<SubmissionDoc>(backend.databases.mairie);
 	const id = `submission:${request.outbox_id}`;
-	const existing = await db.get(id).catch((error: unknown) => {
-		if (statusOf(error) === 404) return null;
-		throw error;
-	});
+	const existing = await getOrNull(db, id);
 	if (existing) {
 		return existing.type === 'submission' && existing.author === residentId
 			? { status: 'accepted', id, duplicate: true }

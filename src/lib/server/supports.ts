@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import * as v from 'valibot';
 import { supportsId, type AnswerDoc, type SupportsDoc } from '../domain/answer.ts';
 import type { Backend } from './backend.ts';
+import { getOrNull, statusOf } from './couch-errors.ts';
 
 export const SupportRequestSchema = v.object({
 	outbox_id: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{6,64}$/)),
@@ -20,10 +21,6 @@ interface SupportDoc {
 	answer: string;
 	outbox_id: string;
 	at: string;
-}
-
-function statusOf(error: unknown): number | undefined {
-	return (error as { statusCode?: number }).statusCode;
 }
 
 /**
@@ -46,22 +43,16 @@ export async function castSupport(
 	request: SupportRequest,
 	now = new Date()
 ): Promise<SupportOutcome> {
-	const answer = (await backend.couch
-		.use(backend.databases.public)
-		.get(request.answer)
-		.catch((error: unknown) => {
-			if (statusOf(error) === 404) return null;
-			throw error;
-		})) as unknown as AnswerDoc | null;
+	const answer = (await getOrNull(
+		backend.couch.use(backend.databases.public),
+		request.answer
+	)) as unknown as AnswerDoc | null;
 	if (!answer || answer.type !== 'answer') return { status: 'refused', reason: 'unknown_answer' };
 	if (answer.kind !== 'suggestion') return { status: 'refused', reason: 'not_a_suggestion' };
 
 	const db = backend.couch.use<SupportDoc>(backend.databases.ballots);
 	const id = supportDocId(backend.secrets.ballotSecret, answer._id, residentId);
-	const existing = await db.get(id).catch((error: unknown) => {
-		if (statusOf(error) === 404) return null;
-		throw error;
-	});
+	const existing = await getOrNull(db, id);
 	if (existing) {
 		return existing.outbox_id === request.outbox_id
 			? { status: 'accepted', duplicate: true }
@@ -97,10 +88,7 @@ export async function recountSupports(
 		.list({ startkey: prefix, endkey: `${prefix}\ufff0` });
 	const publicDb = backend.couch.use<SupportsDoc>(backend.databases.public);
 	const id = supportsId(answerId);
-	const current = await publicDb.get(id).catch((error: unknown) => {
-		if (statusOf(error) === 404) return null;
-		throw error;
-	});
+	const current = await getOrNull(publicDb, id);
 	if (current?.count === rows.rows.length) return false;
 	await publicDb.insert({
 		_id: id,

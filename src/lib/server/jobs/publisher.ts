@@ -1,14 +1,11 @@
 import type { DraftNotice, Notice } from '../../domain/notice.ts';
 import type { Backend } from '../backend.ts';
+import { statusOf } from '../couch-errors.ts';
 
 interface ScheduledRow {
 	id: string;
 	key: string;
 	doc?: DraftNotice;
-}
-
-function statusOf(error: unknown): number | undefined {
-	return (error as { statusCode?: number }).statusCode;
 }
 
 /**

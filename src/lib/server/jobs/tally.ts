@@ -9,6 +9,7 @@ import {
 import type { Backend } from '../backend.ts';
 import type { BallotDoc } from '../ballots.ts';
 import { recountSupports } from '../supports.ts';
+import { statusOf } from '../couch-errors.ts';
 
 const CHECKPOINT_ID = '_local/crieur-tally';
 
@@ -18,10 +19,6 @@ interface Checkpoint {
 	since: string;
 	/** When the previous run finished: polls that closed since then need their final tally. */
 	ran_at: string;
-}
-
-function statusOf(error: unknown): number | undefined {
-	return (error as { statusCode?: number }).statusCode;
 }
 
 /** Recounts one poll from all its ballots and publishes what its rules allow. */

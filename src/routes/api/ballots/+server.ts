@@ -1,12 +1,11 @@
 import * as v from 'valibot';
 import { m } from '#lib/i18n/index.ts';
-import { isResidentUser, sessionOf } from '#lib/server/auth.ts';
 import { getBackend } from '#lib/server/backend.ts';
 import { ballotResponse } from '#lib/server/ballot-response.ts';
 import { BallotRequestSchema, castBallot } from '#lib/server/ballots.ts';
 import { jsonError } from '#lib/server/http.ts';
 import { RateLimiter } from '#lib/server/rate-limit.ts';
-import { isActiveResident, residentIdOfUser } from '#lib/server/residents.ts';
+import { isActiveResident, residentOfRequest } from '#lib/server/residents.ts';
 import type { RequestHandler } from './$types';
 
 // Per resident, not per address: a whole village can sit behind one mobile carrier's address.
@@ -18,9 +17,8 @@ const perResident = new RateLimiter(30, 60_000);
  */
 export const POST: RequestHandler = async ({ request }) => {
 	const backend = await getBackend();
-	const user = await sessionOf(backend, request);
-	const residentId = user.name ? residentIdOfUser(user.name) : null;
-	if (!residentId || !isResidentUser(user, backend.config.commune)) {
+	const residentId = await residentOfRequest(backend, request);
+	if (!residentId) {
 		return jsonError(401, 'not_resident', m.ballot_refused_not_resident());
 	}
 	if (!perResident.hit(residentId).allowed) {

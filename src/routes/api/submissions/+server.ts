@@ -2,11 +2,10 @@ import * as v from 'valibot';
 import { SubmissionRequestSchema, submissionIssues } from '#lib/domain/submission.ts';
 import { m } from '#lib/i18n/index.ts';
 import { submissionIssueMessage } from '#lib/i18n/error-labels.ts';
-import { isResidentUser, sessionOf } from '#lib/server/auth.ts';
 import { getBackend } from '#lib/server/backend.ts';
 import { jsonError } from '#lib/server/http.ts';
 import { RateLimiter } from '#lib/server/rate-limit.ts';
-import { isActiveResident, residentIdOfUser } from '#lib/server/residents.ts';
+import { isActiveResident, residentOfRequest } from '#lib/server/residents.ts';
 import { checkPhotos, receiveSubmission, type Photo } from '#lib/server/submissions.ts';
 import type { RequestHandler } from './$types';
 
@@ -45,9 +44,8 @@ async function readRequest(
  */
 export const POST: RequestHandler = async ({ request }) => {
 	const backend = await getBackend();
-	const user = await sessionOf(backend, request);
-	const residentId = user.name ? residentIdOfUser(user.name) : null;
-	if (!residentId || !isResidentUser(user, backend.config.commune)) {
+	const residentId = await residentOfRequest(backend, request);
+	if (!residentId) {
 		return jsonError(401, 'not_resident', m.submission_not_resident());
 	}
 	if (!(await isActiveResident(backend, residentId))) {

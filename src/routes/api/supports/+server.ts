@@ -1,11 +1,10 @@
 import * as v from 'valibot';
 import { m } from '#lib/i18n/index.ts';
-import { isResidentUser, sessionOf } from '#lib/server/auth.ts';
 import { getBackend } from '#lib/server/backend.ts';
 import { jsonError } from '#lib/server/http.ts';
 import { jobs } from '#lib/server/jobs/registry.ts';
 import { RateLimiter } from '#lib/server/rate-limit.ts';
-import { isActiveResident, residentIdOfUser } from '#lib/server/residents.ts';
+import { isActiveResident, residentOfRequest } from '#lib/server/residents.ts';
 import { castSupport, SupportRequestSchema } from '#lib/server/supports.ts';
 import type { RequestHandler } from './$types';
 
@@ -14,9 +13,8 @@ const perResident = new RateLimiter(60, 60 * 60_000);
 /** A resident supports a published suggestion, once; sent by the device's outbox. */
 export const POST: RequestHandler = async ({ request }) => {
 	const backend = await getBackend();
-	const user = await sessionOf(backend, request);
-	const residentId = user.name ? residentIdOfUser(user.name) : null;
-	if (!residentId || !isResidentUser(user, backend.config.commune)) {
+	const residentId = await residentOfRequest(backend, request);
+	if (!residentId) {
 		return jsonError(401, 'not_resident', m.support_not_resident());
 	}
 	if (!perResident.hit(residentId).allowed) {
