@@ -3,6 +3,7 @@ import path from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { issueCodes, staffCookie } from '../harness/api.ts';
 import { demoStaffLogin, startApp, type TestApp } from '../harness/app.ts';
 import {
 	LAPTOP,
@@ -73,18 +74,8 @@ async function violations(page: Page): Promise<string[]> {
 
 /** A resident's report, so that the staff queue and a moderation page have content. */
 async function seedReport() {
-	const login = await fetch(`${app.url}/db/_session`, {
-		method: 'POST',
-		headers: { 'content-type': 'application/json' },
-		body: JSON.stringify(demoStaffLogin(app.dataDir))
-	});
-	const staffCookie = login.headers.getSetCookie()[0].split(';')[0];
-	const issued = await fetch(`${app.url}/api/mairie/habitants`, {
-		method: 'POST',
-		headers: { 'content-type': 'application/json', cookie: staffCookie },
-		body: JSON.stringify({ labels: [''] })
-	});
-	const { code } = ((await issued.json()) as { residents: { code: string }[] }).residents[0];
+	const staff = await staffCookie(app.url, demoStaffLogin(app.dataDir));
+	const [code] = await issueCodes(app.url, staff, ['']);
 	const session = await fetch(`${app.url}/api/habitants/session`, {
 		method: 'POST',
 		headers: { 'content-type': 'application/json' },
@@ -211,18 +202,8 @@ async function tabTo(page: Page, pattern: RegExp, limit = 80): Promise<void> {
 
 describe('keyboard only', () => {
 	it('goes from the home page to a cast vote without the mouse', async () => {
-		const login = await fetch(`${app.url}/db/_session`, {
-			method: 'POST',
-			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify(demoStaffLogin(app.dataDir))
-		});
-		const cookie = login.headers.getSetCookie()[0].split(';')[0];
-		const issued = await fetch(`${app.url}/api/mairie/habitants`, {
-			method: 'POST',
-			headers: { 'content-type': 'application/json', cookie },
-			body: JSON.stringify({ labels: [''] })
-		});
-		const code = ((await issued.json()) as { residents: { code: string }[] }).residents[0].code;
+		const cookie = await staffCookie(app.url, demoStaffLogin(app.dataDir));
+		const [code] = await issueCodes(app.url, cookie, ['']);
 
 		const { page } = await device(LAPTOP);
 		await page.goto(app.url);

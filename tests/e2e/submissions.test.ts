@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { issueCodes, staffCookie } from '../harness/api.ts';
 import { demoStaffLogin, startApp, type TestApp } from '../harness/app.ts';
 import {
 	LAPTOP,
@@ -33,18 +34,9 @@ async function device(viewport = PHONE) {
 }
 
 async function issueCode(): Promise<string> {
-	const login = await fetch(`${app.url}/db/_session`, {
-		method: 'POST',
-		headers: { 'content-type': 'application/json' },
-		body: JSON.stringify(demoStaffLogin(app.dataDir))
-	});
-	const cookie = login.headers.getSetCookie()[0].split(';')[0];
-	const issued = await fetch(`${app.url}/api/mairie/habitants`, {
-		method: 'POST',
-		headers: { 'content-type': 'application/json', cookie },
-		body: JSON.stringify({ labels: ['Famille Martin'] })
-	});
-	return ((await issued.json()) as { residents: { code: string }[] }).residents[0].code;
+	const cookie = await staffCookie(app.url, demoStaffLogin(app.dataDir));
+	const [code] = await issueCodes(app.url, cookie, ['Famille Martin']);
+	return code;
 }
 
 /** A real photo, drawn by the browser: large, so the phone has to shrink it. */
@@ -200,16 +192,11 @@ describe('a report filed offline reaches the mairie and comes back answered', ()
 	});
 
 	it('lets a resident support a published idea once, and shows the count', async () => {
-		const login = await fetch(`${app.url}/db/_session`, {
-			method: 'POST',
-			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify(demoStaffLogin(app.dataDir))
-		});
-		const staffCookie = login.headers.getSetCookie()[0].split(';')[0];
+		const staff = await staffCookie(app.url, demoStaffLogin(app.dataDir));
 		const now = new Date().toISOString();
 		const published = await fetch(`${app.url}/db/demo-public/answer:idee-jardins`, {
 			method: 'PUT',
-			headers: { 'content-type': 'application/json', cookie: staffCookie },
+			headers: { 'content-type': 'application/json', cookie: staff },
 			body: JSON.stringify({
 				type: 'answer',
 				kind: 'suggestion',

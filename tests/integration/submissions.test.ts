@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import nano from 'nano';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SubmissionDoc } from '../../src/lib/domain/submission.ts';
+import { issueCodes, staffCookie } from '../harness/api.ts';
 import { startApp, type TestApp } from '../harness/app.ts';
 import { provisionDemo, startCouch, STAFF, type TestCouch } from '../harness/couch.ts';
 
@@ -12,7 +13,7 @@ import { provisionDemo, startCouch, STAFF, type TestCouch } from '../harness/cou
  */
 let server: TestCouch;
 let app: TestApp;
-let staffCookie: string;
+let staff: string;
 const mairie = () => nano(server.adminUrl).use<SubmissionDoc>('demo-mairie');
 
 // The smallest real images: a 1×1 PNG and a JPEG header with some bytes.
@@ -48,12 +49,7 @@ beforeAll(async () => {
 		COUCHDB_URL: server.adminUrl,
 		ADDRESS_HEADER: 'x-forwarded-for'
 	});
-	const login = await fetch(`${app.url}/db/_session`, {
-		method: 'POST',
-		headers: { 'content-type': 'application/json' },
-		body: JSON.stringify(STAFF)
-	});
-	staffCookie = login.headers.getSetCookie()[0].split(';')[0];
+	staff = await staffCookie(app.url, STAFF);
 });
 afterAll(async () => {
 	await app?.stop();
@@ -63,12 +59,7 @@ afterAll(async () => {
 let nextAddress = 1;
 /** A resident with a code entered on a device: the device's cookie. */
 async function resident(): Promise<string> {
-	const issued = await fetch(`${app.url}/api/mairie/habitants`, {
-		method: 'POST',
-		headers: { 'content-type': 'application/json', cookie: staffCookie },
-		body: JSON.stringify({ labels: [''] })
-	});
-	const { code } = (await issued.json()).residents[0];
+	const [code] = await issueCodes(app.url, staff, ['']);
 	const session = await fetch(`${app.url}/api/habitants/session`, {
 		method: 'POST',
 		headers: { 'content-type': 'application/json', 'x-forwarded-for': `10.0.5.${nextAddress++}` },
