@@ -226,9 +226,12 @@ describe('staff laptops', () => {
 		await villager.page.goto(app.url);
 		await waitForVillagerSync(villager.page);
 		await villager.page.getByRole('heading', { name: 'Les avis de la mairie' }).waitFor();
-		expect(
-			await villager.page.getByText('Arrêté de stationnement place de la Mairie').count()
-		).toBe(0);
+		// The page may render from the replica a moment before the pull that removes it lands.
+		await expect
+			.poll(() => villager.page.getByText('Arrêté de stationnement place de la Mairie').count(), {
+				timeout: 20_000
+			})
+			.toBe(0);
 		await staff.page.goto(`${app.url}/mairie`);
 		await staff.page.getByRole('button', { name: /^Retiré/ }).click();
 		await staff.page
