@@ -65,6 +65,15 @@ export async function measureBundles(): Promise<
 			initial: worker,
 			total: worker
 		});
+		// Leaflet: fetched only when a resident opens the report form (not on any other page).
+		const manifest = JSON.parse(
+			fs.readFileSync('.svelte-kit/output/client/.vite/manifest.json', 'utf8')
+		) as Record<string, { file: string; css?: string[] }>;
+		const mapChunk = manifest['src/lib/client/place-map.ts'];
+		const map = [mapChunk.file, ...(mapChunk.css ?? [])]
+			.map((file) => gzipBytes(`/${file}`))
+			.reduce((sum, size) => sum + size, 0);
+		results.push({ route: '(on demand)', label: 'report map, JS + CSS', initial: 0, total: map });
 	} finally {
 		await browser.close();
 		await app.stop();

@@ -17,6 +17,8 @@ export interface ProvisionOptions {
 	slug: string;
 	name: string;
 	timezone?: string;
+	/** Centre of the commune, where the report map opens. */
+	centre?: { lat: number; lng: number } | null;
 	staff?: StaffAccount;
 }
 
@@ -100,15 +102,21 @@ export async function provisionCommune(
 	}
 
 	const publicDb = couch.use(databaseName(slug, 'public'));
-	if (!(await getOrNull(publicDb.get('commune')))) {
+	const communeDoc = (await getOrNull(publicDb.get('commune'))) as { centre?: unknown } | null;
+	if (!communeDoc) {
 		await publicDb.insert({
 			_id: 'commune',
 			type: 'commune',
 			slug,
 			name: options.name,
-			timezone: options.timezone ?? 'Europe/Paris'
+			timezone: options.timezone ?? 'Europe/Paris',
+			...(options.centre ? { centre: options.centre } : {})
 		} as never);
 		changes.push(`commune « ${options.name} » enregistrée`);
+	} else if (options.centre && !sameCentre(communeDoc.centre, options.centre)) {
+		// The centre comes from the server's configuration (COMMUNE_CENTRE).
+		await publicDb.insert({ ...communeDoc, centre: options.centre } as never);
+		changes.push(`centre de la commune placé en ${options.centre.lat}, ${options.centre.lng}`);
 	}
 
 	let staffCreated = false;
@@ -136,4 +144,9 @@ export async function provisionCommune(
 	}
 
 	return { changes, staffCreated };
+}
+
+function sameCentre(current: unknown, wanted: { lat: number; lng: number }): boolean {
+	const centre = current as { lat?: unknown; lng?: unknown } | undefined;
+	return centre?.lat === wanted.lat && centre?.lng === wanted.lng;
 }

@@ -6,7 +6,8 @@ import { clientsClaim } from 'workbox-core';
 import { ExpirationPlugin } from 'workbox-expiration';
 import { cleanupOutdatedCaches, matchPrecache, precacheAndRoute } from 'workbox-precaching';
 import { NavigationRoute, registerRoute, setCatchHandler } from 'workbox-routing';
-import { NetworkFirst, StaleWhileRevalidate } from 'workbox-strategies';
+import { CacheFirst, NetworkFirst, StaleWhileRevalidate } from 'workbox-strategies';
+import { TILE_ORIGIN } from '#lib/client/map-tiles.ts';
 
 /**
  * Crieur's service worker (ARCHITECTURE §5). It precaches the app shell, keeps
@@ -89,6 +90,22 @@ registerRoute(
 			new ExpirationPlugin({
 				maxEntries: 60,
 				maxAgeSeconds: 60 * 24 * 3600,
+				purgeOnQuotaError: true
+			})
+		]
+	})
+);
+
+// Map tiles seen once stay for a month, so a report's map works on the next
+// offline visit; the tile policy asks for caching, never for bulk download.
+registerRoute(
+	({ url, request }) => request.method === 'GET' && url.origin === TILE_ORIGIN,
+	new CacheFirst({
+		cacheName: 'crieur-map',
+		plugins: [
+			new ExpirationPlugin({
+				maxEntries: 400,
+				maxAgeSeconds: 30 * 24 * 3600,
 				purgeOnQuotaError: true
 			})
 		]

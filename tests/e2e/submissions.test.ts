@@ -97,6 +97,21 @@ describe('a report filed offline reaches the mairie and comes back answered', ()
 		await page.getByLabel('Adresse ou repère').fill('12 rue du Lavoir');
 		await page.getByRole('button', { name: 'Utiliser ma position' }).click();
 		await page.getByText('Position enregistrée : 46.3181, 4.8342.').waitFor();
+		// The map shows the pin there; a tap moves it (no tiles offline, the map still works).
+		const map = page.getByRole('region', { name: 'Carte de la commune' });
+		await page.getByTitle('Endroit signalé').waitFor();
+		await page.getByText('Le fond de carte ne se charge pas sans réseau').waitFor();
+		await map.scrollIntoViewIfNeeded();
+		const box = (await map.boundingBox())!;
+		await page.mouse.click(box.x + box.width / 2 + 60, box.y + box.height / 2 - 40);
+		const located = page.getByText(/^Position enregistrée : /);
+		await expect.poll(() => located.textContent()).not.toContain('46.3181, 4.8342');
+		const [lat, lng] = (await located.textContent())!.match(/-?\d+\.\d+/g)!.map(Number);
+		// East and north of the phone's position, a few dozen metres away.
+		expect(lng).toBeGreaterThan(4.8342);
+		expect(lat).toBeGreaterThan(46.3181);
+		expect(Math.abs(lng - 4.8342) + Math.abs(lat - 46.3181)).toBeLessThan(0.01);
+		const pinned = `${lat}, ${lng}`;
 		await page.screenshot({
 			path: path.join(resultsDir(), 'villager-report-form-412x915.png'),
 			fullPage: true
@@ -154,7 +169,11 @@ describe('a report filed offline reaches the mairie and comes back answered', ()
 		await expect
 			.poll(() => staffPhoto.evaluate((image: HTMLImageElement) => image.naturalWidth))
 			.toBe(1600);
-		await staff.page.getByText('46.3181, 4.8342').waitFor();
+		await staff.page.getByText(pinned).waitFor();
+		await staff.page
+			.getByRole('region', { name: 'Carte : endroit signalé par l’habitant' })
+			.getByTitle('Endroit signalé')
+			.waitFor();
 		await staff.page.getByText('12 rue du Lavoir').waitFor();
 		await staff.page.getByLabel('Marquer résolu').check();
 		await staff.page.getByLabel('Réponse de la mairie').fill(ANSWER);

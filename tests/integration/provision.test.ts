@@ -66,6 +66,33 @@ describe('provisioning a commune', () => {
 		});
 	});
 
+	it('places the commune centre for the report map, once, and CouchDB refuses a bad one', async () => {
+		const centre = { lat: 46.3167, lng: 4.8333 };
+		const placed = await provisionCommune(server.adminUrl, {
+			slug: 'demo',
+			name: 'Saint-Crieur',
+			centre
+		});
+		expect(placed.changes).toEqual(['centre de la commune placé en 46.3167, 4.8333']);
+		const publicDb = nano(server.adminUrl).use<{ centre?: unknown }>('demo-public');
+		const commune = await publicDb.get('commune');
+		expect(commune.centre).toEqual(centre);
+
+		const again = await provisionCommune(server.adminUrl, {
+			slug: 'demo',
+			name: 'Saint-Crieur',
+			centre
+		});
+		expect(again.changes).toEqual([]);
+
+		for (const bad of [{ lat: 120, lng: 4 }, { lat: '46', lng: 4 }, 'ici']) {
+			await expect(publicDb.insert({ ...commune, centre: bad } as never)).rejects.toMatchObject({
+				statusCode: 403
+			});
+		}
+		expect((await publicDb.get('commune')).centre).toEqual(centre);
+	});
+
 	it('refuses a bad commune identifier before touching the server', async () => {
 		await expect(
 			provisionCommune(server.adminUrl, { slug: '../_users', name: 'x' })

@@ -29,6 +29,18 @@ function (newDoc, oldDoc, userCtx, secObj) {
 		if (newDoc.slug !== commune) refuse('slug', 'ne correspond pas à la base');
 		requireText(newDoc, 'name', LIMITS.communeNameMax, false);
 		requireText(newDoc, 'timezone', 64, false);
+		if (newDoc.centre !== undefined) {
+			var centre = newDoc.centre;
+			if (
+				!centre ||
+				typeof centre.lat !== 'number' ||
+				typeof centre.lng !== 'number' ||
+				!(Math.abs(centre.lat) <= 90) ||
+				!(Math.abs(centre.lng) <= 180)
+			) {
+				refuse('centre', 'latitude et longitude en degrés');
+			}
+		}
 		return;
 	}
 	if (newDoc.type === 'poll') return checkPoll(newDoc);

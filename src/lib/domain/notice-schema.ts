@@ -84,7 +84,13 @@ export const CommuneSchema = v.looseObject({
 	type: v.literal('commune'),
 	slug: v.pipe(v.string(), v.regex(/^[a-z][a-z0-9-]{1,40}$/, 'invalid_slug')),
 	name: requiredText(LIMITS.communeNameMax),
-	timezone: requiredText(64)
+	timezone: requiredText(64),
+	centre: v.optional(
+		v.object({
+			lat: v.pipe(v.number(), v.minValue(-90), v.maxValue(90)),
+			lng: v.pipe(v.number(), v.minValue(-180), v.maxValue(180))
+		})
+	)
 });
 
 const KNOWN_CODES = new Set<string>([

@@ -58,6 +58,8 @@ export interface Commune {
 	slug: string;
 	name: string;
 	timezone: string;
+	/** Where the report map opens; absent, reports have no map. */
+	centre?: { lat: number; lng: number };
 }
 
 /** What the first, server-rendered visit needs: the commune and what is current. */

@@ -40,6 +40,7 @@ async function provisionEmbedded(backend: Backend, log: (message: string) => voi
 	const report = await provisionCommune(backend.adminUrl, {
 		slug: config.commune,
 		name: config.communeName,
+		centre: config.centre,
 		staff: { name: staffName, password }
 	});
 	if (!report.staffCreated) return;
@@ -86,7 +87,8 @@ async function start(log: (message: string) => void): Promise<Backend> {
 		// operator creates communes and staff with `npm run provision`.
 		const report = await provisionCommune(backend.adminUrl, {
 			slug: config.commune,
-			name: config.communeName
+			name: config.communeName,
+			centre: config.centre
 		});
 		for (const change of report.changes) log(`CouchDB : ${change}`);
 	} else {
