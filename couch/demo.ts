@@ -2,6 +2,14 @@ import nano from 'nano';
 import { databaseName } from '../src/lib/domain/commune.ts';
 import type { DraftNotice, Notice, NoticeCategory } from '../src/lib/domain/notice.ts';
 import type { Poll } from '../src/lib/domain/poll.ts';
+import {
+	addDays,
+	dayOf,
+	instantFromWallTime,
+	nextDay,
+	type CommuneEvent,
+	type EventCategory
+} from '../src/lib/domain/event.ts';
 import { simplePdf } from './demo-pdf.ts';
 
 interface DemoNotice {
@@ -216,6 +224,100 @@ const DRAFT = {
 	body: `Brouillon : la brocante aura lieu le dimanche 26 avril. Emplacement gratuit pour les habitants, 2 € le mètre pour les autres.`
 };
 
+interface DemoEvent {
+	slug: string;
+	title: string;
+	category: EventCategory;
+	/** Days from the seeding day, and wall times in the commune (none: all day). */
+	day: number;
+	times?: [string, string];
+	place: string;
+	description: string;
+	seats?: number;
+	minutes?: string;
+}
+
+const EVENTS: DemoEvent[] = [
+	{
+		slug: 'conseil-novembre',
+		title: 'Conseil municipal',
+		category: 'conseil',
+		day: -8,
+		times: ['20:00', '22:30'],
+		place: 'Salle du conseil, mairie',
+		description: 'Séance publique. Ordre du jour affiché en mairie.',
+		minutes: 'notice:demo-cr-conseil-novembre'
+	},
+	{
+		slug: 'reunion-plu',
+		title: "Réunion publique sur le plan local d'urbanisme",
+		category: 'reunion',
+		day: 8,
+		times: ['19:00', '21:00'],
+		place: 'Salle des fêtes',
+		description: 'Présentation du projet de **PLU intercommunal**, questions des habitants.'
+	},
+	{
+		slug: 'encombrants',
+		title: 'Collecte des encombrants',
+		category: 'collecte',
+		day: 13,
+		place: 'Toute la commune',
+		description: 'Sortez vos encombrants la veille au soir, sans gêner le passage.'
+	},
+	{
+		slug: 'repas-saint-crieur',
+		title: 'Repas partagé de la Saint-Crieur',
+		category: 'fete',
+		day: 18,
+		times: ['12:30', '16:00'],
+		place: 'Salle des fêtes',
+		description: 'Chacun apporte un plat. Concours de belote ensuite.',
+		seats: 120
+	},
+	{
+		slug: 'marche-noel',
+		title: 'Marché de Noël des écoles',
+		category: 'fete',
+		day: 23,
+		times: ['16:30', '19:00'],
+		place: "Cour de l'école",
+		description: 'Les élèves vendent leurs créations au profit de la sortie de fin d’année.'
+	},
+	{
+		slug: 'conseil-janvier',
+		title: 'Conseil municipal',
+		category: 'conseil',
+		day: 27,
+		times: ['20:00', '22:00'],
+		place: 'Salle du conseil, mairie',
+		description: 'Séance publique : vote du budget primitif.'
+	}
+];
+
+function demoEvent(demo: DemoEvent, now: Date, timeZone: string): CommuneEvent {
+	const day = addDays(dayOf(now.toISOString(), timeZone), demo.day);
+	const at = (wall: string) => instantFromWallTime(wall, timeZone)!;
+	const created = daysFrom(now, Math.min(demo.day, 0) - 10);
+	return {
+		_id: `event:demo-${demo.slug}`,
+		type: 'event',
+		title: demo.title,
+		description: demo.description,
+		category: demo.category,
+		starts_at: demo.times ? at(`${day}T${demo.times[0]}`) : at(day),
+		ends_at: demo.times ? at(`${day}T${demo.times[1]}`) : at(nextDay(day)),
+		all_day: !demo.times,
+		place: demo.place,
+		registration_limit: demo.seats ?? null,
+		minutes: demo.minutes ?? null,
+		cancelled: false,
+		created_at: created,
+		updated_at: created,
+		author: AUTHOR
+	};
+}
+
 function daysFrom(now: Date, days: number): string {
 	return new Date(now.getTime() + days * 86_400_000).toISOString();
 }
@@ -302,7 +404,8 @@ export async function seedDemoContent(couchUrl: string, slug: string, now = new 
 		updated_at: daysFrom(now, -3),
 		author: AUTHOR
 	};
-	await publicDb.bulk({ docs: [...notices, poll] });
+	const events = EVENTS.map((demo) => demoEvent(demo, now, 'Europe/Paris'));
+	await publicDb.bulk({ docs: [...notices, poll, ...events] });
 	await mairieDb.bulk({ docs: drafts });
 	return { notices: notices.length, drafts: drafts.length };
 }

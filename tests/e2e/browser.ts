@@ -20,7 +20,7 @@ export interface Device {
  */
 export async function openDevice(
 	viewport = PHONE,
-	options: { javaScriptEnabled?: boolean; locale?: string } = {}
+	options: { javaScriptEnabled?: boolean; locale?: string; timezoneId?: string } = {}
 ): Promise<Device> {
 	const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'crieur-chromium-'));
 	const context = await chromium.launchPersistentContext(profile, {
@@ -28,7 +28,7 @@ export async function openDevice(
 		headless: true,
 		viewport,
 		locale: options.locale ?? 'fr-FR',
-		timezoneId: 'Europe/Paris',
+		timezoneId: options.timezoneId ?? 'Europe/Paris',
 		javaScriptEnabled: options.javaScriptEnabled ?? true,
 		args: [
 			'--no-sandbox',

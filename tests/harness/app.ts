@@ -29,6 +29,8 @@ export async function startApp(env: Record<string, string> = {}): Promise<TestAp
 			HOST: '127.0.0.1',
 			DATA_DIR: dataDir,
 			BODY_SIZE_LIMIT: '40M',
+			// Links the app writes (calendar, posters) name the address tests use.
+			ORIGIN: `http://127.0.0.1:${port}`,
 			...env
 		},
 		stdio: ['ignore', 'pipe', 'pipe']

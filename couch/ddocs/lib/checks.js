@@ -94,6 +94,31 @@ function checkPoll(doc) {
 	requireDate(doc, 'updated_at', false);
 	if (Date.parse(doc.closes_at) <= Date.parse(doc.opens_at)) refuse('closes_at', 'doit suivre l’ouverture');
 }
+function checkEvent(doc) {
+	if (!/^event:[a-z0-9][a-z0-9-]{0,80}$/.test(String(doc._id))) refuse('_id', 'doit être « event: » suivi d’un identifiant');
+	requireText(doc, 'title', LIMITS.eventTitleMax, false);
+	requireText(doc, 'description', LIMITS.eventDescriptionMax, true);
+	requireText(doc, 'place', LIMITS.eventPlaceMax, true);
+	requireText(doc, 'author', LIMITS.authorMax, true);
+	if (!contains(LIMITS.eventCategories, doc.category)) refuse('category', 'catégorie inconnue');
+	if (typeof doc.all_day !== 'boolean') refuse('all_day', 'vrai ou faux attendu');
+	if (typeof doc.cancelled !== 'boolean') refuse('cancelled', 'vrai ou faux attendu');
+	requireDate(doc, 'starts_at', false);
+	requireDate(doc, 'ends_at', false);
+	requireDate(doc, 'created_at', false);
+	requireDate(doc, 'updated_at', false);
+	var length = Date.parse(doc.ends_at) - Date.parse(doc.starts_at);
+	if (length <= 0) refuse('ends_at', 'doit suivre le début');
+	if (length > LIMITS.eventDaysMax * 86400000) refuse('ends_at', LIMITS.eventDaysMax + ' jours au plus');
+	var seats = doc.registration_limit;
+	if (seats !== null && (typeof seats !== 'number' || seats % 1 !== 0 || seats < 1 || seats > LIMITS.eventSeatsMax)) {
+		refuse('registration_limit', 'nombre de places invalide');
+	}
+	if (doc.minutes !== null && (typeof doc.minutes !== 'string' || doc.minutes.indexOf('notice:') !== 0)) {
+		refuse('minutes', 'doit désigner un avis');
+	}
+	if (doc._attachments !== undefined) refuse('_attachments', 'pas de pièce jointe sur un événement');
+}
 function isAdmin(userCtx) {
 	return (userCtx.roles || []).indexOf('_admin') !== -1;
 }

@@ -33,5 +33,6 @@ function (newDoc, oldDoc, userCtx, secObj) {
 	// Drafts, scheduled and retracted notices and polls, kept for the record.
 	if (!contains(LIMITS.draftStatuses, newDoc.status)) refuse('status', 'statut inconnu');
 	if (newDoc.type === 'poll') return checkPoll(newDoc);
+	if (newDoc.type === 'event') return checkEvent(newDoc);
 	checkNotice(newDoc);
 }

@@ -44,6 +44,7 @@ function (newDoc, oldDoc, userCtx, secObj) {
 		return;
 	}
 	if (newDoc.type === 'poll') return checkPoll(newDoc);
+	if (newDoc.type === 'event') return checkEvent(newDoc);
 	if (newDoc.type === 'tally' || newDoc.type === 'supports') return;
 	if (newDoc.type === 'answer') return checkAnswer(newDoc);
 	checkNotice(newDoc);

@@ -1,4 +1,5 @@
 import type { AnswerDoc } from '../domain/answer.ts';
+import type { CommuneEvent } from '../domain/event.ts';
 import {
 	nextChange,
 	partitionNotices,
@@ -48,6 +49,7 @@ class PublicStore {
 	polls = $state.raw<PollWithTally[]>([]);
 	answers = $state.raw<AnswerDoc[]>([]);
 	supports = $state.raw<Record<string, number>>({});
+	events = $state.raw<CommuneEvent[]>([]);
 	lists = $derived(partitionNotices(this.notices, this.now));
 	visiblePolls = $derived(visiblePolls(this.polls, this.now));
 
@@ -78,6 +80,7 @@ class PublicStore {
 		this.polls = docs.polls;
 		this.answers = docs.answers;
 		this.supports = docs.supports;
+		this.events = docs.events;
 		this.syncedAt = checkpoint.synced_at ? new Date(checkpoint.synced_at) : null;
 		this.ready = docs.commune !== null;
 		this.#scheduleClock();

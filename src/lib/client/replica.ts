@@ -1,3 +1,4 @@
+import { byStart, type CommuneEvent } from '../domain/event.ts';
 import PouchDB from 'pouchdb-core';
 import idb from 'pouchdb-adapter-idb';
 import type { Commune, Notice, PollWithTally } from '../domain/notice.ts';
@@ -70,6 +71,8 @@ export interface PublicDocs {
 	answers: AnswerDoc[];
 	/** Supporters per published suggestion, by answer id. */
 	supports: Record<string, number>;
+	/** The agenda, soonest first. */
+	events: CommuneEvent[];
 }
 
 export async function readAll(db: PouchDB.Database): Promise<PublicDocs> {
@@ -80,15 +83,17 @@ export async function readAll(db: PouchDB.Database): Promise<PublicDocs> {
 	const tallies = new Map<string, Tally>();
 	const answers: AnswerDoc[] = [];
 	const supports: Record<string, number> = {};
+	const events: CommuneEvent[] = [];
 	for (const row of result.rows) {
 		const doc = row.doc as unknown as
-			Notice | Commune | Poll | Tally | AnswerDoc | SupportsDoc | undefined;
+			Notice | Commune | Poll | Tally | AnswerDoc | SupportsDoc | CommuneEvent | undefined;
 		if (!doc) continue;
 		if (doc.type === 'commune') commune = doc as Commune;
 		else if (doc.type === 'notice') notices.push(doc as Notice);
 		else if (doc.type === 'poll') polls.push(doc as Poll);
 		else if (doc.type === 'tally') tallies.set(doc._id, doc as Tally);
 		else if (doc.type === 'answer') answers.push(doc as AnswerDoc);
+		else if (doc.type === 'event') events.push(doc as CommuneEvent);
 		else if (doc.type === 'supports')
 			supports[(doc as SupportsDoc).answer] = (doc as SupportsDoc).count;
 	}
@@ -97,7 +102,8 @@ export async function readAll(db: PouchDB.Database): Promise<PublicDocs> {
 		notices,
 		polls: polls.map((poll) => ({ poll, tally: tallies.get(tallyId(poll._id)) ?? null })),
 		answers: sortAnswers(answers),
-		supports
+		supports,
+		events: events.sort(byStart)
 	};
 }
 

@@ -7,6 +7,7 @@ import type { AttachmentStub, DraftNotice, Notice, NoticeFields } from '../domai
 import type { Poll } from '../domain/poll.ts';
 import { type SubmissionDoc } from '../domain/submission.ts';
 import { answerFrom, type AnswerDoc } from '../domain/answer.ts';
+import { byStart, type CommuneEvent, type EventFields } from '../domain/event.ts';
 
 /** A poll's own fields, without CouchDB's. */
 export type PollFields = Omit<Poll, '_id' | '_rev'>;
@@ -226,7 +227,7 @@ async function attachmentsFor(
 export interface SaveRequest {
 	id: string;
 	/** A notice's or a poll's fields (the document type travels in them). */
-	fields: NoticeFields | PollFields;
+	fields: NoticeFields | PollFields | EventFields;
 	files: EditorFile[];
 	/** Where the notice was before this save (null for a new one). */
 	from: StaffLocation | null;
@@ -344,6 +345,39 @@ export async function readStaffPolls(dbs: StaffDbs): Promise<StaffPoll[]> {
 		}
 	}
 	return polls.sort((a, b) => b.doc.opens_at.localeCompare(a.doc.opens_at));
+}
+
+export interface StaffEvent {
+	key: string;
+	id: string;
+	location: StaffLocation;
+	doc: CommuneEvent & { status?: DraftNotice['status'] };
+	conflicts: string[];
+}
+
+/** Drafts (in -mairie) and published events (in -public), soonest first. */
+export async function readStaffEvents(dbs: StaffDbs): Promise<StaffEvent[]> {
+	const events: StaffEvent[] = [];
+	for (const location of LOCATIONS) {
+		const result = await dbs.local[location].allDocs({
+			include_docs: true,
+			conflicts: true,
+			startkey: 'event:',
+			endkey: 'event:\ufff0'
+		});
+		for (const row of result.rows) {
+			const doc = row.doc as unknown as StaffEvent['doc'] & { _conflicts?: string[] };
+			if (doc?.type !== 'event') continue;
+			events.push({
+				key: `${location}/${doc._id.slice('event:'.length)}`,
+				id: doc._id,
+				location,
+				doc,
+				conflicts: doc._conflicts ?? []
+			});
+		}
+	}
+	return events.sort((a, b) => byStart(a.doc, b.doc));
 }
 
 /** The resident register as staff see it (labels and states; codes are never stored). */

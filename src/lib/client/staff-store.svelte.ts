@@ -5,6 +5,7 @@ import type {
 	StaffItem,
 	StaffKiosk,
 	StaffPoll,
+	StaffEvent,
 	StaffResident,
 	StaffSubmission
 } from './staff-db.ts';
@@ -36,8 +37,11 @@ class StaffStore {
 	loaded = $state(false);
 	items = $state.raw<StaffItem[]>([]);
 	polls = $state.raw<StaffPoll[]>([]);
+	events = $state.raw<StaffEvent[]>([]);
 	residents = $state.raw<StaffResident[]>([]);
 	communeName = $state('');
+	/** The commune's time zone: events are typed and shown in it, whatever the laptop's. */
+	timeZone = $state('Europe/Paris');
 	kiosks = $state.raw<StaffKiosk[]>([]);
 	submissions = $state.raw<StaffSubmission[]>([]);
 	/** Submissions no staff member has opened yet. */
@@ -133,13 +137,18 @@ class StaffStore {
 		if (!this.#dbs) return;
 		this.items = await this.db.readItems(this.#dbs, new Date());
 		this.polls = await this.db.readStaffPolls(this.#dbs);
+		this.events = await this.db.readStaffEvents(this.#dbs);
 		this.residents = await this.db.readResidents(this.#dbs);
 		this.kiosks = await this.db.readKiosks(this.#dbs);
 		this.submissions = await this.db.readSubmissions(this.#dbs);
-		this.communeName = await this.#dbs.local.public
+		const commune = await this.#dbs.local.public
 			.get('commune')
-			.then((doc) => (doc as unknown as { name: string }).name)
-			.catch(() => this.communeName);
+			.then((doc) => doc as unknown as { name: string; timezone: string })
+			.catch(() => null);
+		if (commune) {
+			this.communeName = commune.name;
+			this.timeZone = commune.timezone;
+		}
 		this.pending = await this.db.pendingCount(this.#dbs);
 	}
 

@@ -17,10 +17,10 @@ export const LIMITS = {
 	pollOptionsMax: 20,
 	pollOptionLabelMax: 120,
 	residentLabelMax: 160,
-	publicTypes: ['notice', 'commune', 'poll', 'tally', 'answer', 'supports'],
+	publicTypes: ['notice', 'commune', 'poll', 'tally', 'answer', 'supports', 'event'],
 	/** Written by the app server only (server admin), never by staff laptops. */
 	serverOnlyTypes: ['tally', 'resident', 'kiosk', 'supports'],
-	mairieTypes: ['notice', 'poll', 'resident', 'kiosk', 'submission'],
+	mairieTypes: ['notice', 'poll', 'resident', 'kiosk', 'submission', 'event'],
 	pollResults: ['live', 'after_close'],
 	draftStatuses: ['draft', 'scheduled', 'retracted'],
 	submissionKinds: ['suggestion', 'report'],
@@ -44,7 +44,15 @@ export const LIMITS = {
 	photosMax: 3,
 	photoBytesMax: 3 * 1024 * 1024,
 	/** A report's place further than this from the commune's centre is refused. */
-	placeRadiusKm: 30
+	placeRadiusKm: 30,
+	eventCategories: ['fete', 'conseil', 'collecte', 'reunion', 'culture-sport', 'autre'],
+	eventTitleMax: 160,
+	eventDescriptionMax: 10000,
+	eventPlaceMax: 200,
+	/** Seats for an event with registration; beyond, it is not a village event. */
+	eventSeatsMax: 5000,
+	/** An event longer than this is a season, not an event: a typo in a date, most likely. */
+	eventDaysMax: 31
 } as const;
 
 export type NoticeCategory = (typeof LIMITS.categories)[number];

@@ -3,6 +3,8 @@ import { ISO_DATE_PATTERN, LIMITS } from './limits.ts';
 import type { Commune, DraftNotice, Notice, Validation, ValidationCode } from './notice.ts';
 import type { Poll } from './poll.ts';
 import { PollSchema } from './poll-schema.ts';
+import { EventSchema } from './event-schema.ts';
+import type { CommuneEvent } from './event.ts';
 
 // Schemas of what staff write, apart from notice.ts so that villager pages,
 // which only read, do not load valibot.
@@ -112,7 +114,10 @@ const KNOWN_CODES = new Set<string>([
 	'duplicate_option',
 	'invalid_max_choices',
 	'invalid_results',
-	'closes_before_opening'
+	'closes_before_opening',
+	'ends_before_start',
+	'event_too_long',
+	'invalid_limit'
 ]);
 
 function toValidation<T>(result: v.SafeParseResult<v.GenericSchema<unknown, T>>): Validation<T> {
@@ -129,14 +134,17 @@ function toValidation<T>(result: v.SafeParseResult<v.GenericSchema<unknown, T>>)
 const schemasByType = {
 	notice: NoticeSchema,
 	commune: CommuneSchema,
-	poll: PollSchema
+	poll: PollSchema,
+	event: EventSchema
 } as const;
 
 /**
  * Validates a document staff may write to `<commune>-public`. Tallies are the
  * server's and are refused here, as validate_doc_update refuses them from staff.
  */
-export function validatePublicDoc(doc: unknown): Validation<Notice | Commune | Poll> {
+export function validatePublicDoc(
+	doc: unknown
+): Validation<Notice | Commune | Poll | CommuneEvent> {
 	if (typeof doc !== 'object' || doc === null) {
 		return { ok: false, issues: [{ field: '', code: 'invalid_type' }] };
 	}
@@ -144,7 +152,7 @@ export function validatePublicDoc(doc: unknown): Validation<Notice | Commune | P
 	const schema = schemasByType[type as keyof typeof schemasByType];
 	if (!schema) return { ok: false, issues: [{ field: 'type', code: 'invalid_type' }] };
 	return toValidation(
-		v.safeParse(schema as v.GenericSchema<unknown, Notice | Commune | Poll>, doc)
+		v.safeParse(schema as v.GenericSchema<unknown, Notice | Commune | Poll | CommuneEvent>, doc)
 	);
 }
 

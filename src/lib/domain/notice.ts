@@ -96,7 +96,10 @@ export type ValidationCode =
 	| 'duplicate_option'
 	| 'invalid_max_choices'
 	| 'invalid_results'
-	| 'closes_before_opening';
+	| 'closes_before_opening'
+	| 'ends_before_start'
+	| 'event_too_long'
+	| 'invalid_limit';
 
 export interface ValidationIssue {
 	field: string;

@@ -1,6 +1,7 @@
 import type { NoticeCategory } from '../domain/limits.ts';
 import type { OutboxState } from '../domain/outbox.ts';
 import type { PollState } from '../domain/poll.ts';
+import type { EventCategory } from '../domain/event.ts';
 import type { SubmissionCategory, SubmissionKind, SubmissionStatus } from '../domain/submission.ts';
 import { m } from './paraglide/messages.js';
 
@@ -63,6 +64,14 @@ const submissionCategories: Words<SubmissionCategory> = {
 	'vie-locale': m.submission_category_vie_locale,
 	autre: m.submission_category_autre
 };
+const eventCategories: Words<EventCategory> = {
+	fete: m.event_category_fete,
+	conseil: m.event_category_conseil,
+	collecte: m.event_category_collecte,
+	reunion: m.event_category_reunion,
+	'culture-sport': m.event_category_culture_sport,
+	autre: m.event_category_autre
+};
 const submissionStatuses: Words<SubmissionStatus> = {
 	received: m.submission_status_received,
 	accepted: m.submission_status_accepted,
@@ -73,5 +82,6 @@ const submissionStatuses: Words<SubmissionStatus> = {
 };
 
 export const submissionKindLabel = (value: SubmissionKind) => submissionKinds[value]();
+export const eventCategoryLabel = (value: EventCategory) => eventCategories[value]();
 export const submissionCategoryLabel = (value: SubmissionCategory) => submissionCategories[value]();
 export const submissionStatusLabel = (value: SubmissionStatus) => submissionStatuses[value]();

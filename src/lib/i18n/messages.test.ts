@@ -50,7 +50,8 @@ describe('interface text', () => {
 			'editor_publishAt',
 			'participate_body',
 			'staffPolls_question',
-			'categoryPlural_compte_rendu'
+			'categoryPlural_compte_rendu',
+			'agenda_eventTitle'
 		]);
 		for (const [key, message] of Object.entries(fr)) {
 			const text = JSON.stringify(message);

@@ -34,7 +34,10 @@ const validation: Words<ValidationCode> = {
 	duplicate_option: m.validation_duplicate_option,
 	invalid_max_choices: m.validation_invalid_max_choices,
 	invalid_results: m.validation_invalid_results,
-	closes_before_opening: m.validation_closes_before_opening
+	closes_before_opening: m.validation_closes_before_opening,
+	ends_before_start: m.validation_ends_before_start,
+	event_too_long: m.validation_event_too_long,
+	invalid_limit: m.validation_invalid_limit
 };
 
 const moderationActions: Words<SubmissionStatus> = {

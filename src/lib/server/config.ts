@@ -13,6 +13,8 @@ export interface ServerConfig {
 	seedDemo: boolean;
 	/** Centre of the commune: reports placed far from it are refused. */
 	centre: { lat: number; lng: number } | null;
+	/** Public address for links the server writes (calendar feeds); else the request's. */
+	origin: string | null;
 }
 
 /** "46.3167,4.8333" → coordinates; the demo commune sits in Burgundy. */
@@ -23,6 +25,15 @@ function readCentre(value: string | undefined, commune: string): ServerConfig['c
 		throw new Error(`COMMUNE_CENTRE invalide : « ${value} » (latitude,longitude en degrés).`);
 	}
 	return { lat, lng };
+}
+
+function readOrigin(value: string | undefined): string | null {
+	if (!value?.trim()) return null;
+	const url = new URL(value.trim());
+	if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+		throw new Error(`ORIGIN invalide : « ${value} » (https://adresse-publique).`);
+	}
+	return url.origin;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
@@ -45,6 +56,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
 		commune,
 		communeName: env.COMMUNE_NAME ?? (commune === 'demo' ? 'Saint-Crieur' : commune),
 		seedDemo: env.CRIEUR_DEMO !== '0',
-		centre: readCentre(env.COMMUNE_CENTRE, commune)
+		centre: readCentre(env.COMMUNE_CENTRE, commune),
+		origin: readOrigin(env.ORIGIN)
 	};
 }

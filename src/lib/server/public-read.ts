@@ -3,6 +3,7 @@ import { partitionNotices } from '../domain/notice.ts';
 import { visiblePolls, type Poll } from '../domain/poll.ts';
 import { tallyId, type Tally } from '../domain/tally.ts';
 import { sortAnswers, type AnswerDoc, type SupportsDoc } from '../domain/answer.ts';
+import { byStart, type CommuneEvent } from '../domain/event.ts';
 import type { Backend } from './backend.ts';
 
 interface ViewRow<T> {
@@ -28,6 +29,23 @@ export async function readPolls(backend: Backend): Promise<PollWithTally[]> {
 	return polls.rows.flatMap((row) =>
 		row.doc ? [{ poll: row.doc as unknown as Poll, tally: byId.get(tallyId(row.id)) ?? null }] : []
 	);
+}
+
+/** Every event of the agenda, soonest first; a village has tens a year. */
+export async function readEvents(
+	backend: Backend
+): Promise<{ commune: Commune; events: CommuneEvent[] }> {
+	const db = backend.couch.use(backend.databases.public);
+	const [info, list] = await Promise.all([
+		commune(backend),
+		db.list({ startkey: 'event:', endkey: 'event:\ufff0', include_docs: true })
+	]);
+	const events = list.rows.flatMap((row) =>
+		row.doc && (row.doc as unknown as CommuneEvent).type === 'event'
+			? [row.doc as unknown as CommuneEvent]
+			: []
+	);
+	return { commune: info, events: events.sort(byStart) };
 }
 
 /** Current notices, found through the expiry view so that the history is not read. */

@@ -41,6 +41,54 @@ export function formatDateTime(iso: string, timeZone = DEFAULT_TIME_ZONE): strin
 	return dateFormatter(timeZone, { dateStyle: 'long', timeStyle: 'short' }).format(new Date(iso));
 }
 
+/**
+ * When an event happens, in the commune's time zone: "samedi 12 décembre 2026,
+ * 20:00 – 22:30", or days for a whole-day event (its end is exclusive).
+ */
+export function formatEventWhen(
+	event: { starts_at: string; ends_at: string; all_day: boolean },
+	timeZone = DEFAULT_TIME_ZONE
+): string {
+	const start = new Date(event.starts_at);
+	if (event.all_day) {
+		const lastDay = new Date(Math.max(start.getTime(), Date.parse(event.ends_at) - 1));
+		const format = dateFormatter(timeZone, {
+			weekday: 'long',
+			day: 'numeric',
+			month: 'long',
+			year: 'numeric'
+		});
+		return format.formatRange(start, lastDay);
+	}
+	return dateFormatter(timeZone, {
+		weekday: 'long',
+		day: 'numeric',
+		month: 'long',
+		year: 'numeric',
+		hour: '2-digit',
+		minute: '2-digit'
+	}).formatRange(start, new Date(event.ends_at));
+}
+
+/** "20:00" in the commune's time zone. */
+export function formatTime(iso: string, timeZone = DEFAULT_TIME_ZONE): string {
+	return dateFormatter(timeZone, { hour: '2-digit', minute: '2-digit' }).format(new Date(iso));
+}
+
+/** "décembre 2026" for "2026-12". */
+export function formatMonth(month: string): string {
+	return dateFormatter('UTC', { month: 'long', year: 'numeric' }).format(
+		new Date(`${month}-15T12:00:00Z`)
+	);
+}
+
+/** A calendar day "2026-12-12": "samedi 12 décembre" (long) or "12" (day). */
+export function formatDay(day: string, style: 'long' | 'weekday' = 'long'): string {
+	const options: Intl.DateTimeFormatOptions =
+		style === 'long' ? { weekday: 'long', day: 'numeric', month: 'long' } : { weekday: 'short' };
+	return dateFormatter('UTC', options).format(new Date(`${day}T12:00:00Z`));
+}
+
 /** "mercredi 25 novembre à 14:05" for the kiosk's clock, in the commune's time zone. */
 export function formatClock(date: Date, timeZone = DEFAULT_TIME_ZONE): string {
 	return dateFormatter(timeZone, {
