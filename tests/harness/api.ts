@@ -1,3 +1,5 @@
+import http from 'node:http';
+
 /** What tests do through the app's own API, as a staff laptop or a phone would. */
 
 /** Signs in through /db/_session; returns the session cookie to send back. */
@@ -26,4 +28,68 @@ export async function issueCodes(
 	});
 	const { residents } = (await response.json()) as { residents: { code: string }[] };
 	return residents.map((resident) => resident.code);
+}
+
+/** Opens a resident session with a code, from a given device address; returns its cookie. */
+export async function residentCookie(
+	baseUrl: string,
+	code: string,
+	address = '10.0.0.1'
+): Promise<string> {
+	const response = await fetch(`${baseUrl}/api/habitants/session`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json', 'x-forwarded-for': address },
+		body: JSON.stringify({ code })
+	});
+	if (response.status !== 200) throw new Error(`resident session: ${response.status}`);
+	return response.headers.getSetCookie()[0].split(';')[0];
+}
+
+/** Adds a kiosk as staff and pairs it as the tablet does; returns the kiosk's cookie. */
+export async function pairedKioskCookie(baseUrl: string, staff: string): Promise<string> {
+	const response = await fetch(`${baseUrl}/api/mairie/bornes`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json', cookie: staff },
+		body: JSON.stringify({ label: 'Borne du hall' })
+	});
+	const { kiosk } = (await response.json()) as { kiosk: { pairing: string } };
+	const [name, password] = kiosk.pairing.split(':');
+	return staffCookie(baseUrl, { name, password });
+}
+
+export interface RawResponse {
+	status: number;
+	headers: Record<string, string | string[] | undefined>;
+	text: string;
+}
+
+/**
+ * A request sent exactly as written: fetch resolves `..` and `%2e%2e` before
+ * sending, a hostile client does not.
+ */
+export function rawRequest(
+	baseUrl: string,
+	method: string,
+	path: string,
+	options: { headers?: Record<string, string>; body?: string } = {}
+): Promise<RawResponse> {
+	const url = new URL(baseUrl);
+	const headers: Record<string, string> = { ...options.headers };
+	if (options.body !== undefined)
+		headers['content-length'] = String(Buffer.byteLength(options.body));
+	return new Promise((resolve, reject) => {
+		const request = http.request(
+			{ host: url.hostname, port: url.port, method, path, headers },
+			(response) => {
+				let text = '';
+				response.setEncoding('utf8');
+				response.on('data', (chunk) => (text += chunk));
+				response.on('end', () =>
+					resolve({ status: response.statusCode ?? 0, headers: response.headers, text })
+				);
+			}
+		);
+		request.on('error', reject);
+		request.end(options.body);
+	});
 }

@@ -80,7 +80,11 @@ describe('/db/ proxy allow-list', () => {
 		['?feed=eventsource'],
 		['?filter=_selector'],
 		['?filter=crieur/everything'],
-		['?filter=_view&view=crieur/by_expiry']
+		['?filter=_view&view=crieur/by_expiry'],
+		['?filter=_doc_ids&filter=_selector'],
+		['?feed=normal&feed=longpoll'],
+		['?filter%5B%5D=_selector'],
+		['?filter%5Bx%5D=_selector']
 	])('refuses _changes%s, which kill or hang the stand-in', (search) => {
 		expect(decide('GET', '/demo-public/_changes', search).allow).toBe(false);
 	});

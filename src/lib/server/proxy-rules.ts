@@ -70,6 +70,12 @@ export function decideProxy(
 	if (segments.length === 0) return deny(403, "La racine du serveur n'est pas accessible.");
 
 	const params = new URLSearchParams(search);
+	// The embedded store (express) reads `filter[]=…` and a repeated name as arrays while
+	// the checks below see one string: `filter=_doc_ids&filter=_selector` would kill it.
+	const names = [...params.keys()];
+	if (new Set(names).size !== names.length || names.some((name) => /[[\]]/.test(name))) {
+		return deny(400, 'Paramètres invalides.');
+	}
 	const [first, ...rest] = segments;
 
 	if (first === '_session') {

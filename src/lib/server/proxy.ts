@@ -55,6 +55,36 @@ export async function proxyToCouch(
 	// Node's fetch would otherwise ask for gzip and hand back an inflated body with
 	// the compressed length; the app compresses on the way out instead.
 	headers.set('accept-encoding', 'identity');
+
+	// The stand-in answers _bulk_get without reading _security: anyone would get every
+	// document of -mairie. Ask it first whether this client may read the database at all
+	// (CouchDB 3 checks by itself; one local request per replication batch).
+	if (decision.path.endsWith('/_bulk_get')) {
+		const database = decision.path.slice(0, -'/_bulk_get'.length);
+		const credentials = new Headers({ accept: 'application/json' });
+		for (const name of ['cookie', 'authorization']) {
+			const value = request.headers.get(name);
+			if (value !== null) credentials.set(name, value);
+		}
+		const access = await fetch(backend.url + database, {
+			headers: credentials,
+			signal: AbortSignal.any([request.signal, AbortSignal.timeout(UPSTREAM_TIMEOUT_MS)])
+		}).catch(() => null);
+		if (!access) {
+			return jsonError(
+				503,
+				'unavailable',
+				'Le serveur de données ne répond pas pour le moment. Réessayez dans un instant.'
+			);
+		}
+		if (!access.ok) {
+			return new Response(await access.text(), {
+				status: access.status,
+				headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }
+			});
+		}
+		await access.body?.cancel();
+	}
 	const hasBody = !['GET', 'HEAD'].includes(request.method);
 	let body: ArrayBuffer | undefined;
 	if (hasBody) {

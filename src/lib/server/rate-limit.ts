@@ -38,7 +38,32 @@ export class RateLimiter {
 		};
 	}
 
+	/** Gives back an attempt counted by hit(), for a reservation that turned out not to count. */
+	release(key: string): void {
+		const entry = this.#hits.get(key);
+		if (entry && entry.count > 0) entry.count--;
+	}
+
 	#sweep(now: number): void {
 		for (const [key, entry] of this.#hits) if (entry.resetAt <= now) this.#hits.delete(key);
+	}
+}
+
+/**
+ * Runs tasks for one key one after the other. A limit checked before an await
+ * and counted after it lets parallel requests all pass the check: guesses sent
+ * at once from one address or one kiosk wait their turn instead.
+ */
+export class OneAtATime {
+	readonly #queues = new Map<string, Promise<unknown>>();
+
+	run<T>(key: string, task: () => Promise<T>): Promise<T> {
+		const run = (this.#queues.get(key) ?? Promise.resolve()).then(task);
+		const settled = run.catch(() => undefined);
+		this.#queues.set(key, settled);
+		void settled.then(() => {
+			if (this.#queues.get(key) === settled) this.#queues.delete(key);
+		});
+		return run;
 	}
 }

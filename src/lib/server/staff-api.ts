@@ -5,15 +5,19 @@ import type { Backend } from './backend.ts';
 import { jsonError } from './http.ts';
 import { ResidentError } from './residents.ts';
 
-/** A JSON 401 unless the request carries a staff session of this commune. */
+/**
+ * Null for a staff session of this commune; otherwise a JSON 401 without a session,
+ * 403 with someone else's (a resident, a kiosk, another commune's staff), as CouchDB does.
+ */
 export async function requireStaffSession(
 	backend: Backend,
 	request: Request
 ): Promise<Response | null> {
 	const user = await sessionOf(backend, request);
-	return isStaffUser(user, backend.config.commune)
-		? null
-		: jsonError(401, 'unauthorized', m.residents_staff_only());
+	if (isStaffUser(user, backend.config.commune)) return null;
+	return user.name === null
+		? jsonError(401, 'unauthorized', m.residents_staff_only())
+		: jsonError(403, 'forbidden', m.residents_staff_only());
 }
 
 /** Resident register errors as JSON, in French. */

@@ -1,5 +1,9 @@
 import * as v from 'valibot';
-import { SubmissionRequestSchema, submissionIssues } from '#lib/domain/submission.ts';
+import {
+	SubmissionRequestSchema,
+	submissionIssues,
+	type SubmissionIssue
+} from '#lib/domain/submission.ts';
 import { m } from '#lib/i18n/index.ts';
 import { submissionIssueMessage } from '#lib/i18n/error-labels.ts';
 import { getBackend } from '#lib/server/backend.ts';
@@ -11,6 +15,19 @@ import type { RequestHandler } from './$types';
 
 // A resident filing several reports on a walk is normal; hundreds an hour is not.
 const perResident = new RateLimiter(12, 60 * 60_000);
+
+// The codes the schema names. A missing key or a value of the wrong type comes back
+// with valibot's own English message, which has no French reason: call it missing.
+const SCHEMA_ISSUES = new Set<string>([
+	'required',
+	'too_long',
+	'invalid_id',
+	'invalid_kind',
+	'invalid_category',
+	'invalid_place'
+] satisfies SubmissionIssue[]);
+const issueCode = (code: string): SubmissionIssue =>
+	SCHEMA_ISSUES.has(code) ? (code as SubmissionIssue) : 'required';
 
 /** The form's fields as JSON in `payload`, photos as `photo` files (multipart). */
 async function readRequest(
@@ -53,7 +70,13 @@ export const POST: RequestHandler = async ({ request }) => {
 	}
 	const read = await readRequest(request);
 	if (!read) return jsonError(400, 'invalid_request', m.submission_invalid_request());
-	const issues = submissionIssues(read.payload);
+	if (typeof read.payload !== 'object' || read.payload === null || Array.isArray(read.payload)) {
+		return jsonError(400, 'invalid_request', m.submission_invalid_request());
+	}
+	const issues = submissionIssues(read.payload).map((issue) => ({
+		...issue,
+		code: issueCode(issue.code)
+	}));
 	if (issues.length > 0) {
 		const [first] = issues;
 		return new Response(

@@ -12,7 +12,8 @@ export const POST: RequestHandler = async ({ request }) => {
 	if (refused) return refused;
 	const body = (await request.json().catch(() => null)) as { label?: unknown } | null;
 	try {
-		const kiosk = await createKiosk(backend, String(body?.label ?? ''));
+		// Not String(): an object would become a kiosk named "[object Object]".
+		const kiosk = await createKiosk(backend, typeof body?.label === 'string' ? body.label : '');
 		return json(
 			{ kiosk: { id: kiosk.id, label: kiosk.label, pairing: `${kiosk.name}:${kiosk.password}` } },
 			{ status: 201, headers: { 'cache-control': 'no-store' } }

@@ -1,0 +1,812 @@
+import nano from 'nano';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+	issueCodes,
+	pairedKioskCookie,
+	rawRequest,
+	residentCookie,
+	staffCookie
+} from '../harness/api.ts';
+import { startApp, type TestApp } from '../harness/app.ts';
+import { provisionDemo, startCouch, STAFF, USERS, type TestCouch } from '../harness/couch.ts';
+import { noticeFactory, pollFactory } from '../factories.ts';
+
+/**
+ * Hostile clients against the production build and a real CouchDB-protocol
+ * store: anonymous, a resident, a paired kiosk and staff of another commune
+ * try to write what only the mairie or the server writes, read what only the
+ * mairie or nobody reads, replay outbox ids, guess codes and send huge bodies.
+ * Every refusal has its exact status, and nothing is stored.
+ */
+let server: TestCouch;
+let app: TestApp;
+const admin = () => nano(server.adminUrl);
+
+type Who = 'anonyme' | 'habitant' | 'borne' | 'mairie-autre' | 'mairie';
+const cookies: Record<Who, string> = {
+	anonyme: '',
+	habitant: '',
+	borne: '',
+	'mairie-autre': '',
+	mairie: ''
+};
+/** Codes not used by beforeAll, for tests that need a fresh resident. */
+let spareCodes: string[] = [];
+
+const poll = pollFactory({
+	_id: 'poll:hostile',
+	opens_at: new Date(Date.now() - 3_600_000).toISOString(),
+	closes_at: new Date(Date.now() + 86_400_000).toISOString()
+});
+const notice = noticeFactory({ _id: 'notice:hostile-existante' });
+const SUGGESTION = 'answer:idee-hostile';
+const OTHER_SUGGESTION = 'answer:idee-hostile-2';
+/** Documents the tally job rewrites on its own: left out of "nothing changed". */
+const JOB_OWNED = new Set(['tally:hostile', 'supports:idee-hostile', 'supports:idee-hostile-2']);
+let submissionId = '';
+
+function answerDoc(id: string) {
+	const now = new Date().toISOString();
+	return {
+		_id: id,
+		type: 'answer',
+		kind: 'suggestion',
+		title: 'Un banc devant la poste',
+		body: 'Pour attendre le car.',
+		category: 'vie-locale',
+		status: 'accepted',
+		answer: '',
+		place_address: '',
+		public_name: null,
+		submitted_at: now,
+		answered_at: now,
+		updated_at: now
+	};
+}
+
+let nextAddress = 1;
+/** A fresh device address, so that one test's rate limits do not touch another's. */
+const address = () => `10.66.${Math.floor(nextAddress / 250)}.${nextAddress++ % 250}`;
+
+beforeAll(async () => {
+	server = await startCouch();
+	await provisionDemo(server.adminUrl);
+	app = await startApp({ COUCHDB_URL: server.adminUrl, ADDRESS_HEADER: 'x-forwarded-for' });
+	cookies.mairie = await staffCookie(app.url, STAFF);
+	// A real staff account, of the commune "autre": its role is mairie:autre.
+	cookies['mairie-autre'] = await staffCookie(app.url, USERS.otherStaff);
+	const codes = await issueCodes(app.url, cookies.mairie, ['A', 'B', 'C', 'D', 'E', 'F', 'G']);
+	cookies.habitant = await residentCookie(app.url, codes[0], address());
+	spareCodes = codes.slice(1);
+	cookies.borne = await pairedKioskCookie(app.url, cookies.mairie);
+	const publicDb = admin().use('demo-public');
+	await publicDb.bulk({ docs: [poll, notice, answerDoc(SUGGESTION), answerDoc(OTHER_SUGGESTION)] });
+	const sent = await fetch(`${app.url}/api/submissions`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json', cookie: cookies.habitant },
+		body: JSON.stringify(submission('hostile-setup-0001'))
+	});
+	expect(sent.status).toBe(201);
+	submissionId = 'submission:hostile-setup-0001';
+});
+afterAll(async () => {
+	await app?.stop();
+	await server?.stop();
+});
+
+function submission(outboxId: string, overrides: Record<string, unknown> = {}) {
+	return {
+		outbox_id: outboxId,
+		kind: 'report',
+		title: 'Plaque d’égout descellée',
+		body: 'Rue du Moulin, devant le numéro 4.',
+		category: 'voirie',
+		place: { lat: 46.318, lng: 4.834, address: '4 rue du Moulin' },
+		public_name: null,
+		...overrides
+	};
+}
+
+/** Every document of every database, by revision: what a hostile request must not change. */
+async function snapshot(): Promise<Record<string, string>> {
+	const out: Record<string, string> = {};
+	for (const db of ['demo-public', 'demo-mairie', 'demo-ballots', '_users']) {
+		const { rows } = await admin().use(db).list();
+		for (const row of rows) if (!JOB_OWNED.has(row.id)) out[`${db}/${row.id}`] = row.value.rev;
+	}
+	return out;
+}
+
+async function send(
+	who: Who,
+	method: string,
+	path: string,
+	body?: unknown,
+	headers: Record<string, string> = {}
+) {
+	const response = await fetch(app.url + path, {
+		method,
+		headers: {
+			'content-type': 'application/json',
+			...(cookies[who] ? { cookie: cookies[who] } : {}),
+			...headers
+		},
+		body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body)
+	});
+	const text = await response.text();
+	let json: { error?: unknown; reason?: unknown } | null = null;
+	try {
+		json = JSON.parse(text);
+	} catch {
+		// not JSON: the assertions say so
+	}
+	return { status: response.status, headers: response.headers, json, text };
+}
+
+/** An /api error: the status, JSON, a stable code and a French reason. */
+function expectApiError(result: Awaited<ReturnType<typeof send>>, status: number, error: string) {
+	expect(result.status, result.text.slice(0, 200)).toBe(status);
+	expect(result.headers.get('content-type')).toMatch(/^application\/json/);
+	expect(result.json?.error).toBe(error);
+	expect(typeof result.json?.reason).toBe('string');
+	expect(String(result.json?.reason)).toMatch(/\S/);
+}
+
+const HOSTILE: Who[] = ['anonyme', 'habitant', 'borne', 'mairie-autre'];
+/** CouchDB's answer to a write refused by validate_doc_update. */
+const refusedWrite = (who: Who) => (who === 'anonyme' ? 401 : 403);
+
+describe('writing into demo-public through /db/', () => {
+	const now = new Date().toISOString();
+	const forged = {
+		notice: noticeFactory({ _id: 'notice:forgee', title: 'Avis forgé' }),
+		poll: pollFactory({ _id: 'poll:forge' }),
+		tally: {
+			_id: 'tally:forge',
+			type: 'tally',
+			poll: 'poll:hostile',
+			state: 'final',
+			total: 999,
+			counts: { oui: 999 },
+			updated_at: now
+		},
+		supports: {
+			_id: 'supports:forge',
+			type: 'supports',
+			answer: SUGGESTION,
+			count: 500,
+			updated_at: now
+		},
+		answer: { ...answerDoc('answer:forgee'), title: 'Réponse forgée' }
+	};
+
+	it.each(
+		HOSTILE.flatMap((who) => Object.keys(forged).map((kind) => [who, kind] as [Who, string]))
+	)('refuses %s writing a %s, and stores nothing', async (who, kind) => {
+		const before = await snapshot();
+		const doc = forged[kind as keyof typeof forged];
+		const result = await send(who, 'PUT', `/db/demo-public/${encodeURIComponent(doc._id)}`, doc);
+		expect(result.status).toBe(refusedWrite(who));
+		expect(result.json?.error).toBe(who === 'anonyme' ? 'unauthorized' : 'forbidden');
+		expect(await snapshot()).toEqual(before);
+	});
+
+	it.each([
+		['tally', 'tally:forge'],
+		['supports', 'supports:forge']
+	])('refuses even the mairie writing a %s: only the server counts', async (kind, id) => {
+		const before = await snapshot();
+		const doc = forged[kind as 'tally' | 'supports'];
+		const result = await send('mairie', 'PUT', `/db/demo-public/${encodeURIComponent(id)}`, doc);
+		expect(result.status).toBe(403);
+		expect(result.json).toMatchObject({
+			error: 'forbidden',
+			reason: expect.stringMatching(/serveur/)
+		});
+		expect(await snapshot()).toEqual(before);
+	});
+
+	it.each(HOSTILE)('refuses %s changing or deleting a published notice', async (who) => {
+		const before = await snapshot();
+		const stored = await admin().use('demo-public').get(notice._id);
+		const path = `/db/demo-public/${encodeURIComponent(notice._id)}`;
+		const changed = await send(who, 'PUT', path, { ...stored, title: 'Avis détourné' });
+		expect(changed.status).toBe(refusedWrite(who));
+		const deleted = await send(who, 'DELETE', `${path}?rev=${stored._rev}`);
+		expect(deleted.status).toBe(refusedWrite(who));
+		expect(await snapshot()).toEqual(before);
+	});
+
+	it.each(HOSTILE)(
+		'answers %s’s _bulk_docs with one refusal per document, new_edits or not',
+		async (who) => {
+			const before = await snapshot();
+			const docs = Object.values(forged);
+			const normal = await send(who, 'POST', '/db/demo-public/_bulk_docs', { docs });
+			// CouchDB answers 201 and refuses document by document: read the results.
+			expect(normal.status).toBe(201);
+			const error = who === 'anonyme' ? 'unauthorized' : 'forbidden';
+			// The stand-in may answer in another order than the documents were sent.
+			expect(normal.json).toHaveLength(docs.length);
+			expect(normal.json).toEqual(
+				expect.arrayContaining(docs.map((doc) => expect.objectContaining({ id: doc._id, error })))
+			);
+			const replicated = await send(who, 'POST', '/db/demo-public/_bulk_docs', {
+				new_edits: false,
+				docs: docs.map((doc, i) => ({
+					...doc,
+					_rev: `1-${'ab'.repeat(16)}${i}`,
+					_revisions: { start: 1, ids: [`${'ab'.repeat(16)}${i}`] }
+				}))
+			});
+			expect(replicated.status).toBe(201);
+			expect(replicated.json).toHaveLength(docs.length);
+			expect(replicated.json).toEqual(
+				expect.arrayContaining(docs.map((doc) => expect.objectContaining({ id: doc._id, error })))
+			);
+			expect(await snapshot()).toEqual(before);
+		}
+	);
+
+	it.each([...HOSTILE, 'mairie' as Who])(
+		'refuses %s writing design documents, even hidden in _bulk_docs',
+		async (who) => {
+			const before = await snapshot();
+			const design = await admin().use('demo-public').get('_design/crieur');
+			const evil = { validate_doc_update: 'function () {}' };
+			for (const path of [
+				'/db/demo-public/_design/crieur',
+				'/db/demo-public/_design%2Fcrieur',
+				'/db/demo-public/%5Fdesign/crieur'
+			]) {
+				const result = await send(who, 'PUT', path, { ...evil, _rev: design._rev });
+				expect(result.status, path).toBe(403);
+				expect(result.json?.error).toBe('forbidden');
+			}
+			// _bulk_docs passes the proxy; CouchDB keeps design documents to its admins.
+			const bulk = await send(who, 'POST', '/db/demo-public/_bulk_docs', {
+				docs: [
+					{ _id: '_design/crieur', _rev: design._rev, ...evil },
+					{ _id: '_design/evil', ...evil }
+				]
+			});
+			expect(bulk.status).toBe(201);
+			expect(bulk.json).toHaveLength(2);
+			expect(bulk.json).toEqual(
+				expect.arrayContaining([
+					expect.objectContaining({ id: '_design/crieur', error: 'unauthorized' }),
+					expect.objectContaining({ id: '_design/evil', error: 'unauthorized' })
+				])
+			);
+			expect(await snapshot()).toEqual(before);
+		}
+	);
+
+	it.each(HOSTILE)('refuses %s writing into demo-mairie', async (who) => {
+		const before = await snapshot();
+		const doc = { ...forged.notice, _id: 'notice:brouillon-force', status: 'draft' };
+		const result = await send(who, 'PUT', `/db/demo-mairie/${encodeURIComponent(doc._id)}`, doc);
+		// The stand-in says 401 to a logged-in non-member where CouchDB 3 says 403 (couch/README.md).
+		expect(result.status).toBe(401);
+		expect(result.json?.error).toBe('unauthorized');
+		expect(await snapshot()).toEqual(before);
+	});
+});
+
+describe('reading ballots and the staff database', () => {
+	const ballotPaths = [
+		['GET', '/db/demo-ballots'],
+		['GET', '/db/demo-ballots/_all_docs?include_docs=true'],
+		['GET', '/db/demo-ballots/_changes?include_docs=true'],
+		['GET', '/db/demo-ballots/ballot%3Ahostile%3Ax'],
+		['POST', '/db/demo-ballots/_find'],
+		['POST', '/db/demo-ballots/_bulk_get'],
+		['POST', '/db/demo-ballots/_bulk_docs'],
+		['GET', '/db/demo-ballots/_design/crieur/_view/by_poll']
+	] as const;
+
+	it.each([...HOSTILE, 'mairie' as Who])(
+		'keeps every way into the ballots closed to %s',
+		async (who) => {
+			for (const [method, path] of ballotPaths) {
+				const result = await send(who, method, path, method === 'POST' ? { docs: [] } : undefined);
+				expect(result.status, path).toBe(403);
+				expect(result.headers.get('content-type')).toMatch(/^application\/json/);
+				expect(result.json).toEqual({ error: 'forbidden', reason: expect.stringMatching(/base/) });
+				expect(result.text).not.toMatch(/ballot:|choices/);
+			}
+		}
+	);
+
+	it.each(HOSTILE)('keeps the staff database closed to %s', async (who) => {
+		const paths: [string, string, unknown?][] = [
+			['GET', '/db/demo-mairie'],
+			['GET', `/db/demo-mairie/${encodeURIComponent(submissionId)}`],
+			['GET', '/db/demo-mairie/_all_docs?include_docs=true'],
+			['POST', '/db/demo-mairie/_all_docs', { keys: [submissionId] }],
+			['GET', '/db/demo-mairie/_changes?include_docs=true'],
+			['POST', '/db/demo-mairie/_changes?filter=_doc_ids', { doc_ids: [submissionId] }],
+			['POST', '/db/demo-mairie/_bulk_get', { docs: [{ id: submissionId }] }],
+			['POST', '/db/demo-mairie/_revs_diff', { [submissionId]: ['1-a'] }]
+		];
+		for (const [method, path, body] of paths) {
+			const result = await send(who, method, path, body);
+			// 401 from the stand-in for everyone; CouchDB 3 says 403 to a logged-in non-member.
+			expect(result.status, path).toBe(401);
+			expect(result.json?.error).toBe('unauthorized');
+			expect(result.text).not.toMatch(/Plaque|code_hash|resident:/);
+		}
+		for (const [method, path] of [
+			['POST', '/db/demo-mairie/_find'],
+			['GET', '/db/demo-mairie/_design/crieur'],
+			['GET', '/db/demo-mairie/_design/crieur/_view/resident_by_code'],
+			['GET', '/db/demo-mairie/_design/crieur/_view/submissions_by_author?include_docs=true'],
+			['GET', '/db/demo-mairie/_security']
+		]) {
+			const result = await send(
+				who,
+				method,
+				path,
+				method === 'POST' ? { selector: {} } : undefined
+			);
+			expect(result.status, path).toBe(403);
+			expect(result.json?.error).toBe('forbidden');
+		}
+	});
+
+	it.each(['anonyme', 'borne', 'mairie-autre', 'mairie'] as Who[])(
+		'answers %s asking for a resident’s submissions with 401',
+		async (who) => {
+			expectApiError(await send(who, 'GET', '/api/submissions/mine'), 401, 'not_resident');
+		}
+	);
+});
+
+describe('admin endpoints and path tricks through /db/', () => {
+	// Sent byte for byte (fetch would resolve the dots first).
+	const cases: [string, string, number, string | null][] = [
+		['GET', '/db/_users', 403, 'forbidden'],
+		['GET', '/db/_users/_all_docs', 403, 'forbidden'],
+		['GET', '/db/_users/org.couchdb.user%3Asecretariat', 403, 'forbidden'],
+		['PUT', '/db/_users/org.couchdb.user%3Aintrus', 403, 'forbidden'],
+		['GET', '/db/_config', 403, 'forbidden'],
+		['PUT', '/db/_config/admins/intrus', 403, 'forbidden'],
+		['PUT', '/db/_node/_local/_config/admins/intrus', 403, 'forbidden'],
+		['GET', '/db/_all_dbs', 403, 'forbidden'],
+		['POST', '/db/_replicate', 403, 'forbidden'],
+		['POST', '/db/demo-public/_replicate', 403, 'forbidden'],
+		['GET', '/db/_active_tasks', 403, 'forbidden'],
+		['GET', '/db/_utils/', 403, 'forbidden'],
+		['GET', '/db/', 403, 'forbidden'],
+		['PUT', '/db/nouvelle-base', 403, 'forbidden'],
+		['PUT', '/db/demo-ballots', 403, 'forbidden'],
+		['DELETE', '/db/demo-public', 405, 'method_not_allowed'],
+		['PUT', '/db/demo-public/_security', 403, 'forbidden'],
+		['POST', '/db/demo-public/_compact', 403, 'forbidden'],
+		['POST', '/db/demo-public/_purge', 403, 'forbidden'],
+		['GET', '/db/demo-public/../demo-ballots', 403, 'forbidden'],
+		['GET', '/db/demo-public/../demo-ballots/_all_docs', 403, 'forbidden'],
+		['GET', '/db/demo-public/%2e%2e/demo-ballots/_all_docs', 403, 'forbidden'],
+		['GET', '/db/demo-public/%2E%2E/_users/_all_docs', 403, 'forbidden'],
+		['GET', '/db/demo-public/_all_docs/../../demo-ballots', 403, 'forbidden'],
+		['GET', '/db/demo-public\\..\\demo-ballots', 403, 'forbidden'],
+		['GET', '/db/./demo-ballots', 403, 'forbidden'],
+		['GET', '/db/demo-public%2F..%2Fdemo-ballots/_all_docs', 403, 'forbidden'],
+		['GET', '/db/demo-ballots%2F_all_docs', 403, 'forbidden'],
+		['GET', '/db/demo-ballots%2f_all_docs', 403, 'forbidden'],
+		['GET', '/db/%5Fusers', 403, 'forbidden'],
+		['GET', '/db/demo%2Dballots', 403, 'forbidden'],
+		['GET', '/db/DEMO-BALLOTS', 403, 'forbidden'],
+		['GET', '/db/demo-ballots;x', 403, 'forbidden'],
+		['GET', '/db/demo-public/_local%2F..%2F..%2Fdemo-ballots', 403, 'forbidden'],
+		['GET', '/db//demo-ballots/_all_docs', 400, 'bad_request'],
+		['GET', '/db/demo-public/%00', 400, 'bad_request'],
+		['GET', '/db/demo-public/a%5Cb', 400, 'bad_request'],
+		['GET', '/db/http://evil.example/', 400, 'bad_request'],
+		['GET', '/db/demo-public/_changes?feed=continuous', 403, 'forbidden'],
+		['GET', '/db/demo-public/_changes?feed=longpoll&since=now', 403, 'forbidden'],
+		['GET', '/db/demo-public/_changes?filter=_selector', 403, 'forbidden'],
+		// Repeated or bracketed names reach the store as arrays: each of these killed it.
+		[
+			'GET',
+			'/db/demo-public/_changes?filter=_doc_ids&filter=_selector&selector=%7B%7D',
+			400,
+			'bad_request'
+		],
+		['GET', '/db/demo-public/_changes?filter%5B%5D=_selector&selector=%7B%7D', 400, 'bad_request'],
+		['GET', '/db/demo-public/_changes?filter%5Bx%5D=_selector&selector=%7B%7D', 400, 'bad_request'],
+		['GET', '/db/demo-public/_changes?feed=normal&feed=longpoll&since=now', 400, 'bad_request']
+	];
+
+	it.each(cases)(
+		'refuses %s %s with %i and a JSON error, whoever asks',
+		async (method, path, status, error) => {
+			const before = await snapshot();
+			for (const who of [...HOSTILE, 'mairie' as Who]) {
+				const result = await rawRequest(app.url, method, path, {
+					headers: {
+						'content-type': 'application/json',
+						...(cookies[who] ? { cookie: cookies[who] } : {})
+					},
+					body: ['PUT', 'POST'].includes(method)
+						? JSON.stringify({ name: 'intrus', roles: ['_admin'], source: 'demo-ballots' })
+						: undefined
+				});
+				expect(result.status, `${who} ${path}`).toBe(status);
+				expect(result.headers['content-type']).toMatch(/^application\/json/);
+				expect(JSON.parse(result.text)).toEqual({ error, reason: expect.stringMatching(/\S/) });
+			}
+			expect(await snapshot()).toEqual(before);
+			// The store is still up.
+			expect((await fetch(`${server.url}/demo-public`)).status).toBe(200);
+		}
+	);
+
+	it.each([
+		['/db/%2e%2e/', 200],
+		['/db/%2e%2e/_all_dbs', 404],
+		['/db/../_all_dbs', 404],
+		['//db/demo-ballots', 404]
+	])('resolves %s to an app page, never to the store', async (path, status) => {
+		const result = await rawRequest(app.url, 'GET', path);
+		expect(result.status).toBe(status);
+		expect(result.headers['content-type']).toMatch(/^text\/html/);
+		expect(result.text).not.toMatch(/couchdb|"db_name"|"rows"/i);
+	});
+
+	it('refuses the store’s admin with a wrong password, by cookie login or basic auth', async () => {
+		const login = await send('anonyme', 'POST', '/db/_session', { name: 'admin', password: 'x' });
+		expect(login.status).toBe(401);
+		expect(login.json?.error).toBe('unauthorized');
+		expect(login.headers.getSetCookie()).toEqual([]);
+		const form = await send('anonyme', 'POST', '/db/_session', 'name=admin&password=x', {
+			'content-type': 'application/x-www-form-urlencoded'
+		});
+		expect(form.status).toBe(401);
+		const basic = await send('anonyme', 'GET', '/db/demo-mairie/_all_docs', undefined, {
+			authorization: `Basic ${Buffer.from('admin:mauvais').toString('base64')}`
+		});
+		expect(basic.status).toBe(401);
+		expect(basic.text).not.toMatch(/rows/);
+	});
+
+	it('refuses another commune’s staff credentials at a kiosk’s unlock', async () => {
+		const result = await send('borne', 'POST', '/api/borne/unlock', USERS.otherStaff, {
+			'x-forwarded-for': address()
+		});
+		expectApiError(result, 401, 'bad_login');
+	});
+
+	it.each(['habitant', 'borne', 'mairie-autre'] as Who[])(
+		'refuses %s on every staff endpoint with 403, and anonymous with 401',
+		async (who) => {
+			const before = await snapshot();
+			const residentId = (await admin().use('demo-mairie').list({ startkey: 'resident:' })).rows[0]
+				.id;
+			for (const [path, body] of [
+				['/api/mairie/habitants', { labels: ['Intrus'] }],
+				[`/api/mairie/habitants/${encodeURIComponent(residentId)}/revoke`, {}],
+				[`/api/mairie/habitants/${encodeURIComponent(residentId)}/reissue`, {}],
+				['/api/mairie/bornes', { label: 'Borne pirate' }],
+				['/api/mairie/bornes/kiosk%3Ax/revoke', {}]
+			] as const) {
+				expectApiError(await send(who, 'POST', path, body), 403, 'forbidden');
+				expectApiError(await send('anonyme', 'POST', path, body), 401, 'unauthorized');
+			}
+			expect(await snapshot()).toEqual(before);
+		}
+	);
+});
+
+describe('replaying an outbox id with a different payload', () => {
+	async function storedBallots() {
+		const { rows } = await admin()
+			.use('demo-ballots')
+			.list({ startkey: 'ballot:hostile:', endkey: 'ballot:hostile:\ufff0', include_docs: true });
+		return rows.map((row) => row.doc);
+	}
+
+	it('keeps a resident’s ballot as first cast', async () => {
+		const cookie = await residentCookie(app.url, spareCodes[0], address());
+		const ballot = { outbox_id: 'replay-ballot-0001', poll: poll._id, choices: ['oui'] };
+		expect((await send('anonyme', 'POST', '/api/ballots', ballot, { cookie })).status).toBe(201);
+		const [stored] = await storedBallots();
+		expect(stored).toMatchObject({ choices: ['oui'], outbox_id: ballot.outbox_id });
+
+		const replay = await send(
+			'anonyme',
+			'POST',
+			'/api/ballots',
+			{ ...ballot, choices: ['non'] },
+			{ cookie }
+		);
+		expectApiError(replay, 409, 'outbox_id_reused');
+		const again = await send('anonyme', 'POST', '/api/ballots', ballot, { cookie });
+		expect(again.status).toBe(200);
+		expect(again.json).toMatchObject({ status: 'accepted', duplicate: true });
+		expect(await storedBallots()).toEqual([stored]);
+	});
+
+	it('keeps a ballot typed at a kiosk as first cast', async () => {
+		const before = await storedBallots();
+		const ballot = {
+			code: spareCodes[1],
+			outbox_id: 'replay-kiosk-0001',
+			poll: poll._id,
+			choices: ['non']
+		};
+		expect((await send('borne', 'POST', '/api/borne/ballots', ballot)).status).toBe(201);
+		const after = await storedBallots();
+		expect(after).toHaveLength(before.length + 1);
+		const replay = await send('borne', 'POST', '/api/borne/ballots', {
+			...ballot,
+			choices: ['oui']
+		});
+		expectApiError(replay, 409, 'outbox_id_reused');
+		expect(await storedBallots()).toEqual(after);
+	});
+
+	it('keeps a submission as first sent, and refuses the id to another resident', async () => {
+		const alice = await residentCookie(app.url, spareCodes[2], address());
+		const bob = await residentCookie(app.url, spareCodes[3], address());
+		const first = submission('replay-sub-0001');
+		const sent = await send('anonyme', 'POST', '/api/submissions', first, { cookie: alice });
+		expect(sent.status).toBe(201);
+		const stored = await admin().use('demo-mairie').get('submission:replay-sub-0001');
+
+		const changed = submission('replay-sub-0001', {
+			kind: 'suggestion',
+			title: 'Titre réécrit',
+			body: 'Texte réécrit.',
+			category: 'vie-locale',
+			place: null,
+			public_name: 'Quelqu’un'
+		});
+		const replay = await send('anonyme', 'POST', '/api/submissions', changed, { cookie: alice });
+		expect(replay.status).toBe(200);
+		expect(replay.json).toMatchObject({ status: 'accepted', duplicate: true });
+		const stolen = await send('anonyme', 'POST', '/api/submissions', changed, { cookie: bob });
+		expectApiError(stolen, 409, 'outbox_id_reused');
+		expect(await admin().use('demo-mairie').get('submission:replay-sub-0001')).toEqual(stored);
+	});
+
+	it('keeps a support as first given, once per suggestion', async () => {
+		const cookie = await residentCookie(app.url, spareCodes[4], address());
+		const supportsOf = async (answer: string) =>
+			(
+				await admin()
+					.use('demo-ballots')
+					.list({
+						startkey: `support:${answer.slice(7)}:`,
+						endkey: `support:${answer.slice(7)}:\ufff0`,
+						include_docs: true
+					})
+			).rows.map((row) => row.doc);
+		const support = { outbox_id: 'replay-support-01', answer: SUGGESTION };
+		expect((await send('anonyme', 'POST', '/api/supports', support, { cookie })).status).toBe(201);
+		const stored = await supportsOf(SUGGESTION);
+		expect(stored).toHaveLength(1);
+
+		const again = await send('anonyme', 'POST', '/api/supports', support, { cookie });
+		expect(again.status).toBe(200);
+		expect(again.json).toMatchObject({ status: 'accepted', duplicate: true });
+		const twice = await send(
+			'anonyme',
+			'POST',
+			'/api/supports',
+			{ ...support, outbox_id: 'replay-support-02' },
+			{ cookie }
+		);
+		expectApiError(twice, 409, 'already_supported');
+		// The same id on another suggestion is that suggestion's own support, counted once there.
+		const elsewhere = { ...support, answer: OTHER_SUGGESTION };
+		expect((await send('anonyme', 'POST', '/api/supports', elsewhere, { cookie })).status).toBe(
+			201
+		);
+		expect((await send('anonyme', 'POST', '/api/supports', elsewhere, { cookie })).status).toBe(
+			200
+		);
+		expect(await supportsOf(OTHER_SUGGESTION)).toHaveLength(1);
+		expect(await supportsOf(SUGGESTION)).toEqual(stored);
+	});
+});
+
+describe('oversized bodies', () => {
+	const MB = 1024 * 1024;
+	const big = 'x'.repeat(2 * MB);
+	// Above BODY_SIZE_LIMIT (40M, as `npm start` sets it).
+	const huge = JSON.stringify({ padding: 'x'.repeat(41 * MB) });
+
+	const endpoints: [Who, string, unknown, number, string][] = [
+		[
+			'habitant',
+			'/api/ballots',
+			{ outbox_id: 'big-ballot-0001', poll: poll._id, choices: Array(300_000).fill('oui') },
+			400,
+			'invalid_request'
+		],
+		['habitant', '/api/supports', { outbox_id: big, answer: SUGGESTION }, 400, 'invalid_request'],
+		['habitant', '/api/submissions', submission('big-sub-0001', { body: big }), 400, 'too_long'],
+		['anonyme', '/api/habitants/session', { code: big }, 400, 'invalid_format'],
+		[
+			'borne',
+			'/api/borne/ballots',
+			{ code: big, outbox_id: 'big-kiosk-0001', poll: poll._id, choices: ['oui'] },
+			400,
+			'invalid_request'
+		],
+		// Credentials are passed to CouchDB's _session as they come: a wrong login.
+		['anonyme', '/api/borne/unlock', { name: big, password: big }, 401, 'bad_login'],
+		['mairie', '/api/mairie/habitants', { labels: [big] }, 400, 'invalid_label'],
+		['mairie', '/api/mairie/habitants', { labels: Array(100_000).fill('Foyer') }, 400, 'too_many'],
+		['mairie', '/api/mairie/bornes', { label: big }, 400, 'invalid_label']
+	];
+
+	it.each(endpoints)(
+		'answers %s’s 2 MB body on %s with %i %s, storing nothing',
+		async (who, path, body, status, error) => {
+			const before = await snapshot();
+			expectApiError(
+				await send(who, 'POST', path, body, { 'x-forwarded-for': address() }),
+				status,
+				error
+			);
+			expect(await snapshot()).toEqual(before);
+		}
+	);
+
+	// The adapter stops reading past the limit; each endpoint then sees no body at all.
+	it.each([
+		['habitant', '/api/ballots', 400, 'invalid_request'],
+		['habitant', '/api/supports', 400, 'invalid_request'],
+		['habitant', '/api/submissions', 400, 'invalid_request'],
+		['anonyme', '/api/habitants/session', 400, 'invalid_format'],
+		['borne', '/api/borne/ballots', 400, 'invalid_request'],
+		['anonyme', '/api/borne/unlock', 401, 'bad_login'],
+		['mairie', '/api/mairie/habitants', 400, 'too_many'],
+		['mairie', '/api/mairie/bornes', 400, 'invalid_label']
+	] as [Who, string, number, string][])(
+		'answers %s’s 41 MB body on %s with a JSON %i %s',
+		async (who, path, status, error) => {
+			const before = await snapshot();
+			const result = await send(who, 'POST', path, huge, { 'x-forwarded-for': address() });
+			expectApiError(result, status, error);
+			expect(await snapshot()).toEqual(before);
+		}
+	);
+
+	it('refuses a 41 MB multipart submission with a JSON 400', async () => {
+		const form = new FormData();
+		form.set('payload', JSON.stringify(submission('huge-sub-0001')));
+		form.append('photo', new Blob([new Uint8Array(41 * MB)]), 'photo.jpg');
+		const response = await fetch(`${app.url}/api/submissions`, {
+			method: 'POST',
+			headers: { cookie: cookies.habitant },
+			body: form
+		});
+		expect(response.status).toBe(400);
+		expect(await response.json()).toMatchObject({ error: 'invalid_request' });
+		await expect(admin().use('demo-mairie').get('submission:huge-sub-0001')).rejects.toMatchObject({
+			statusCode: 404
+		});
+	});
+
+	it('refuses an oversized /db/ body from anyone before it reaches the store', async () => {
+		const body = JSON.stringify({ docs: [{ _id: 'notice:enorme', body: 'x'.repeat(33 * MB) }] });
+		for (const who of HOSTILE) {
+			const result = await send(who, 'POST', '/db/demo-public/_bulk_docs', body);
+			expect(result.status).toBe(413);
+			expect(result.json?.error).toBe('too_large');
+		}
+	});
+});
+
+describe('guessing resident codes', () => {
+	const WRONG = 'ACDE-FGHJ-KMNP';
+	/** Wrong codes the server looked up: the whole server allows 600 per 10 minutes. */
+	let judged = 0;
+
+	async function enter(code: string, from: string) {
+		const result = await send(
+			'anonyme',
+			'POST',
+			'/api/habitants/session',
+			{ code },
+			{
+				'x-forwarded-for': from
+			}
+		);
+		if (result.status === 401) judged++;
+		return result;
+	}
+
+	it('stops an address after 10 wrong codes, even when the 11th is right', async () => {
+		const from = address();
+		for (let i = 0; i < 10; i++) {
+			const result = await enter(WRONG, from);
+			expectApiError(result, 401, 'unknown_code');
+			expect(result.headers.getSetCookie()).toEqual([]);
+		}
+		for (const code of [WRONG, spareCodes[5]]) {
+			const blocked = await enter(code, from);
+			expectApiError(blocked, 429, 'too_many_attempts');
+			expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(500);
+			expect(blocked.headers.getSetCookie()).toEqual([]);
+		}
+	});
+
+	it('counts wrong codes sent all at once from one address', async () => {
+		const from = address();
+		const results = await Promise.all(Array.from({ length: 40 }, () => enter(WRONG, from)));
+		const statuses = results.map((result) => result.status).sort();
+		expect(statuses.filter((status) => status === 401)).toHaveLength(10);
+		expect(statuses.filter((status) => status === 429)).toHaveLength(30);
+		expect(results.flatMap((result) => result.headers.getSetCookie())).toEqual([]);
+	});
+
+	it('stops a kiosk after 20 wrong codes sent at once, and stores no ballot', async () => {
+		const kiosk = await pairedKioskCookie(app.url, cookies.mairie);
+		const ballots = (await admin().use('demo-ballots').list()).rows.length;
+		const vote = (code: string, i: number) =>
+			send(
+				'anonyme',
+				'POST',
+				'/api/borne/ballots',
+				{
+					code,
+					outbox_id: `guess-kiosk-${String(i).padStart(4, '0')}`,
+					poll: poll._id,
+					choices: ['oui']
+				},
+				{ cookie: kiosk }
+			);
+		const results = await Promise.all(Array.from({ length: 30 }, (_, i) => vote(WRONG, i)));
+		const statuses = results.map((result) => result.status);
+		expect(statuses.filter((status) => status === 403)).toHaveLength(20);
+		expect(statuses.filter((status) => status === 429)).toHaveLength(10);
+		for (const result of results) {
+			expectApiError(
+				result,
+				result.status,
+				result.status === 403 ? 'unknown_code' : 'too_many_attempts'
+			);
+		}
+		expectApiError(await vote(spareCodes[5], 99), 429, 'too_many_attempts');
+		expect((await admin().use('demo-ballots').list()).rows.length).toBe(ballots);
+	});
+
+	it('stops guessing staff passwords at a kiosk after 10 tries sent at once', async () => {
+		const from = address();
+		const unlock = (password: string) =>
+			send(
+				'borne',
+				'POST',
+				'/api/borne/unlock',
+				{ name: STAFF.name, password },
+				{
+					'x-forwarded-for': from
+				}
+			);
+		const results = await Promise.all(Array.from({ length: 15 }, (_, i) => unlock(`essai-${i}`)));
+		const statuses = results.map((result) => result.status);
+		expect(statuses.filter((status) => status === 401)).toHaveLength(10);
+		expect(statuses.filter((status) => status === 429)).toHaveLength(5);
+		expectApiError(await unlock(STAFF.password), 429, 'too_many_attempts');
+	});
+
+	// Last: it spends the whole server's allowance for ten minutes.
+	it('stops everyone after 600 wrong codes from many addresses, without a session', async () => {
+		const left = 600 - judged;
+		const addresses = Array.from({ length: 61 }, () => address());
+		const results = await Promise.all(
+			addresses.flatMap((from) => Array.from({ length: 10 }, () => enter(WRONG, from)))
+		);
+		const statuses = results.map((result) => result.status);
+		expect(statuses.filter((status) => status === 401)).toHaveLength(left);
+		expect(statuses.filter((status) => status === 429)).toHaveLength(610 - left);
+		expect(judged).toBe(600);
+		const fresh = await enter(spareCodes[5], address());
+		expectApiError(fresh, 429, 'too_many_attempts');
+		expect(fresh.headers.getSetCookie()).toEqual([]);
+	});
+});
