@@ -1,0 +1,56 @@
+import type { NoticeCategory } from '../../domain/notice.ts';
+import { m } from '../../i18n/index.ts';
+
+/**
+ * A poster goes on the mairie's notice board: it is printed in French whatever
+ * language the person printing it reads the app in. Pass this to a message
+ * (`m.poster_vote({}, FRENCH)`) and use the formatters below instead of the
+ * interface's, which follow the reader's language.
+ */
+export const FRENCH = { locale: 'fr' } as const;
+
+const DEFAULT_TIME_ZONE = 'Europe/Paris';
+
+/** "28 novembre 2026", in the commune's time zone. */
+export function posterDate(iso: string, timeZone = DEFAULT_TIME_ZONE): string {
+	return new Intl.DateTimeFormat('fr-FR', {
+		timeZone,
+		day: 'numeric',
+		month: 'long',
+		year: 'numeric'
+	}).format(new Date(iso));
+}
+
+/** "30 décembre 2026 à 10:00", in the commune's time zone. */
+export function posterDateTime(iso: string, timeZone = DEFAULT_TIME_ZONE): string {
+	return new Intl.DateTimeFormat('fr-FR', {
+		timeZone,
+		dateStyle: 'long',
+		timeStyle: 'short'
+	}).format(new Date(iso));
+}
+
+const categories: Record<NoticeCategory, () => string> = {
+	avis: () => m.category_avis({}, FRENCH),
+	arrete: () => m.category_arrete({}, FRENCH),
+	alerte: () => m.category_alerte({}, FRENCH),
+	agenda: () => m.category_agenda({}, FRENCH),
+	'compte-rendu': () => m.category_compte_rendu({}, FRENCH)
+};
+
+/** "Arrêté", "Alerte"… in French. */
+export const posterCategory = (category: NoticeCategory): string => categories[category]();
+
+export type PosterScale = 'large' | 'medium' | 'small';
+
+/**
+ * Type size for a poster's text, from its length in characters: a short notice
+ * is read from two metres away, a long one still has to fit (or flow onto a
+ * second sheet). The thresholds are what one A4 sheet holds under a
+ * three-line title and the QR code footer (checked in tests/e2e/posters.test.ts).
+ */
+export function posterScale(length: number): PosterScale {
+	if (length <= 600) return 'large';
+	if (length <= 1200) return 'medium';
+	return 'small';
+}

@@ -1,0 +1,17 @@
+import { loadPublic } from '#lib/client/load-public.ts';
+import { publicStore } from '#lib/client/public-store.svelte.ts';
+import type { Commune, PollWithTally } from '#lib/domain/notice.ts';
+import type { PageLoad } from './$types';
+
+// The same data as the poll's own page (the tally is not printed).
+export const load: PageLoad = async ({ fetch, params }) => {
+	const id = `poll:${params.slug}`;
+	return loadPublic<{ commune: Commune } & PollWithTally>(
+		fetch,
+		`/api/public/polls/${encodeURIComponent(params.slug)}`,
+		() => {
+			const entry = publicStore.poll(id);
+			return entry && publicStore.commune ? { commune: publicStore.commune, ...entry } : null;
+		}
+	);
+};
