@@ -58,7 +58,8 @@ const STAFF_PAGES = [
 	'/mairie/habitants',
 	'/mairie/envois',
 	'/mairie/envois/o-a11y-000001',
-	'/mairie/bornes'
+	'/mairie/bornes',
+	'/mairie/rapport'
 ];
 
 let app: TestApp;

@@ -214,6 +214,16 @@ const ENDPOINTS: Record<string, Endpoint> = {
 			answer: fc.constantFrom(SUGGESTION, 'answer:inconnue', poll._id, 'answer:')
 		})
 	},
+	'/api/reads': {
+		path: fc.constant('/api/reads'),
+		who: ['anonyme', 'habitant'],
+		near: shaped({
+			notices: fc.array(
+				fc.oneof(fc.constantFrom('notice:demo-coupure-eau', 'notice:x', 'poll:y'), fc.string()),
+				{ maxLength: 60 }
+			)
+		})
+	},
 	'/api/submissions': {
 		path: fc.constant('/api/submissions'),
 		who: ['habitant', 'mairie'],

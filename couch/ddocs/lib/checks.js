@@ -157,6 +157,7 @@ function checkSubmission(doc, oldDoc, userCtx) {
 	if (doc.published !== null && String(doc.published).indexOf('answer:') !== 0) refuse('published', 'réponse attendue');
 	requireDate(doc, 'created_at', false);
 	requireDate(doc, 'updated_at', false);
+	if (doc.answered_at !== undefined) requireDate(doc, 'answered_at', true);
 }
 // The public answer to a submission: what residents read, with no author id.
 function checkAnswer(doc) {

@@ -24,7 +24,7 @@ function (newDoc, oldDoc, userCtx, secObj) {
 	}
 	if (!contains(LIMITS.mairieTypes, newDoc.type)) refuse('type', 'type inconnu');
 	requireAdminFor(newDoc, userCtx);
-	if (newDoc.type === 'resident' || newDoc.type === 'kiosk') return;
+	if (newDoc.type === 'resident' || newDoc.type === 'kiosk' || newDoc.type === 'reads') return;
 	if (newDoc.type === 'submission' || (oldDoc && oldDoc.type === 'submission')) {
 		if (oldDoc && !oldDoc._deleted && oldDoc.type !== newDoc.type) refuse('type', 'ne peut pas changer');
 		return checkSubmission(newDoc, oldDoc, userCtx);

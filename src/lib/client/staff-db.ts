@@ -8,6 +8,8 @@ import type { Poll } from '../domain/poll.ts';
 import { type SubmissionDoc } from '../domain/submission.ts';
 import { answerFrom, type AnswerDoc } from '../domain/answer.ts';
 import { byStart, type CommuneEvent, type EventFields } from '../domain/event.ts';
+import type { ParticipationInput, ReadsDoc } from '../domain/participation.ts';
+import type { Tally } from '../domain/tally.ts';
 
 /** A poll's own fields, without CouchDB's. */
 export type PollFields = Omit<Poll, '_id' | '_rev'>;
@@ -380,6 +382,37 @@ export async function readStaffEvents(dbs: StaffDbs): Promise<StaffEvent[]> {
 	return events.sort((a, b) => byStart(a.doc, b.doc));
 }
 
+async function docsWithPrefix<T>(db: PouchDB.Database, prefix: string): Promise<T[]> {
+	const result = await db.allDocs({
+		include_docs: true,
+		startkey: prefix,
+		endkey: `${prefix}\ufff0`
+	});
+	return result.rows.flatMap((row) => (row.doc ? [row.doc as unknown as T] : []));
+}
+
+/** Everything the participation report counts, from this laptop's replicas (offline too). */
+export async function readParticipationInput(dbs: StaffDbs): Promise<ParticipationInput> {
+	const [published, retracted, polls, tallies, reads, residents, submissions] = await Promise.all([
+		docsWithPrefix<Notice>(dbs.local.public, 'notice:'),
+		docsWithPrefix<DraftNotice>(dbs.local.mairie, 'notice:'),
+		docsWithPrefix<Poll>(dbs.local.public, 'poll:'),
+		docsWithPrefix<Tally>(dbs.local.public, 'tally:'),
+		docsWithPrefix<ReadsDoc>(dbs.local.mairie, 'reads:'),
+		docsWithPrefix<ParticipationInput['residents'][number]>(dbs.local.mairie, 'resident:'),
+		docsWithPrefix<SubmissionDoc>(dbs.local.mairie, 'submission:')
+	]);
+	const ballots = new Map(tallies.map((tally) => [tally.poll, tally.total]));
+	return {
+		// A retracted notice was published: it counts for the period it was out.
+		notices: [...published, ...retracted.filter((notice) => notice.status === 'retracted')],
+		reads,
+		residents,
+		polls: polls.map((poll) => ({ ...poll, ballots: ballots.get(poll._id) ?? 0 })),
+		submissions
+	};
+}
+
 /** The resident register as staff see it (labels and states; codes are never stored). */
 export interface StaffResident {
 	_id: string;
@@ -462,6 +495,10 @@ export async function moderateSubmission(
 ): Promise<SubmissionDoc> {
 	const current = (await dbs.local.mairie.get(id)) as unknown as SubmissionDoc;
 	const next: SubmissionDoc = { ...current, ...change, updated_at: now.toISOString() };
+	// The first response starts nothing over: it measures the time to answer (participation report).
+	if (!next.answered_at && (next.status !== 'received' || next.answer.trim())) {
+		next.answered_at = now.toISOString();
+	}
 	const result = await dbs.local.mairie.put(next as never);
 	return { ...next, _rev: result.rev };
 }

@@ -19,8 +19,8 @@ export const LIMITS = {
 	residentLabelMax: 160,
 	publicTypes: ['notice', 'commune', 'poll', 'tally', 'answer', 'supports', 'event'],
 	/** Written by the app server only (server admin), never by staff laptops. */
-	serverOnlyTypes: ['tally', 'resident', 'kiosk', 'supports'],
-	mairieTypes: ['notice', 'poll', 'resident', 'kiosk', 'submission', 'event'],
+	serverOnlyTypes: ['tally', 'resident', 'kiosk', 'supports', 'reads'],
+	mairieTypes: ['notice', 'poll', 'resident', 'kiosk', 'submission', 'event', 'reads'],
 	pollResults: ['live', 'after_close'],
 	draftStatuses: ['draft', 'scheduled', 'retracted'],
 	submissionKinds: ['suggestion', 'report'],

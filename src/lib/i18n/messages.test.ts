@@ -51,7 +51,11 @@ describe('interface text', () => {
 			'participate_body',
 			'staffPolls_question',
 			'categoryPlural_compte_rendu',
-			'agenda_eventTitle'
+			'agenda_eventTitle',
+			'poster_urgent',
+			'staffReport_ballots',
+			'staffReport_total',
+			'staffReport_colQuestion'
 		]);
 		for (const [key, message] of Object.entries(fr)) {
 			const text = JSON.stringify(message);

@@ -26,6 +26,8 @@ export interface Resident {
 	status: 'active' | 'revoked';
 	issued_at: string;
 	updated_at: string;
+	/** First time the code opened a session or cast a kiosk ballot; absent until then. */
+	first_used_at?: string;
 }
 
 export interface IssuedCode {
@@ -194,7 +196,23 @@ export async function residentByCode(backend: Backend, typed: string): Promise<R
 	});
 	const resident = found.rows[0]?.doc as Resident | undefined;
 	if (!resident || resident.status !== 'active') throw new ResidentError('unknown_code');
+	if (!resident.first_used_at) await markFirstUse(backend, resident);
 	return resident;
+}
+
+/**
+ * The day a code was first used, on a phone or at the kiosk: the participation
+ * report counts residents who took part, never what they did.
+ */
+async function markFirstUse(backend: Backend, resident: Resident, now = new Date()): Promise<void> {
+	try {
+		await backend.couch
+			.use<Resident>(backend.databases.mairie)
+			.insert({ ...resident, first_used_at: now.toISOString() });
+	} catch (error) {
+		// Two devices at once: the other one marked it. Using the code must not fail on this.
+		if (statusOf(error) !== 409) throw error;
+	}
 }
 
 /**

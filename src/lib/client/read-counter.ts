@@ -1,0 +1,64 @@
+import { readSetting, writeSetting } from './device-db.ts';
+import { onSyncTriggers } from './triggers.ts';
+
+/**
+ * Counts a notice as read once per device, without tracking: the device keeps
+ * which notices it already counted and sends only new ids — no device id, no
+ * session, no time. Offline, they wait here and go with the next connection.
+ */
+const COUNTED = 'reads-counted';
+const PENDING = 'reads-pending';
+/** Enough for years of a village's notices; the oldest are forgotten first. */
+const REMEMBERED_MAX = 5000;
+const BATCH_MAX = 50;
+
+let flushing: Promise<void> | null = null;
+let started = false;
+
+export async function countRead(noticeId: string): Promise<void> {
+	try {
+		const counted = (await readSetting<string[]>(COUNTED)) ?? [];
+		if (counted.includes(noticeId)) return;
+		await writeSetting(COUNTED, [...counted, noticeId].slice(-REMEMBERED_MAX));
+		const pending = (await readSetting<string[]>(PENDING)) ?? [];
+		await writeSetting(PENDING, [...pending, noticeId]);
+		start();
+		void flush();
+	} catch {
+		// Private browsing without IndexedDB: the read simply goes uncounted.
+	}
+}
+
+function start(): void {
+	if (started) return;
+	started = true;
+	onSyncTriggers(() => void flush(), { periodMs: 10 * 60_000 });
+}
+
+export function flush(): Promise<void> {
+	flushing ??= send().finally(() => (flushing = null));
+	return flushing;
+}
+
+async function send(): Promise<void> {
+	if (navigator.onLine === false) return;
+	let pending = (await readSetting<string[]>(PENDING)) ?? [];
+	while (pending.length > 0) {
+		const batch = pending.slice(0, BATCH_MAX);
+		let response: Response;
+		try {
+			response = await fetch('/api/reads', {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify({ notices: batch })
+			});
+		} catch {
+			return; // offline: the next trigger tries again
+		}
+		// A refused batch (e.g. a notice since retracted) is dropped, not retried forever.
+		if (!response.ok && response.status !== 400 && response.status !== 404) return;
+		const now = (await readSetting<string[]>(PENDING)) ?? [];
+		pending = now.filter((id) => !batch.includes(id));
+		await writeSetting(PENDING, pending);
+	}
+}
