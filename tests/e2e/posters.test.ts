@@ -185,6 +185,23 @@ describe('A4 posters', () => {
 		savePng(read.first.png, 'poster-poll.png');
 	});
 
+	it('prints an event with when, where and how to sign up', async () => {
+		const pdf = await printPoster('/affiche/agenda/demo-repas-saint-crieur');
+		const read = await readPdf(pdf);
+		const url = `${app.url}/agenda/demo-repas-saint-crieur`;
+
+		expect(read.pages).toBe(1);
+		expect(read.text).toContain('Repas partagé de la Saint-Crieur');
+		expect(read.text).toMatch(/fête et animation/i);
+		expect(read.text).toMatch(/\p{L}+ \d+ \p{L}+ \d{4}, 12:30 – 16:00/u);
+		expect(read.text).toContain('Lieu : Salle des fêtes');
+		expect(read.text).toContain('Sur inscription en mairie : 120 places');
+		expect(read.text).toContain('Retrouvez ce rendez-vous sur l’application');
+		expect(squeezed(read.text)).toContain(url);
+		expect(read.first.qr).toBe(url);
+		savePng(read.first.png, 'poster-event.png');
+	});
+
 	it('stays French for an English reader, and lets a long notice flow onto a second sheet', async () => {
 		const cookie = await staffCookie(app.url, demoStaffLogin(app.dataDir));
 		const paragraph =

@@ -1,3 +1,4 @@
+import type { EventCategory } from '../../domain/event.ts';
 import type { NoticeCategory } from '../../domain/notice.ts';
 import { m } from '../../i18n/index.ts';
 
@@ -37,6 +38,41 @@ const categories: Record<NoticeCategory, () => string> = {
 	agenda: () => m.category_agenda({}, FRENCH),
 	'compte-rendu': () => m.category_compte_rendu({}, FRENCH)
 };
+
+/** "samedi 12 décembre 2026, 20:00 – 22:00" or whole days, in French and the commune's time. */
+export function posterEventWhen(
+	event: { starts_at: string; ends_at: string; all_day: boolean },
+	timeZone = DEFAULT_TIME_ZONE
+): string {
+	const start = new Date(event.starts_at);
+	const date = { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' } as const;
+	if (event.all_day) {
+		const lastDay = new Date(Math.max(start.getTime(), Date.parse(event.ends_at) - 1));
+		const days = new Intl.DateTimeFormat('fr-FR', { timeZone, ...date }).formatRange(
+			start,
+			lastDay
+		);
+		return `${days}, ${m.agenda_allDay({}, FRENCH)}`;
+	}
+	return new Intl.DateTimeFormat('fr-FR', {
+		timeZone,
+		...date,
+		hour: '2-digit',
+		minute: '2-digit'
+	}).formatRange(start, new Date(event.ends_at));
+}
+
+const eventCategories: Record<EventCategory, () => string> = {
+	fete: () => m.event_category_fete({}, FRENCH),
+	conseil: () => m.event_category_conseil({}, FRENCH),
+	collecte: () => m.event_category_collecte({}, FRENCH),
+	reunion: () => m.event_category_reunion({}, FRENCH),
+	'culture-sport': () => m.event_category_culture_sport({}, FRENCH),
+	autre: () => m.event_category_autre({}, FRENCH)
+};
+
+/** "Conseil municipal", "Collecte"… in French. */
+export const posterEventCategory = (category: EventCategory): string => eventCategories[category]();
 
 /** "Arrêté", "Alerte"… in French. */
 export const posterCategory = (category: NoticeCategory): string => categories[category]();
