@@ -2,6 +2,7 @@
 import { measureBallots } from './ballots.ts';
 import { measureBundles } from './bundle-size.ts';
 import { measureReport } from './submissions.ts';
+import { measureVisits } from './visits.ts';
 
 const kB = (bytes: number) => (bytes / 1000).toFixed(1);
 
@@ -42,4 +43,26 @@ for (const link of report.links) {
 		`| send until "Envoyé", ${link.label} | ${(link.sendMs / 1000).toFixed(1)} s (bound ${(link.boundMs / 1000).toFixed(1)} s) |`
 	);
 }
+
+const visits = await measureVisits();
+const within = (value: number, budget: number) =>
+	`${budget} ms — ${value <= budget ? 'within' : `OVER by ${value - budget} ms`}`;
+console.log('\n## Visits (400 kbps, 400 ms RTT, 4× CPU for the first visit)\n');
+console.log('| figure | value | budget |');
+console.log('| --- | ---: | --- |');
+console.log(
+	`| first visit from a shared link: notice text visible | ${visits.firstVisitMs} ms | ${within(visits.firstVisitMs, 2500)} |`
+);
+console.log(
+	`| first visit: bytes on the wire until the app settles (incl. offline precache) | ${kB(visits.firstVisitBytes)} kB in ${visits.firstVisitRequests} requests | |`
+);
+console.log(
+	`| repeat visit offline: home list visible | ${visits.offlineMs} ms | ${within(visits.offlineMs, 300)} |`
+);
+console.log(
+	`| the same at 4× CPU slowdown | ${visits.offlineSlowCpuMs} ms | ${within(visits.offlineSlowCpuMs, 1000)} |`
+);
+console.log(
+	`| offline, a page never opened (app shell + replica) | ${visits.offlineUnseenMs} ms | |`
+);
 if (!ballots.tallyExact) process.exitCode = 1;
