@@ -1,6 +1,7 @@
 import type { Handle, ServerInit } from '@sveltejs/kit/hooks';
 import { building } from '$app/env';
 import { roles } from '#lib/domain/commune.ts';
+import { m } from '#lib/i18n/index.ts';
 import { paraglideMiddleware } from '#lib/i18n/paraglide/server.js';
 import { sessionOf } from '#lib/server/auth.ts';
 import { getBackend } from '#lib/server/backend.ts';
@@ -51,6 +52,26 @@ function sameHost(origin: string, request: Request): boolean {
 	}
 }
 
+/**
+ * An API client reads JSON: SvelteKit's own answers to an unknown path or a
+ * wrong method (an HTML page, plain text) become `{error, reason}` too.
+ */
+function asJsonError(response: Response): Response {
+	if (response.status < 400 || response.headers.get('content-type')?.includes('json')) {
+		return response;
+	}
+	const known: Record<number, [string, () => string]> = {
+		404: ['not_found', m.errors_apiNotFound],
+		405: ['method_not_allowed', m.errors_apiMethod],
+		413: ['payload_too_large', m.errors_apiTooLarge]
+	};
+	const [code, reason] = known[response.status] ?? ['error', m.errors_generic];
+	const replaced = jsonError(response.status, code, reason());
+	const allow = response.headers.get('allow');
+	if (allow) replaced.headers.set('allow', allow);
+	return replaced;
+}
+
 export const handle: Handle = async ({ event, resolve }) => {
 	const { pathname, search } = event.url;
 	const origin = event.request.headers.get('origin');
@@ -80,11 +101,12 @@ export const handle: Handle = async ({ event, resolve }) => {
 		// The language comes from the `crieur-langue` cookie, then Accept-Language;
 		// messages rendered here (pages and API errors) read it via getLocale().
 		// The original request is passed on: addresses are the same in every language.
-		response = await paraglideMiddleware(event.request, ({ locale }) =>
-			resolve(event, {
+		response = await paraglideMiddleware(event.request, async ({ locale }) => {
+			const resolved = await resolve(event, {
 				transformPageChunk: ({ html }) => html.replace('%lang%', locale)
-			})
-		);
+			});
+			return pathname.startsWith('/api/') ? asJsonError(resolved) : resolved;
+		});
 	}
 	for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
 		if (!response.headers.has(name)) {

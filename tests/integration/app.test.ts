@@ -259,3 +259,29 @@ describe('scheduled publication', () => {
 		expect(await publishDue(backend)).toEqual([]);
 	});
 });
+
+describe('API errors', () => {
+	it('answers an unknown path or a wrong method in JSON, in the reader’s language', async () => {
+		for (const [method, path, status, code] of [
+			['GET', '/api/nexiste-pas', 404, 'not_found'],
+			['POST', '/api/public/current', 405, 'method_not_allowed'],
+			['DELETE', '/api/ballots', 405, 'method_not_allowed']
+		] as const) {
+			const response = await fetch(`${app.url}${path}`, { method });
+			expect(response.status, path).toBe(status);
+			expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+			const body = (await response.json()) as { error: string; reason: string };
+			expect(body.error).toBe(code);
+			expect(body.reason).toMatch(/[a-zé]/);
+		}
+		const english = await fetch(`${app.url}/api/nexiste-pas`, {
+			headers: { 'accept-language': 'en' }
+		});
+		expect(((await english.json()) as { reason: string }).reason).toBe(
+			'This API address does not exist.'
+		);
+		// Pages keep their HTML error page.
+		const page = await fetch(`${app.url}/nexiste-pas`);
+		expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+	});
+});
