@@ -3,6 +3,8 @@ import { browser } from '$app/env';
 import { m } from '../i18n/index.ts';
 import { isHydrated } from './hydration.ts';
 import { publicStore } from './public-store.svelte.ts';
+import type { CommuneEvent } from '../domain/event.ts';
+import type { Commune } from '../domain/notice.ts';
 
 type Fetch = typeof fetch;
 
@@ -36,4 +38,14 @@ export async function loadPublic<T>(
 	if (response.status === 404) error(404, { message: m.notice_notFound(), code: 'not_found' });
 	if (!response.ok) error(response.status, { message: m.errors_generic() });
 	return (await response.json()) as T;
+}
+
+/** The agenda: for /agenda, an event's page and its poster. */
+export function loadEvents(fetch: Fetch) {
+	return loadPublic<{ commune: Commune; events: CommuneEvent[] }>(
+		fetch,
+		'/api/public/events',
+		() =>
+			publicStore.commune ? { commune: publicStore.commune, events: publicStore.events } : null
+	);
 }

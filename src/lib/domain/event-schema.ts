@@ -1,20 +1,8 @@
 import * as v from 'valibot';
-import { ISO_DATE_PATTERN, LIMITS } from './limits.ts';
+import { LIMITS } from './limits.ts';
+import { isoDate, text } from './poll-schema.ts';
 
 // Apart from event.ts so that villager pages, which only read events, do not load valibot.
-const isoDate = v.pipe(
-	v.string('invalid_date'),
-	v.regex(new RegExp(ISO_DATE_PATTERN), 'invalid_date'),
-	v.check((value) => !Number.isNaN(Date.parse(value)), 'invalid_date')
-);
-
-const text = (max: number, allowEmpty = false) =>
-	v.pipe(
-		v.string('required'),
-		v.check((value) => allowEmpty || value.trim().length > 0, 'required'),
-		v.maxLength(max, 'too_long')
-	);
-
 const DAY_MS = 86_400_000;
 
 export const EventSchema = v.pipe(

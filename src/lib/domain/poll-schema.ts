@@ -2,13 +2,13 @@ import * as v from 'valibot';
 import { ISO_DATE_PATTERN, LIMITS } from './limits.ts';
 
 // The poll schema, apart from poll.ts so that pages which only show polls do not load valibot.
-const isoDate = v.pipe(
+export const isoDate = v.pipe(
 	v.string('invalid_date'),
 	v.regex(new RegExp(ISO_DATE_PATTERN), 'invalid_date'),
 	v.check((value) => !Number.isNaN(Date.parse(value)), 'invalid_date')
 );
 
-const text = (max: number, allowEmpty = false) =>
+export const text = (max: number, allowEmpty = false) =>
 	v.pipe(
 		v.string('required'),
 		v.check((value) => allowEmpty || value.trim().length > 0, 'required'),
