@@ -612,38 +612,121 @@ describe('replaying an outbox id with a different payload', () => {
 });
 
 describe('oversized bodies', () => {
-	const MB = 1024 * 1024;
+	const KB = 1024;
+	const MB = 1024 * KB;
 	const big = 'x'.repeat(2 * MB);
 	// Above BODY_SIZE_LIMIT (40M, as `npm start` sets it).
 	const huge = JSON.stringify({ padding: 'x'.repeat(41 * MB) });
+	/** Every route that takes a body, as the one who may call it. */
+	const routes: [Who, string][] = [
+		['habitant', '/api/ballots'],
+		['habitant', '/api/supports'],
+		['habitant', '/api/submissions'],
+		['anonyme', '/api/reads'],
+		['anonyme', '/api/habitants/session'],
+		['borne', '/api/borne/ballots'],
+		['anonyme', '/api/borne/unlock'],
+		['mairie', '/api/mairie/habitants'],
+		['mairie', '/api/mairie/bornes']
+	];
 
-	const endpoints: [Who, string, unknown, number, string][] = [
+	/** A 413 in the API's shape, with the limit in the reason. */
+	function expectTooLarge(result: Awaited<ReturnType<typeof send>>) {
+		expectApiError(result, 413, 'too_large');
+		expect(String(result.json?.reason)).toMatch(/trop volumineux \(\d+ [KM]o au plus\)/);
+	}
+
+	it.each(routes)(
+		'answers %s’s 2 MB JSON body on %s with a JSON 413, storing nothing',
+		async (who, path) => {
+			const before = await snapshot();
+			const body = { outbox_id: 'big-0001', code: big, labels: [big], label: big, name: big };
+			expectTooLarge(await send(who, 'POST', path, body, { 'x-forwarded-for': address() }));
+			expect(await snapshot()).toEqual(before);
+		}
+	);
+
+	// Past BODY_SIZE_LIMIT the adapter cuts the body off; routes used to read that as no body.
+	it.each(routes)('answers %s’s 41 MB body on %s with a JSON 413', async (who, path) => {
+		const before = await snapshot();
+		expectTooLarge(await send(who, 'POST', path, huge, { 'x-forwarded-for': address() }));
+		expect(await snapshot()).toEqual(before);
+	});
+
+	it.each(routes)(
+		'answers %s’s 640 kB body sent without a length on %s with a JSON 413',
+		async (who, path) => {
+			const before = await snapshot();
+			const chunk = new TextEncoder().encode('x'.repeat(64 * KB));
+			// A stream body goes out chunked: the server only learns its size by reading it.
+			const body = new ReadableStream({
+				start(controller) {
+					for (let i = 0; i < 10; i++) controller.enqueue(chunk);
+					controller.close();
+				}
+			});
+			const response = await fetch(app.url + path, {
+				method: 'POST',
+				headers: {
+					'content-type': 'application/json',
+					'x-forwarded-for': address(),
+					...(cookies[who] ? { cookie: cookies[who] } : {})
+				},
+				body,
+				duplex: 'half'
+			} as RequestInit);
+			expect(response.status).toBe(413);
+			expect(await response.json()).toMatchObject({ error: 'too_large' });
+			expect(await snapshot()).toEqual(before);
+		}
+	);
+
+	// Under the route's body limit, each field still has its own.
+	const fields: [Who, string, unknown, number, string][] = [
 		[
 			'habitant',
 			'/api/ballots',
-			{ outbox_id: 'big-ballot-0001', poll: poll._id, choices: Array(300_000).fill('oui') },
+			{ outbox_id: 'big-ballot-0001', poll: poll._id, choices: Array(2000).fill('oui') },
 			400,
 			'invalid_request'
 		],
-		['habitant', '/api/supports', { outbox_id: big, answer: SUGGESTION }, 400, 'invalid_request'],
-		['habitant', '/api/submissions', submission('big-sub-0001', { body: big }), 400, 'too_long'],
-		['anonyme', '/api/habitants/session', { code: big }, 400, 'invalid_format'],
+		[
+			'habitant',
+			'/api/supports',
+			{ outbox_id: 'x'.repeat(5000), answer: SUGGESTION },
+			400,
+			'invalid_request'
+		],
+		[
+			'habitant',
+			'/api/submissions',
+			submission('big-sub-0001', { body: 'x'.repeat(5000) }),
+			400,
+			'too_long'
+		],
+		['anonyme', '/api/habitants/session', { code: 'x'.repeat(5000) }, 400, 'invalid_format'],
 		[
 			'borne',
 			'/api/borne/ballots',
-			{ code: big, outbox_id: 'big-kiosk-0001', poll: poll._id, choices: ['oui'] },
+			{ code: 'x'.repeat(5000), outbox_id: 'big-kiosk-0001', poll: poll._id, choices: ['oui'] },
 			400,
 			'invalid_request'
 		],
-		// Credentials are passed to CouchDB's _session as they come: a wrong login.
-		['anonyme', '/api/borne/unlock', { name: big, password: big }, 401, 'bad_login'],
-		['mairie', '/api/mairie/habitants', { labels: [big] }, 400, 'invalid_label'],
-		['mairie', '/api/mairie/habitants', { labels: Array(100_000).fill('Foyer') }, 400, 'too_many'],
-		['mairie', '/api/mairie/bornes', { label: big }, 400, 'invalid_label']
+		['anonyme', '/api/borne/unlock', { name: 'x'.repeat(129), password: 'x' }, 400, 'too_long'],
+		[
+			'anonyme',
+			'/api/borne/unlock',
+			{ name: STAFF.name, password: 'x'.repeat(257) },
+			400,
+			'too_long'
+		],
+		['mairie', '/api/mairie/habitants', { labels: ['x'.repeat(1000)] }, 400, 'invalid_label'],
+		['mairie', '/api/mairie/habitants', { labels: Array(501).fill('Foyer') }, 400, 'too_many'],
+		['mairie', '/api/mairie/bornes', { label: 'x'.repeat(1000) }, 400, 'invalid_label']
 	];
 
-	it.each(endpoints)(
-		'answers %s’s 2 MB body on %s with %i %s, storing nothing',
+	it.each(fields)(
+		'answers %s’s overlong field on %s with %i %s, storing nothing',
 		async (who, path, body, status, error) => {
 			const before = await snapshot();
 			expectApiError(
@@ -655,27 +738,25 @@ describe('oversized bodies', () => {
 		}
 	);
 
-	// The adapter stops reading past the limit; each endpoint then sees no body at all.
-	it.each([
-		['habitant', '/api/ballots', 400, 'invalid_request'],
-		['habitant', '/api/supports', 400, 'invalid_request'],
-		['habitant', '/api/submissions', 400, 'invalid_request'],
-		['anonyme', '/api/habitants/session', 400, 'invalid_format'],
-		['borne', '/api/borne/ballots', 400, 'invalid_request'],
-		['anonyme', '/api/borne/unlock', 401, 'bad_login'],
-		['mairie', '/api/mairie/habitants', 400, 'too_many'],
-		['mairie', '/api/mairie/bornes', 400, 'invalid_label']
-	] as [Who, string, number, string][])(
-		'answers %s’s 41 MB body on %s with a JSON %i %s',
-		async (who, path, status, error) => {
-			const before = await snapshot();
-			const result = await send(who, 'POST', path, huge, { 'x-forwarded-for': address() });
-			expectApiError(result, status, error);
-			expect(await snapshot()).toEqual(before);
-		}
-	);
+	it('takes a kiosk unlock of up to 4 kB, and refuses one byte more', async () => {
+		const from = address();
+		const padding = (length: number) => ({
+			name: 'intrus-rembourre',
+			password: 'x',
+			pad: 'x'.repeat(length)
+		});
+		const fits = JSON.stringify(padding(0)).length;
+		const atLimit = await send('borne', 'POST', '/api/borne/unlock', padding(4 * KB - fits), {
+			'x-forwarded-for': from
+		});
+		expectApiError(atLimit, 401, 'bad_login');
+		const over = await send('borne', 'POST', '/api/borne/unlock', padding(4 * KB - fits + 1), {
+			'x-forwarded-for': from
+		});
+		expectTooLarge(over);
+	});
 
-	it('refuses a 41 MB multipart submission with a JSON 400', async () => {
+	it('refuses a 41 MB multipart submission with a JSON 413', async () => {
 		const form = new FormData();
 		form.set('payload', JSON.stringify(submission('huge-sub-0001')));
 		form.append('photo', new Blob([new Uint8Array(41 * MB)]), 'photo.jpg');
@@ -684,9 +765,38 @@ describe('oversized bodies', () => {
 			headers: { cookie: cookies.habitant },
 			body: form
 		});
-		expect(response.status).toBe(400);
-		expect(await response.json()).toMatchObject({ error: 'invalid_request' });
+		expect(response.status).toBe(413);
+		expect(await response.json()).toMatchObject({ error: 'too_large' });
 		await expect(admin().use('demo-mairie').get('submission:huge-sub-0001')).rejects.toMatchObject({
+			statusCode: 404
+		});
+	});
+
+	it('takes three photos of 3 MB, and refuses a multipart body beyond them', async () => {
+		const withPhotos = (id: string, sizes: number[]) => {
+			const form = new FormData();
+			form.set('payload', JSON.stringify(submission(id)));
+			// A JPEG's first bytes, then padding: the server checks the type, not the picture.
+			for (const size of sizes) {
+				const photo = new Uint8Array(size);
+				photo.set([0xff, 0xd8, 0xff, 0xe0]);
+				form.append('photo', new Blob([photo], { type: 'image/jpeg' }), 'photo.jpg');
+			}
+			return fetch(`${app.url}/api/submissions`, {
+				method: 'POST',
+				headers: { cookie: cookies.habitant },
+				body: form
+			});
+		};
+		const full = await withPhotos('three-photos-0001', [3 * MB, 3 * MB, 3 * MB]);
+		expect(full.status, await full.clone().text()).toBe(201);
+		const stored = await admin().use('demo-mairie').get('submission:three-photos-0001');
+		expect(Object.keys(stored._attachments ?? {})).toHaveLength(3);
+
+		const over = await withPhotos('too-much-0001', [3 * MB, 3 * MB, 3 * MB, 1 * MB]);
+		expect(over.status).toBe(413);
+		expect(await over.json()).toMatchObject({ error: 'too_large' });
+		await expect(admin().use('demo-mairie').get('submission:too-much-0001')).rejects.toMatchObject({
 			statusCode: 404
 		});
 	});
@@ -696,7 +806,27 @@ describe('oversized bodies', () => {
 		for (const who of HOSTILE) {
 			const result = await send(who, 'POST', '/db/demo-public/_bulk_docs', body);
 			expect(result.status).toBe(413);
-			expect(result.json?.error).toBe('too_large');
+			expect(result.json).toEqual({ error: 'too_large', reason: expect.stringMatching(/32 Mo/) });
+		}
+	});
+
+	it('refuses an oversized /db/ body sent without a length, or past the adapter’s limit', async () => {
+		for (const size of [33 * MB, 41 * MB]) {
+			const chunk = new TextEncoder().encode('x'.repeat(MB));
+			const body = new ReadableStream({
+				start(controller) {
+					for (let i = 0; i < size / MB; i++) controller.enqueue(chunk);
+					controller.close();
+				}
+			});
+			const response = await fetch(`${app.url}/db/demo-public/_bulk_docs`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json', cookie: cookies.mairie },
+				body,
+				duplex: 'half'
+			} as RequestInit);
+			expect(response.status).toBe(413);
+			expect(await response.json()).toMatchObject({ error: 'too_large' });
 		}
 	});
 });

@@ -1,4 +1,5 @@
 import type { Backend } from './backend.ts';
+import { readBodyWithin, sizeLabel } from './body-limit.ts';
 import { jsonError } from './http.ts';
 import { decideProxy } from './proxy-rules.ts';
 
@@ -25,6 +26,10 @@ const FORWARDED_RESPONSE_HEADERS = [
 export const MAX_BODY_BYTES = 32 * 1024 * 1024;
 const UPSTREAM_TIMEOUT_MS = 60_000;
 
+function tooLarge(limit: number): Response {
+	return jsonError(413, 'too_large', `Envoi trop volumineux (${sizeLabel(limit)} au plus).`);
+}
+
 /**
  * The /db/ reverse proxy: checks the allow-list, then forwards the request with
  * the client's own credentials so that CouchDB's _security and
@@ -42,10 +47,9 @@ export async function proxyToCouch(
 	});
 	if (!decision.allow) return jsonError(decision.status, decision.error, decision.reason);
 
+	const maxBodyBytes = MAX_BODY_BYTES;
 	const declared = Number(request.headers.get('content-length') ?? 0);
-	if (declared > MAX_BODY_BYTES) {
-		return jsonError(413, 'too_large', 'Envoi trop volumineux (32 Mo au plus).');
-	}
+	if (declared > maxBodyBytes) return tooLarge(maxBodyBytes);
 
 	const headers = new Headers();
 	for (const name of FORWARDED_REQUEST_HEADERS) {
@@ -85,34 +89,43 @@ export async function proxyToCouch(
 		}
 		await access.body?.cancel();
 	}
-	const hasBody = !['GET', 'HEAD'].includes(request.method);
-	let body: ArrayBuffer | undefined;
-	if (hasBody) {
-		body = await request.arrayBuffer();
-		if (body.byteLength > MAX_BODY_BYTES) {
-			return jsonError(413, 'too_large', 'Envoi trop volumineux (32 Mo au plus).');
+	let body: Uint8Array<ArrayBuffer> | undefined;
+	if (!['GET', 'HEAD'].includes(request.method)) {
+		const read = await readBodyWithin(request, maxBodyBytes);
+		if (!read.ok) {
+			return read.reason === 'too_large'
+				? tooLarge(maxBodyBytes)
+				: jsonError(400, 'bad_request', 'Envoi interrompu ou illisible.');
 		}
+		body = read.bytes;
 	}
+	const forward = async (): Promise<Response> => {
+		let upstream: Response;
+		try {
+			upstream = await fetch(backend.url + decision.path + decision.search, {
+				method: request.method,
+				headers,
+				body,
+				redirect: 'manual',
+				signal: AbortSignal.any([request.signal, AbortSignal.timeout(UPSTREAM_TIMEOUT_MS)])
+			});
+		} catch (error) {
+			if (request.signal.aborted) return new Response(null, { status: 499 });
+			console.error('proxy: CouchDB unreachable', error);
+			return jsonError(
+				503,
+				'unavailable',
+				'Le serveur de données ne répond pas pour le moment. Réessayez dans un instant.'
+			);
+		}
+		return relay(upstream);
+	};
 
-	let upstream: Response;
-	try {
-		upstream = await fetch(backend.url + decision.path + decision.search, {
-			method: request.method,
-			headers,
-			body,
-			redirect: 'manual',
-			signal: AbortSignal.any([request.signal, AbortSignal.timeout(UPSTREAM_TIMEOUT_MS)])
-		});
-	} catch (error) {
-		if (request.signal.aborted) return new Response(null, { status: 499 });
-		console.error('proxy: CouchDB unreachable', error);
-		return jsonError(
-			503,
-			'unavailable',
-			'Le serveur de données ne répond pas pour le moment. Réessayez dans un instant.'
-		);
-	}
+	return forward();
+}
 
+/** CouchDB's answer with the headers a client needs, never cached. */
+function relay(upstream: Response): Response {
 	const responseHeaders = new Headers();
 	for (const name of FORWARDED_RESPONSE_HEADERS) {
 		if (name === 'set-cookie') {
