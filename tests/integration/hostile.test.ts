@@ -831,6 +831,69 @@ describe('oversized bodies', () => {
 	});
 });
 
+describe('checkpoints (_local documents) through /db/', () => {
+	/** A checkpoint as the store holds it, read as its admin. */
+	const readLocal = (db: string, id: string) => {
+		const { origin, username, password } = new URL(server.adminUrl);
+		return fetch(`${origin}/${db}/_local/${id}`, {
+			headers: { authorization: `Basic ${btoa(`${username}:${password}`)}` }
+		});
+	};
+	const localOf = async (db: string, id: string) => (await readLocal(db, id)).status;
+
+	it.each(HOSTILE)(
+		'refuses %s writing or deleting a checkpoint, in either database',
+		async (who) => {
+			for (const db of ['demo-public', 'demo-mairie']) {
+				const path = `/db/${db}/_local/intrus`;
+				const put = await send(who, 'PUT', path, { history: [], padding: 'x'.repeat(1000) });
+				expect(put.status, `${who} ${db}`).toBe(who === 'anonyme' ? 401 : 403);
+				expect(put.json?.error).toBe(who === 'anonyme' ? 'unauthorized' : 'forbidden');
+				expect(String(put.json?.reason)).toMatch(/mairie/);
+				const removed = await send(who, 'DELETE', `${path}?rev=0-1`);
+				expect(removed.status).toBe(who === 'anonyme' ? 401 : 403);
+				expect(await localOf(db, 'intrus')).toBe(404);
+			}
+		}
+	);
+
+	it.each([...HOSTILE, 'mairie' as Who])(
+		'refuses %s a checkpoint hidden in _bulk_docs, escaped or not',
+		async (who) => {
+			for (const body of [
+				JSON.stringify({ docs: [{ _id: '_local/cache', x: 1 }] }),
+				JSON.stringify({ new_edits: false, docs: [{ _id: '_local/cache', _rev: '0-1' }] }),
+				'{"docs":[{"_id":"\\u005flocal/cache","x":1}]}',
+				'{"docs":[{"_id":"notice:a","_id":"_local/cache"}]}'
+			]) {
+				const result = await send(who, 'POST', '/db/demo-public/_bulk_docs', body);
+				expect(result.status, body).toBe(403);
+				expect(result.json).toEqual({
+					error: 'forbidden',
+					reason: expect.stringMatching(/_local/)
+				});
+			}
+			expect(await localOf('demo-public', 'cache')).toBe(404);
+		}
+	);
+
+	it('lets staff write a checkpoint of up to 64 kB, and no more', async () => {
+		const path = '/db/demo-mairie/_local/laptop-test';
+		const written = await send('mairie', 'PUT', path, { history: [{ last_seq: '1-a' }] });
+		expect(written.status).toBe(201);
+		const padded = { history: [], padding: 'x'.repeat(64 * 1024) };
+		const refused = await send('mairie', 'PUT', path, padded);
+		expect(refused.status).toBe(413);
+		expect(refused.json).toEqual({ error: 'too_large', reason: expect.stringMatching(/64 Ko/) });
+		const stored = (await (await readLocal('demo-mairie', 'laptop-test')).json()) as Record<
+			string,
+			unknown
+		>;
+		expect(stored.padding).toBeUndefined();
+		expect(stored.history).toEqual([{ last_seq: '1-a' }]);
+	});
+});
+
 describe('guessing resident codes', () => {
 	const WRONG = 'ACDE-FGHJ-KMNP';
 	/** Wrong codes the server looked up: the whole server allows 600 per 10 minutes. */

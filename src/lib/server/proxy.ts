@@ -1,3 +1,4 @@
+import { isStaffUser, sessionOf } from './auth.ts';
 import type { Backend } from './backend.ts';
 import { readBodyWithin, sizeLabel } from './body-limit.ts';
 import { jsonError } from './http.ts';
@@ -30,6 +31,24 @@ function tooLarge(limit: number): Response {
 	return jsonError(413, 'too_large', `Envoi trop volumineux (${sizeLabel(limit)} au plus).`);
 }
 
+/** Whether a `_bulk_docs` body names a `_local/` document (escapes and all). */
+function namesLocalDocs(body: Uint8Array): boolean | 'unreadable' {
+	const text = new TextDecoder().decode(body);
+	// Most bodies can be cleared without parsing: no "_local", and no \u escape to spell it.
+	if (!text.includes('_local') && !text.includes('\\u')) return false;
+	let parsed: unknown;
+	try {
+		parsed = JSON.parse(text);
+	} catch {
+		return 'unreadable';
+	}
+	const docs = (parsed as { docs?: unknown } | null)?.docs;
+	if (!Array.isArray(docs)) return false;
+	return docs.some(
+		(doc) => typeof doc?._id === 'string' && (doc._id as string).startsWith('_local')
+	);
+}
+
 /**
  * The /db/ reverse proxy: checks the allow-list, then forwards the request with
  * the client's own credentials so that CouchDB's _security and
@@ -47,9 +66,18 @@ export async function proxyToCouch(
 	});
 	if (!decision.allow) return jsonError(decision.status, decision.error, decision.reason);
 
-	const maxBodyBytes = MAX_BODY_BYTES;
+	const maxBodyBytes = decision.maxBodyBytes ?? MAX_BODY_BYTES;
 	const declared = Number(request.headers.get('content-length') ?? 0);
 	if (declared > maxBodyBytes) return tooLarge(maxBodyBytes);
+
+	if (decision.check === 'staff') {
+		const user = await sessionOf(backend, request);
+		if (!isStaffUser(user, backend.config.commune)) {
+			return user.name === null
+				? jsonError(401, 'unauthorized', 'Connectez-vous avec un compte de la mairie.')
+				: jsonError(403, 'forbidden', 'Réservé au personnel de la mairie.');
+		}
+	}
 
 	const headers = new Headers();
 	for (const name of FORWARDED_REQUEST_HEADERS) {
@@ -99,6 +127,14 @@ export async function proxyToCouch(
 		}
 		body = read.bytes;
 	}
+	if (decision.check === 'no_local_docs' && body) {
+		const local = namesLocalDocs(body);
+		if (local === 'unreadable') return jsonError(400, 'bad_request', 'JSON invalide.');
+		if (local) {
+			return jsonError(403, 'forbidden', 'Les documents _local ne s’écrivent pas par _bulk_docs.');
+		}
+	}
+
 	const forward = async (): Promise<Response> => {
 		let upstream: Response;
 		try {
