@@ -3,7 +3,7 @@ import { building } from '$app/env';
 import { roles } from '#lib/domain/commune.ts';
 import { getLocale, m } from '#lib/i18n/index.ts';
 import { paraglideMiddleware } from '#lib/i18n/paraglide/server.js';
-import { sessionOf } from '#lib/server/auth.ts';
+import { clientAddress, sessionOf } from '#lib/server/auth.ts';
 import { getBackend } from '#lib/server/backend.ts';
 import { apiBodyLimit, readBodyWithin, sizeLabel } from '#lib/server/body-limit.ts';
 import { compress, jsonError } from '#lib/server/http.ts';
@@ -114,7 +114,8 @@ export const handle: Handle = async ({ event, resolve }) => {
 			event.request,
 			pathname.slice(3) || '/',
 			search,
-			await getBackend()
+			await getBackend(),
+			clientAddress(event.getClientAddress)
 		);
 	} else {
 		// The language comes from the `crieur-langue` cookie, then Accept-Language;

@@ -894,6 +894,80 @@ describe('checkpoints (_local documents) through /db/', () => {
 	});
 });
 
+describe('guessing staff passwords', () => {
+	const login = (name: string, password: string, from: string) =>
+		send('anonyme', 'POST', '/db/_session', { name, password }, { 'x-forwarded-for': from });
+
+	function expectPaused(result: Awaited<ReturnType<typeof send>>) {
+		expectApiError(result, 429, 'too_many_attempts');
+		expect(String(result.json?.reason)).toMatch(/réessayez dans \d+ min/);
+		expect(Number(result.headers.get('retry-after'))).toBeGreaterThan(14 * 60);
+		expect(result.headers.getSetCookie()).toEqual([]);
+	}
+
+	it('never counts a login that works', async () => {
+		const from = address();
+		for (let i = 0; i < 25; i++)
+			expect((await login(USERS.kiosk.name, USERS.kiosk.password, from)).status).toBe(200);
+	});
+
+	it('pauses an address after 10 wrong passwords, even for a right one', async () => {
+		const from = address();
+		for (let i = 0; i < 10; i++) {
+			const wrong = await login(`intrus-${i}`, 'devine', from);
+			expect(wrong.status).toBe(401);
+			expect(wrong.headers.getSetCookie()).toEqual([]);
+		}
+		expectPaused(await login(USERS.kiosk.name, USERS.kiosk.password, from));
+		// The same account from elsewhere still signs in.
+		expect((await login(USERS.kiosk.name, USERS.kiosk.password, address())).status).toBe(200);
+	});
+
+	it('pauses a name after 10 wrong passwords sent at once from as many addresses', async () => {
+		const results = await Promise.all(
+			Array.from({ length: 14 }, (_, i) => login(USERS.resident.name, `essai-${i}`, address()))
+		);
+		const statuses = results.map((result) => result.status);
+		expect(statuses.filter((status) => status === 401)).toHaveLength(10);
+		expect(statuses.filter((status) => status === 429)).toHaveLength(4);
+		expectPaused(await login(USERS.resident.name, USERS.resident.password, address()));
+	});
+
+	it('counts wrong form logins and wrong basic auth alike', async () => {
+		const from = address();
+		for (let i = 0; i < 5; i++) {
+			const form = await send('anonyme', 'POST', '/db/_session', `name=forme-${i}&password=x`, {
+				'content-type': 'application/x-www-form-urlencoded',
+				'x-forwarded-for': from
+			});
+			expect(form.status).toBe(401);
+			const basic = await send('anonyme', 'GET', '/db/demo-public', undefined, {
+				authorization: `Basic ${Buffer.from(`basique-${i}:x`).toString('base64')}`,
+				'x-forwarded-for': from
+			});
+			expect(basic.status).toBe(401);
+		}
+		expectPaused(await login(USERS.kiosk.name, USERS.kiosk.password, from));
+		const basic = await send('anonyme', 'GET', '/db/demo-public', undefined, {
+			authorization: `Basic ${Buffer.from(`${USERS.kiosk.name}:${USERS.kiosk.password}`).toString('base64')}`,
+			'x-forwarded-for': from
+		});
+		expectPaused(basic);
+	});
+
+	it('caps a login body at 4 kB', async () => {
+		const result = await send(
+			'anonyme',
+			'POST',
+			'/db/_session',
+			{ name: 'x'.repeat(5000), password: 'x' },
+			{ 'x-forwarded-for': address() }
+		);
+		expect(result.status).toBe(413);
+		expect(result.json).toEqual({ error: 'too_large', reason: expect.stringMatching(/4 Ko/) });
+	});
+});
+
 describe('guessing resident codes', () => {
 	const WRONG = 'ACDE-FGHJ-KMNP';
 	/** Wrong codes the server looked up: the whole server allows 600 per 10 minutes. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideProxy, LOCAL_DOC_MAX } from './proxy-rules.ts';
+import { decideProxy, LOCAL_DOC_MAX, SESSION_BODY_MAX } from './proxy-rules.ts';
 
 const options = { databases: new Set(['demo-public', 'demo-mairie']), embedded: false };
 const decide = (method: string, path: string, search = '') =>
@@ -106,6 +106,14 @@ describe('/db/ proxy allow-list', () => {
 			path: '/_session',
 			search: ''
 		});
+	});
+
+	it('counts logins, and keeps their bodies to a name and a password', () => {
+		expect(decide('POST', '/_session')).toMatchObject({
+			check: 'login',
+			maxBodyBytes: SESSION_BODY_MAX
+		});
+		expect(decide('GET', '/_session')).not.toHaveProperty('check');
 	});
 
 	it.each(['PUT', 'DELETE'])('leaves %s of a checkpoint to staff, in 64 kB', (method) => {

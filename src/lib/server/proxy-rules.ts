@@ -13,13 +13,15 @@ export type ProxyDecision =
 			/** A body limit below the proxy's general one. */
 			maxBodyBytes?: number;
 			/**
-			 * What the proxy checks before forwarding: a `_local` write (staff
-			 * only), or a `_bulk_docs` (no `_local` documents).
+			 * What the proxy checks before forwarding: a login (rate-limited), a
+			 * `_local` write (staff only), or a `_bulk_docs` (no `_local` documents).
 			 */
-			check?: 'staff' | 'no_local_docs';
+			check?: 'login' | 'staff' | 'no_local_docs';
 	  }
 	| { allow: false; status: 400 | 403 | 404 | 405; error: string; reason: string };
 
+/** A name and a password. */
+export const SESSION_BODY_MAX = 4 * 1024;
 /** PouchDB's checkpoints hold a few sequence numbers: a few hundred bytes. */
 export const LOCAL_DOC_MAX = 64 * 1024;
 
@@ -95,6 +97,15 @@ export function decideProxy(
 	if (first === '_session') {
 		if (rest.length > 0 || !['GET', 'POST', 'DELETE'].includes(method)) {
 			return deny(405, 'Méthode non permise sur _session.');
+		}
+		if (method === 'POST') {
+			return {
+				allow: true,
+				path: '/_session',
+				search: '',
+				maxBodyBytes: SESSION_BODY_MAX,
+				check: 'login'
+			};
 		}
 		return { allow: true, path: '/_session', search: '' };
 	}

@@ -2,6 +2,7 @@ import { isStaffUser, sessionOf } from './auth.ts';
 import type { Backend } from './backend.ts';
 import { readBodyWithin, sizeLabel } from './body-limit.ts';
 import { jsonError } from './http.ts';
+import { basicAuthName, loginName, passwordGuesses } from './login-limit.ts';
 import { decideProxy } from './proxy-rules.ts';
 
 const FORWARDED_REQUEST_HEADERS = [
@@ -31,6 +32,17 @@ function tooLarge(limit: number): Response {
 	return jsonError(413, 'too_large', `Envoi trop volumineux (${sizeLabel(limit)} au plus).`);
 }
 
+function tooManyLogins(retryAfterSeconds: number): Response {
+	const minutes = Math.ceil(retryAfterSeconds / 60);
+	const response = jsonError(
+		429,
+		'too_many_attempts',
+		`Trop d’essais de connexion manqués : réessayez dans ${minutes} min.`
+	);
+	response.headers.set('retry-after', String(retryAfterSeconds));
+	return response;
+}
+
 /** Whether a `_bulk_docs` body names a `_local/` document (escapes and all). */
 function namesLocalDocs(body: Uint8Array): boolean | 'unreadable' {
 	const text = new TextDecoder().decode(body);
@@ -58,7 +70,8 @@ export async function proxyToCouch(
 	request: Request,
 	rawPath: string,
 	search: string,
-	backend: Backend
+	backend: Backend,
+	clientAddress: string
 ): Promise<Response> {
 	const decision = decideProxy(request.method, rawPath, search, {
 		databases: new Set([backend.databases.public, backend.databases.mairie]),
@@ -69,6 +82,28 @@ export async function proxyToCouch(
 	const maxBodyBytes = decision.maxBodyBytes ?? MAX_BODY_BYTES;
 	const declared = Number(request.headers.get('content-length') ?? 0);
 	if (declared > maxBodyBytes) return tooLarge(maxBodyBytes);
+
+	// Basic auth tries a password on any request: checked once here, through the same
+	// limit as logins, before anything else can answer differently for a wrong one.
+	const basicName = basicAuthName(request.headers.get('authorization'));
+	if (basicName !== null) {
+		const authorization = request.headers.get('authorization') ?? '';
+		const outcome = await passwordGuesses.attempt(
+			clientAddress,
+			basicName,
+			() =>
+				fetch(`${backend.url}/_session`, {
+					headers: { authorization, accept: 'application/json' },
+					signal: AbortSignal.timeout(UPSTREAM_TIMEOUT_MS)
+				}),
+			(response) => Promise.resolve(response.status === 401)
+		);
+		if (outcome.blocked) return tooManyLogins(outcome.retryAfterSeconds);
+		await outcome.response.body?.cancel();
+		if (outcome.response.status === 401) {
+			return jsonError(401, 'unauthorized', 'Identifiant ou mot de passe incorrect.');
+		}
+	}
 
 	if (decision.check === 'staff') {
 		const user = await sessionOf(backend, request);
@@ -157,7 +192,12 @@ export async function proxyToCouch(
 		return relay(upstream);
 	};
 
-	return forward();
+	if (decision.check !== 'login') return forward();
+	const name = loginName(body ?? new Uint8Array(0), request.headers.get('content-type') ?? '');
+	const outcome = await passwordGuesses.attempt(clientAddress, name, forward, (response) =>
+		Promise.resolve(response.status === 401)
+	);
+	return outcome.blocked ? tooManyLogins(outcome.retryAfterSeconds) : outcome.response;
 }
 
 /** CouchDB's answer with the headers a client needs, never cached. */
