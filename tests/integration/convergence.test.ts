@@ -132,7 +132,8 @@ interface NoticeModel {
  * winning revision, never under the user's fingers, while syncs go on.
  */
 interface OpenForm {
-	version: Version;
+	/** Null for a new notice. */
+	version: Version | null;
 }
 
 let runs = 0;
@@ -154,7 +155,7 @@ async function openForm(dbs: StaffDbs, model: NoticeModel): Promise<OpenForm> {
 }
 
 async function save(dbs: StaffDbs, model: NoticeModel, form: OpenForm, token: string) {
-	const now = new Date();
+	const base = form.version;
 	const fields = noticeFields(
 		{
 			title: `Avis ${model.id.slice(-6)}`,
@@ -164,22 +165,22 @@ async function save(dbs: StaffDbs, model: NoticeModel, form: OpenForm, token: st
 			published_at: null,
 			expires_at: null
 		},
-		form.version.doc,
+		base?.doc ?? null,
 		staffName,
-		now
+		new Date()
 	);
 	stats.saves++;
-	if ((await winningRev(dbs, model)) !== form.version.rev) stats.staleSaves++;
+	if (base && (await winningRev(dbs, model)) !== base.rev) stats.staleSaves++;
 	await saveNotice(dbs, {
 		id: model.id,
 		fields,
 		files: [],
-		from: model.location,
+		from: base ? model.location : null,
 		to: model.location,
 		status: model.location === 'mairie' ? 'draft' : undefined,
-		baseRev: form.version.rev
+		baseRev: base?.rev ?? null
 	});
-	model.live.delete(form.version.rev);
+	if (base) model.live.delete(base.rev);
 	model.live.set(await savedRev(dbs, model, token), token);
 }
 
@@ -285,6 +286,58 @@ async function checkConverged(models: NoticeModel[]): Promise<void> {
 }
 
 describe('two staff laptops editing the same notices offline', () => {
+	/** A fresh draft on both laptops, with a known first version. */
+	async function sharedDraft(name: string): Promise<NoticeModel> {
+		const model: NoticeModel = {
+			id: `notice:convergence-${name}`,
+			location: 'mairie',
+			live: new Map()
+		};
+		await save(laptops.A, model, { version: null }, `${name}.0`);
+		await sync(laptops.A);
+		await sync(laptops.B);
+		return model;
+	}
+
+	it('keeps the other laptop’s edit as a conflict when a form filled before a sync is saved', async () => {
+		const model = await sharedDraft('formulaire-ancien');
+		const formOnB = await openForm(laptops.B, model);
+		await save(laptops.A, model, await openForm(laptops.A, model), 'A.1');
+		await sync(laptops.A);
+		// B's sync brings A's edit while B's form still shows the first version.
+		await sync(laptops.B);
+		await save(laptops.B, model, formOnB, 'B.1');
+		for (const name of ['B', 'A'] as const) await sync(laptops[name]);
+		await checkConverged([model]);
+		expect([...model.live.values()].sort()).toEqual(['A.1', 'B.1']);
+	});
+
+	it('settles only the versions the conflict panel showed', async () => {
+		const model = await sharedDraft('panneau-ancien');
+		await save(laptops.A, model, await openForm(laptops.A, model), 'A.1');
+		await save(laptops.B, model, await openForm(laptops.B, model), 'B.1');
+		for (const name of ['A', 'B', 'A'] as const) await sync(laptops[name]);
+		const panelOnB = await readVersions(laptops.B, model.location, model.id);
+		expect(panelOnB).toHaveLength(2);
+		// A edits its own version again; B's panel, drawn before, does not show that edit.
+		const onA = (await readVersions(laptops.A, model.location, model.id)).find(
+			(version) => tokenOf(version.doc) === 'A.1'
+		)!;
+		await save(laptops.A, model, { version: onA }, 'A.2');
+		await sync(laptops.A);
+		await sync(laptops.B);
+		const keptB = panelOnB.find((version) => tokenOf(version.doc) === 'B.1')!;
+		const shown = panelOnB.map((version) => version.rev);
+		expect(
+			await keepVersion(laptops.B, model.location, model.id, keptB.rev, new Date(), shown)
+		).toBe(true);
+		for (const rev of shown) model.live.delete(rev);
+		model.live.set(await savedRevOf(laptops.B, model, panelOnB), 'B.1');
+		for (const name of ['B', 'A'] as const) await sync(laptops[name]);
+		await checkConverged([model]);
+		expect([...model.live.values()].sort()).toEqual(['A.2', 'B.1']);
+	});
+
 	it('converge, and every edit wins or is shown as a conflict, in any sync order', async () => {
 		const started = Date.now();
 		const seed = process.env.CONVERGENCE_SEED;
@@ -302,27 +355,7 @@ describe('two staff laptops editing the same notices offline', () => {
 					let edits = 0;
 					// Laptop A writes the notices, both laptops sync: the shared starting point.
 					for (const model of models) {
-						await saveNotice(laptops.A, {
-							id: model.id,
-							fields: noticeFields(
-								{
-									title: `Avis ${run}`,
-									body: `Version A${run}.${edits}`,
-									category: 'avis',
-									urgent: false,
-									published_at: null,
-									expires_at: null
-								},
-								null,
-								staffName,
-								new Date()
-							),
-							files: [],
-							from: null,
-							to: model.location,
-							status: model.location === 'mairie' ? 'draft' : undefined
-						});
-						model.live.set(await winningRev(laptops.A, model), `A${run}.${edits++}`);
+						await save(laptops.A, model, { version: null }, `A${run}.${edits++}`);
 					}
 					await sync(laptops.A);
 					await sync(laptops.B);
