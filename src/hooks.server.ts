@@ -1,10 +1,11 @@
 import type { Handle, ServerInit } from '@sveltejs/kit/hooks';
 import { building } from '$app/env';
 import { roles } from '#lib/domain/commune.ts';
-import { m } from '#lib/i18n/index.ts';
+import { getLocale, m } from '#lib/i18n/index.ts';
 import { paraglideMiddleware } from '#lib/i18n/paraglide/server.js';
-import { sessionOf } from '#lib/server/auth.ts';
+import { clientAddress, sessionOf } from '#lib/server/auth.ts';
 import { getBackend } from '#lib/server/backend.ts';
+import { apiBodyLimit, readBodyWithin, sizeLabel } from '#lib/server/body-limit.ts';
 import { compress, jsonError } from '#lib/server/http.ts';
 import { startPublisher } from '#lib/server/jobs/publisher.ts';
 import { jobs } from '#lib/server/jobs/registry.ts';
@@ -63,13 +64,31 @@ function asJsonError(response: Response): Response {
 	const known: Record<number, [string, () => string]> = {
 		404: ['not_found', m.errors_apiNotFound],
 		405: ['method_not_allowed', m.errors_apiMethod],
-		413: ['payload_too_large', m.errors_apiTooLarge]
+		413: ['too_large', m.errors_apiTooLarge]
 	};
 	const [code, reason] = known[response.status] ?? ['error', m.errors_generic];
 	const replaced = jsonError(response.status, code, reason());
 	const allow = response.headers.get('allow');
 	if (allow) replaced.headers.set('allow', allow);
 	return replaced;
+}
+
+/**
+ * Reads an API request's body within the route's limit (see apiBodyLimit), so
+ * that no route sees a cut-off body as an empty one: too large is a JSON 413
+ * everywhere, whatever each route does with a body it cannot parse.
+ */
+async function withinBodyLimit(request: Request, pathname: string): Promise<Request | Response> {
+	if (SAFE_METHODS.has(request.method)) return request;
+	const limit = apiBodyLimit(pathname, request.headers.get('content-type') ?? '');
+	const read = await readBodyWithin(request, limit);
+	if (!read.ok) {
+		return read.reason === 'too_large'
+			? jsonError(413, 'too_large', m.errors_bodyTooLarge({ size: sizeLabel(limit, getLocale()) }))
+			: jsonError(400, 'invalid_request', m.errors_bodyUnreadable());
+	}
+	// Always a body, even empty: a Request built on a read one without a new body throws.
+	return new Request(request, { body: read.bytes });
 }
 
 export const handle: Handle = async ({ event, resolve }) => {
@@ -95,17 +114,22 @@ export const handle: Handle = async ({ event, resolve }) => {
 			event.request,
 			pathname.slice(3) || '/',
 			search,
-			await getBackend()
+			await getBackend(),
+			clientAddress(event.getClientAddress)
 		);
 	} else {
 		// The language comes from the `crieur-langue` cookie, then Accept-Language;
 		// messages rendered here (pages and API errors) read it via getLocale().
 		// The original request is passed on: addresses are the same in every language.
 		response = await paraglideMiddleware(event.request, async ({ locale }) => {
-			const resolved = await resolve(event, {
-				transformPageChunk: ({ html }) => html.replace('%lang%', locale)
-			});
-			return pathname.startsWith('/api/') ? asJsonError(resolved) : resolved;
+			if (!pathname.startsWith('/api/')) {
+				return resolve(event, {
+					transformPageChunk: ({ html }) => html.replace('%lang%', locale)
+				});
+			}
+			const request = await withinBodyLimit(event.request, pathname);
+			if (request instanceof Response) return request;
+			return asJsonError(await resolve({ ...event, request }));
 		});
 	}
 	for (const [name, value] of Object.entries(SECURITY_HEADERS)) {

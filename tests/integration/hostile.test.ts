@@ -612,38 +612,121 @@ describe('replaying an outbox id with a different payload', () => {
 });
 
 describe('oversized bodies', () => {
-	const MB = 1024 * 1024;
+	const KB = 1024;
+	const MB = 1024 * KB;
 	const big = 'x'.repeat(2 * MB);
 	// Above BODY_SIZE_LIMIT (40M, as `npm start` sets it).
 	const huge = JSON.stringify({ padding: 'x'.repeat(41 * MB) });
+	/** Every route that takes a body, as the one who may call it. */
+	const routes: [Who, string][] = [
+		['habitant', '/api/ballots'],
+		['habitant', '/api/supports'],
+		['habitant', '/api/submissions'],
+		['anonyme', '/api/reads'],
+		['anonyme', '/api/habitants/session'],
+		['borne', '/api/borne/ballots'],
+		['anonyme', '/api/borne/unlock'],
+		['mairie', '/api/mairie/habitants'],
+		['mairie', '/api/mairie/bornes']
+	];
 
-	const endpoints: [Who, string, unknown, number, string][] = [
+	/** A 413 in the API's shape, with the limit in the reason. */
+	function expectTooLarge(result: Awaited<ReturnType<typeof send>>) {
+		expectApiError(result, 413, 'too_large');
+		expect(String(result.json?.reason)).toMatch(/trop volumineux \(\d+ [KM]o au plus\)/);
+	}
+
+	it.each(routes)(
+		'answers %s’s 2 MB JSON body on %s with a JSON 413, storing nothing',
+		async (who, path) => {
+			const before = await snapshot();
+			const body = { outbox_id: 'big-0001', code: big, labels: [big], label: big, name: big };
+			expectTooLarge(await send(who, 'POST', path, body, { 'x-forwarded-for': address() }));
+			expect(await snapshot()).toEqual(before);
+		}
+	);
+
+	// Past BODY_SIZE_LIMIT the adapter cuts the body off; routes used to read that as no body.
+	it.each(routes)('answers %s’s 41 MB body on %s with a JSON 413', async (who, path) => {
+		const before = await snapshot();
+		expectTooLarge(await send(who, 'POST', path, huge, { 'x-forwarded-for': address() }));
+		expect(await snapshot()).toEqual(before);
+	});
+
+	it.each(routes)(
+		'answers %s’s 640 kB body sent without a length on %s with a JSON 413',
+		async (who, path) => {
+			const before = await snapshot();
+			const chunk = new TextEncoder().encode('x'.repeat(64 * KB));
+			// A stream body goes out chunked: the server only learns its size by reading it.
+			const body = new ReadableStream({
+				start(controller) {
+					for (let i = 0; i < 10; i++) controller.enqueue(chunk);
+					controller.close();
+				}
+			});
+			const response = await fetch(app.url + path, {
+				method: 'POST',
+				headers: {
+					'content-type': 'application/json',
+					'x-forwarded-for': address(),
+					...(cookies[who] ? { cookie: cookies[who] } : {})
+				},
+				body,
+				duplex: 'half'
+			} as RequestInit);
+			expect(response.status).toBe(413);
+			expect(await response.json()).toMatchObject({ error: 'too_large' });
+			expect(await snapshot()).toEqual(before);
+		}
+	);
+
+	// Under the route's body limit, each field still has its own.
+	const fields: [Who, string, unknown, number, string][] = [
 		[
 			'habitant',
 			'/api/ballots',
-			{ outbox_id: 'big-ballot-0001', poll: poll._id, choices: Array(300_000).fill('oui') },
+			{ outbox_id: 'big-ballot-0001', poll: poll._id, choices: Array(2000).fill('oui') },
 			400,
 			'invalid_request'
 		],
-		['habitant', '/api/supports', { outbox_id: big, answer: SUGGESTION }, 400, 'invalid_request'],
-		['habitant', '/api/submissions', submission('big-sub-0001', { body: big }), 400, 'too_long'],
-		['anonyme', '/api/habitants/session', { code: big }, 400, 'invalid_format'],
+		[
+			'habitant',
+			'/api/supports',
+			{ outbox_id: 'x'.repeat(5000), answer: SUGGESTION },
+			400,
+			'invalid_request'
+		],
+		[
+			'habitant',
+			'/api/submissions',
+			submission('big-sub-0001', { body: 'x'.repeat(5000) }),
+			400,
+			'too_long'
+		],
+		['anonyme', '/api/habitants/session', { code: 'x'.repeat(5000) }, 400, 'invalid_format'],
 		[
 			'borne',
 			'/api/borne/ballots',
-			{ code: big, outbox_id: 'big-kiosk-0001', poll: poll._id, choices: ['oui'] },
+			{ code: 'x'.repeat(5000), outbox_id: 'big-kiosk-0001', poll: poll._id, choices: ['oui'] },
 			400,
 			'invalid_request'
 		],
-		// Credentials are passed to CouchDB's _session as they come: a wrong login.
-		['anonyme', '/api/borne/unlock', { name: big, password: big }, 401, 'bad_login'],
-		['mairie', '/api/mairie/habitants', { labels: [big] }, 400, 'invalid_label'],
-		['mairie', '/api/mairie/habitants', { labels: Array(100_000).fill('Foyer') }, 400, 'too_many'],
-		['mairie', '/api/mairie/bornes', { label: big }, 400, 'invalid_label']
+		['anonyme', '/api/borne/unlock', { name: 'x'.repeat(129), password: 'x' }, 400, 'too_long'],
+		[
+			'anonyme',
+			'/api/borne/unlock',
+			{ name: STAFF.name, password: 'x'.repeat(257) },
+			400,
+			'too_long'
+		],
+		['mairie', '/api/mairie/habitants', { labels: ['x'.repeat(1000)] }, 400, 'invalid_label'],
+		['mairie', '/api/mairie/habitants', { labels: Array(501).fill('Foyer') }, 400, 'too_many'],
+		['mairie', '/api/mairie/bornes', { label: 'x'.repeat(1000) }, 400, 'invalid_label']
 	];
 
-	it.each(endpoints)(
-		'answers %s’s 2 MB body on %s with %i %s, storing nothing',
+	it.each(fields)(
+		'answers %s’s overlong field on %s with %i %s, storing nothing',
 		async (who, path, body, status, error) => {
 			const before = await snapshot();
 			expectApiError(
@@ -655,27 +738,25 @@ describe('oversized bodies', () => {
 		}
 	);
 
-	// The adapter stops reading past the limit; each endpoint then sees no body at all.
-	it.each([
-		['habitant', '/api/ballots', 400, 'invalid_request'],
-		['habitant', '/api/supports', 400, 'invalid_request'],
-		['habitant', '/api/submissions', 400, 'invalid_request'],
-		['anonyme', '/api/habitants/session', 400, 'invalid_format'],
-		['borne', '/api/borne/ballots', 400, 'invalid_request'],
-		['anonyme', '/api/borne/unlock', 401, 'bad_login'],
-		['mairie', '/api/mairie/habitants', 400, 'too_many'],
-		['mairie', '/api/mairie/bornes', 400, 'invalid_label']
-	] as [Who, string, number, string][])(
-		'answers %s’s 41 MB body on %s with a JSON %i %s',
-		async (who, path, status, error) => {
-			const before = await snapshot();
-			const result = await send(who, 'POST', path, huge, { 'x-forwarded-for': address() });
-			expectApiError(result, status, error);
-			expect(await snapshot()).toEqual(before);
-		}
-	);
+	it('takes a kiosk unlock of up to 4 kB, and refuses one byte more', async () => {
+		const from = address();
+		const padding = (length: number) => ({
+			name: 'intrus-rembourre',
+			password: 'x',
+			pad: 'x'.repeat(length)
+		});
+		const fits = JSON.stringify(padding(0)).length;
+		const atLimit = await send('borne', 'POST', '/api/borne/unlock', padding(4 * KB - fits), {
+			'x-forwarded-for': from
+		});
+		expectApiError(atLimit, 401, 'bad_login');
+		const over = await send('borne', 'POST', '/api/borne/unlock', padding(4 * KB - fits + 1), {
+			'x-forwarded-for': from
+		});
+		expectTooLarge(over);
+	});
 
-	it('refuses a 41 MB multipart submission with a JSON 400', async () => {
+	it('refuses a 41 MB multipart submission with a JSON 413', async () => {
 		const form = new FormData();
 		form.set('payload', JSON.stringify(submission('huge-sub-0001')));
 		form.append('photo', new Blob([new Uint8Array(41 * MB)]), 'photo.jpg');
@@ -684,9 +765,38 @@ describe('oversized bodies', () => {
 			headers: { cookie: cookies.habitant },
 			body: form
 		});
-		expect(response.status).toBe(400);
-		expect(await response.json()).toMatchObject({ error: 'invalid_request' });
+		expect(response.status).toBe(413);
+		expect(await response.json()).toMatchObject({ error: 'too_large' });
 		await expect(admin().use('demo-mairie').get('submission:huge-sub-0001')).rejects.toMatchObject({
+			statusCode: 404
+		});
+	});
+
+	it('takes three photos of 3 MB, and refuses a multipart body beyond them', async () => {
+		const withPhotos = (id: string, sizes: number[]) => {
+			const form = new FormData();
+			form.set('payload', JSON.stringify(submission(id)));
+			// A JPEG's first bytes, then padding: the server checks the type, not the picture.
+			for (const size of sizes) {
+				const photo = new Uint8Array(size);
+				photo.set([0xff, 0xd8, 0xff, 0xe0]);
+				form.append('photo', new Blob([photo], { type: 'image/jpeg' }), 'photo.jpg');
+			}
+			return fetch(`${app.url}/api/submissions`, {
+				method: 'POST',
+				headers: { cookie: cookies.habitant },
+				body: form
+			});
+		};
+		const full = await withPhotos('three-photos-0001', [3 * MB, 3 * MB, 3 * MB]);
+		expect(full.status, await full.clone().text()).toBe(201);
+		const stored = await admin().use('demo-mairie').get('submission:three-photos-0001');
+		expect(Object.keys(stored._attachments ?? {})).toHaveLength(3);
+
+		const over = await withPhotos('too-much-0001', [3 * MB, 3 * MB, 3 * MB, 1 * MB]);
+		expect(over.status).toBe(413);
+		expect(await over.json()).toMatchObject({ error: 'too_large' });
+		await expect(admin().use('demo-mairie').get('submission:too-much-0001')).rejects.toMatchObject({
 			statusCode: 404
 		});
 	});
@@ -696,8 +806,165 @@ describe('oversized bodies', () => {
 		for (const who of HOSTILE) {
 			const result = await send(who, 'POST', '/db/demo-public/_bulk_docs', body);
 			expect(result.status).toBe(413);
-			expect(result.json?.error).toBe('too_large');
+			expect(result.json).toEqual({ error: 'too_large', reason: expect.stringMatching(/32 Mo/) });
 		}
+	});
+
+	it('refuses an oversized /db/ body sent without a length, or past the adapter’s limit', async () => {
+		for (const size of [33 * MB, 41 * MB]) {
+			const chunk = new TextEncoder().encode('x'.repeat(MB));
+			const body = new ReadableStream({
+				start(controller) {
+					for (let i = 0; i < size / MB; i++) controller.enqueue(chunk);
+					controller.close();
+				}
+			});
+			const response = await fetch(`${app.url}/db/demo-public/_bulk_docs`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json', cookie: cookies.mairie },
+				body,
+				duplex: 'half'
+			} as RequestInit);
+			expect(response.status).toBe(413);
+			expect(await response.json()).toMatchObject({ error: 'too_large' });
+		}
+	});
+});
+
+describe('checkpoints (_local documents) through /db/', () => {
+	/** A checkpoint as the store holds it, read as its admin. */
+	const readLocal = (db: string, id: string) => {
+		const { origin, username, password } = new URL(server.adminUrl);
+		return fetch(`${origin}/${db}/_local/${id}`, {
+			headers: { authorization: `Basic ${btoa(`${username}:${password}`)}` }
+		});
+	};
+	const localOf = async (db: string, id: string) => (await readLocal(db, id)).status;
+
+	it.each(HOSTILE)(
+		'refuses %s writing or deleting a checkpoint, in either database',
+		async (who) => {
+			for (const db of ['demo-public', 'demo-mairie']) {
+				const path = `/db/${db}/_local/intrus`;
+				const put = await send(who, 'PUT', path, { history: [], padding: 'x'.repeat(1000) });
+				expect(put.status, `${who} ${db}`).toBe(who === 'anonyme' ? 401 : 403);
+				expect(put.json?.error).toBe(who === 'anonyme' ? 'unauthorized' : 'forbidden');
+				expect(String(put.json?.reason)).toMatch(/mairie/);
+				const removed = await send(who, 'DELETE', `${path}?rev=0-1`);
+				expect(removed.status).toBe(who === 'anonyme' ? 401 : 403);
+				expect(await localOf(db, 'intrus')).toBe(404);
+			}
+		}
+	);
+
+	it.each([...HOSTILE, 'mairie' as Who])(
+		'refuses %s a checkpoint hidden in _bulk_docs, escaped or not',
+		async (who) => {
+			for (const body of [
+				JSON.stringify({ docs: [{ _id: '_local/cache', x: 1 }] }),
+				JSON.stringify({ new_edits: false, docs: [{ _id: '_local/cache', _rev: '0-1' }] }),
+				'{"docs":[{"_id":"\\u005flocal/cache","x":1}]}',
+				'{"docs":[{"_id":"notice:a","_id":"_local/cache"}]}'
+			]) {
+				const result = await send(who, 'POST', '/db/demo-public/_bulk_docs', body);
+				expect(result.status, body).toBe(403);
+				expect(result.json).toEqual({
+					error: 'forbidden',
+					reason: expect.stringMatching(/_local/)
+				});
+			}
+			expect(await localOf('demo-public', 'cache')).toBe(404);
+		}
+	);
+
+	it('lets staff write a checkpoint of up to 64 kB, and no more', async () => {
+		const path = '/db/demo-mairie/_local/laptop-test';
+		const written = await send('mairie', 'PUT', path, { history: [{ last_seq: '1-a' }] });
+		expect(written.status).toBe(201);
+		const padded = { history: [], padding: 'x'.repeat(64 * 1024) };
+		const refused = await send('mairie', 'PUT', path, padded);
+		expect(refused.status).toBe(413);
+		expect(refused.json).toEqual({ error: 'too_large', reason: expect.stringMatching(/64 Ko/) });
+		const stored = (await (await readLocal('demo-mairie', 'laptop-test')).json()) as Record<
+			string,
+			unknown
+		>;
+		expect(stored.padding).toBeUndefined();
+		expect(stored.history).toEqual([{ last_seq: '1-a' }]);
+	});
+});
+
+describe('guessing staff passwords', () => {
+	const login = (name: string, password: string, from: string) =>
+		send('anonyme', 'POST', '/db/_session', { name, password }, { 'x-forwarded-for': from });
+
+	function expectPaused(result: Awaited<ReturnType<typeof send>>) {
+		expectApiError(result, 429, 'too_many_attempts');
+		expect(String(result.json?.reason)).toMatch(/réessayez dans \d+ min/);
+		expect(Number(result.headers.get('retry-after'))).toBeGreaterThan(14 * 60);
+		expect(result.headers.getSetCookie()).toEqual([]);
+	}
+
+	it('never counts a login that works', async () => {
+		const from = address();
+		for (let i = 0; i < 25; i++)
+			expect((await login(USERS.kiosk.name, USERS.kiosk.password, from)).status).toBe(200);
+	});
+
+	it('pauses an address after 10 wrong passwords, even for a right one', async () => {
+		const from = address();
+		for (let i = 0; i < 10; i++) {
+			const wrong = await login(`intrus-${i}`, 'devine', from);
+			expect(wrong.status).toBe(401);
+			expect(wrong.headers.getSetCookie()).toEqual([]);
+		}
+		expectPaused(await login(USERS.kiosk.name, USERS.kiosk.password, from));
+		// The same account from elsewhere still signs in.
+		expect((await login(USERS.kiosk.name, USERS.kiosk.password, address())).status).toBe(200);
+	});
+
+	it('pauses a name after 10 wrong passwords sent at once from as many addresses', async () => {
+		const results = await Promise.all(
+			Array.from({ length: 14 }, (_, i) => login(USERS.resident.name, `essai-${i}`, address()))
+		);
+		const statuses = results.map((result) => result.status);
+		expect(statuses.filter((status) => status === 401)).toHaveLength(10);
+		expect(statuses.filter((status) => status === 429)).toHaveLength(4);
+		expectPaused(await login(USERS.resident.name, USERS.resident.password, address()));
+	});
+
+	it('counts wrong form logins and wrong basic auth alike', async () => {
+		const from = address();
+		for (let i = 0; i < 5; i++) {
+			const form = await send('anonyme', 'POST', '/db/_session', `name=forme-${i}&password=x`, {
+				'content-type': 'application/x-www-form-urlencoded',
+				'x-forwarded-for': from
+			});
+			expect(form.status).toBe(401);
+			const basic = await send('anonyme', 'GET', '/db/demo-public', undefined, {
+				authorization: `Basic ${Buffer.from(`basique-${i}:x`).toString('base64')}`,
+				'x-forwarded-for': from
+			});
+			expect(basic.status).toBe(401);
+		}
+		expectPaused(await login(USERS.kiosk.name, USERS.kiosk.password, from));
+		const basic = await send('anonyme', 'GET', '/db/demo-public', undefined, {
+			authorization: `Basic ${Buffer.from(`${USERS.kiosk.name}:${USERS.kiosk.password}`).toString('base64')}`,
+			'x-forwarded-for': from
+		});
+		expectPaused(basic);
+	});
+
+	it('caps a login body at 4 kB', async () => {
+		const result = await send(
+			'anonyme',
+			'POST',
+			'/db/_session',
+			{ name: 'x'.repeat(5000), password: 'x' },
+			{ 'x-forwarded-for': address() }
+		);
+		expect(result.status).toBe(413);
+		expect(result.json).toEqual({ error: 'too_large', reason: expect.stringMatching(/4 Ko/) });
 	});
 });
 

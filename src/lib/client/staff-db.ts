@@ -235,27 +235,91 @@ export interface SaveRequest {
 	from: StaffLocation | null;
 	to: StaffLocation;
 	status?: DraftNotice['status'];
+	/**
+	 * The revision the editor's form was filled from (null for a new one). A sync
+	 * may have brought a newer revision since, from another laptop: the save then
+	 * branches from the form's revision, and the other edit stays beside it as a
+	 * conflict instead of being overwritten unseen.
+	 */
+	baseRev?: string | null;
+}
+
+/** The open versions of a document: the winner first. */
+async function leafRevs(db: PouchDB.Database, id: string): Promise<string[]> {
+	const doc = (await db.get(id, { conflicts: true })) as { _rev: string; _conflicts?: string[] };
+	return [doc._rev, ...(doc._conflicts ?? [])];
+}
+
+/** A revision id as PouchDB makes them; getRandomValues works on a plain-http LAN too. */
+function newRevHash(): string {
+	const bytes = crypto.getRandomValues(new Uint8Array(16));
+	return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * Writes `doc` as the child of `baseRev`, even when a newer revision has
+ * followed it: the same revision tree an offline laptop's edit makes, which
+ * replication then shows as a conflict.
+ */
+async function writeFrom(
+	db: PouchDB.Database,
+	doc: Record<string, unknown> & { _id: string },
+	baseRev: string,
+	winnerRev: string
+): Promise<string> {
+	if ((await leafRevs(db, doc._id)).includes(baseRev)) {
+		return (await db.put({ ...doc, _rev: baseRev })).rev;
+	}
+	const base = (await db.get(doc._id, { rev: baseRev, revs: true }).catch(() => null)) as {
+		_revisions?: { start: number; ids: string[] };
+	} | null;
+	if (!base?._revisions) {
+		// The form's revision is gone from this laptop (compacted): write over the winner.
+		return (await db.put({ ...doc, _rev: winnerRev })).rev;
+	}
+	const hash = newRevHash();
+	const start = base._revisions.start + 1;
+	const rev = `${start}-${hash}`;
+	const written = await db.bulkDocs(
+		[{ ...doc, _rev: rev, _revisions: { start, ids: [hash, ...base._revisions.ids] } }],
+		{ new_edits: false }
+	);
+	const failed = written.find((result) => 'error' in result && result.error);
+	if (failed) throw new Error(`save failed: ${JSON.stringify(failed)}`);
+	return rev;
 }
 
 /**
  * Writes a notice or a poll where the editor action says, and removes it from
  * where it was if it moved: publishing takes a draft out of -mairie,
- * retracting takes it out of -public and keeps it in -mairie.
+ * retracting takes it out of -public and keeps it in -mairie. Returns the
+ * revision written: the next save from the same form builds on it.
  */
-export async function saveNotice(dbs: StaffDbs, request: SaveRequest): Promise<void> {
-	const { id, fields, files, from, to, status } = request;
+export async function saveNotice(dbs: StaffDbs, request: SaveRequest): Promise<string> {
+	const { id, fields, files, from, to, status, baseRev } = request;
 	const target = dbs.local[to];
 	const existing = await getOrNull<Notice>(target, id);
-	const doc: Record<string, unknown> = { ...fields, _id: id };
-	if (existing) doc._rev = existing._rev;
+	const doc: Record<string, unknown> & { _id: string } = { ...fields, _id: id };
 	if (to === 'mairie') doc.status = status ?? 'draft';
 	const attachments = await attachmentsFor(dbs, id, files, from, to);
 	if (attachments) doc._attachments = attachments;
-	await target.put(doc);
-	if (from && from !== to) {
-		const previous = await getOrNull<Notice>(dbs.local[from], id);
-		if (previous) await dbs.local[from].remove(id, previous._rev);
+	let rev: string;
+	if (existing && from === to && baseRev && baseRev !== existing._rev) {
+		rev = await writeFrom(target, doc, baseRev, existing._rev);
+	} else {
+		if (existing) doc._rev = existing._rev;
+		rev = (await target.put(doc)).rev;
 	}
+	if (from && from !== to) {
+		const source = dbs.local[from];
+		const previous = await getOrNull<Notice>(source, id);
+		// Only the version the form showed leaves; one a sync brought since stays in view.
+		const leaving = baseRev ?? previous?._rev;
+		if (previous && leaving && (await leafRevs(source, id)).includes(leaving)) {
+			await source.remove(id, leaving);
+		}
+	}
+	return rev;
 }
 
 export async function deleteNotice(
@@ -292,29 +356,47 @@ export async function readVersions(
 	return versions;
 }
 
-/** Keeps one version of a conflicted notice (see conflictResolution). */
+/**
+ * Keeps one version of a conflicted notice (see conflictResolution). Only the
+ * versions the panel showed (`shownRevs`) are closed: one a sync brought since
+ * stays open, as a conflict still to settle. False when none of them is open
+ * any more (settled elsewhere meanwhile): nothing is written.
+ */
 export async function keepVersion(
 	dbs: StaffDbs,
 	location: StaffLocation,
 	id: string,
 	keptRev: string,
-	now: Date
-): Promise<void> {
+	now: Date,
+	shownRevs?: readonly string[]
+): Promise<boolean> {
 	const db = dbs.local[location];
 	const versions = await readVersions(dbs, location, id);
 	const winner = versions[0];
-	const kept = versions.find((version) => version.rev === keptRev);
-	if (!kept) throw new Error(`unknown revision ${keptRev}`);
+	const closing = versions
+		.map((version) => version.rev)
+		.filter((rev) => !shownRevs || shownRevs.includes(rev));
+	if (closing.length === 0) return false;
+	const kept =
+		versions.find((version) => version.rev === keptRev)?.doc ??
+		((await db.get(id, { rev: keptRev })) as unknown as Notice | DraftNotice);
+	// The winner's branch carries on when the panel showed it; else one the panel showed.
+	const branch = closing.includes(winner.rev)
+		? winner.rev
+		: closing.includes(keptRev)
+			? keptRev
+			: closing[0];
 	const writes = conflictResolution(
 		id,
-		winner.rev,
-		versions.map((version) => version.rev),
-		{ ...(kept.doc as unknown as Record<string, unknown>), _rev: kept.rev },
+		branch,
+		closing,
+		{ ...(kept as unknown as Record<string, unknown>), _rev: keptRev },
 		now
 	);
 	const results = await db.bulkDocs(writes as never[]);
 	const failed = results.find((result) => 'error' in result && result.error);
 	if (failed) throw new Error(`conflict resolution failed: ${JSON.stringify(failed)}`);
+	return true;
 }
 
 export interface StaffPoll {

@@ -20,7 +20,7 @@ export interface StaffSession {
 	commune: string;
 }
 
-export type LoginError = 'bad_login' | 'not_staff' | 'offline' | 'refused';
+export type LoginError = 'bad_login' | 'not_staff' | 'offline' | 'refused' | 'too_many';
 
 const SESSION_KEY = 'staff-session';
 const WATCHDOG_MS = 90_000;
@@ -102,6 +102,7 @@ class StaffStore {
 			return 'offline';
 		}
 		if (response.status === 401) return 'bad_login';
+		if (response.status === 429) return 'too_many';
 		if (!response.ok) return response.status >= 500 ? 'offline' : 'refused';
 		const body = (await response.json()) as { name: string; roles: string[] };
 		const staffRole = body.roles.find((role) => role.startsWith(roles.staff('')));

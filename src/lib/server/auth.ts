@@ -7,17 +7,17 @@ export interface SessionUser {
 }
 
 /**
- * Who sent a request, asked of CouchDB itself from the request's own cookie or
- * basic auth: one identity system, CouchDB's `_users` and `_session`.
+ * Who sent a request, asked of CouchDB itself from the request's session
+ * cookie: one identity system, CouchDB's `_users` and `_session`. Basic auth is
+ * not read here: every client signs in through /db/_session, and a password
+ * checked on any API call would be a guessing channel outside its limit.
  */
 export async function sessionOf(backend: Backend, request: Request): Promise<SessionUser> {
-	const headers = new Headers({ accept: 'application/json' });
-	for (const name of ['cookie', 'authorization']) {
-		const value = request.headers.get(name);
-		if (value) headers.set(name, value);
-	}
-	if (!headers.has('cookie') && !headers.has('authorization')) return { name: null, roles: [] };
-	const response = await fetch(`${backend.url}/_session`, { headers });
+	const cookie = request.headers.get('cookie');
+	if (!cookie) return { name: null, roles: [] };
+	const response = await fetch(`${backend.url}/_session`, {
+		headers: { accept: 'application/json', cookie }
+	});
 	if (!response.ok) return { name: null, roles: [] };
 	const body = (await response.json()) as { userCtx?: SessionUser };
 	return body.userCtx ?? { name: null, roles: [] };

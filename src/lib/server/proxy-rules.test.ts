@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideProxy } from './proxy-rules.ts';
+import { decideProxy, LOCAL_DOC_MAX, SESSION_BODY_MAX } from './proxy-rules.ts';
 
 const options = { databases: new Set(['demo-public', 'demo-mairie']), embedded: false };
 const decide = (method: string, path: string, search = '') =>
@@ -101,10 +101,35 @@ describe('/db/ proxy allow-list', () => {
 	});
 
 	it('never forwards a query string to _session', () => {
-		expect(decide('POST', '/_session', '?next=https://evil.example')).toEqual({
+		expect(decide('POST', '/_session', '?next=https://evil.example')).toMatchObject({
 			allow: true,
 			path: '/_session',
 			search: ''
 		});
+	});
+
+	it('counts logins, and keeps their bodies to a name and a password', () => {
+		expect(decide('POST', '/_session')).toMatchObject({
+			check: 'login',
+			maxBodyBytes: SESSION_BODY_MAX
+		});
+		expect(decide('GET', '/_session')).not.toHaveProperty('check');
+	});
+
+	it.each(['PUT', 'DELETE'])('leaves %s of a checkpoint to staff, in 64 kB', (method) => {
+		expect(decide(method, '/demo-public/_local/abc')).toMatchObject({
+			allow: true,
+			path: '/demo-public/_local/abc',
+			check: 'staff',
+			maxBodyBytes: LOCAL_DOC_MAX
+		});
+	});
+
+	it('lets anyone read a checkpoint', () => {
+		expect(decide('GET', '/demo-public/_local/abc')).not.toHaveProperty('check');
+	});
+
+	it('looks for _local documents in every _bulk_docs', () => {
+		expect(decide('POST', '/demo-mairie/_bulk_docs')).toMatchObject({ check: 'no_local_docs' });
 	});
 });

@@ -6,8 +6,24 @@
  */
 
 export type ProxyDecision =
-	| { allow: true; path: string; search: string }
+	| {
+			allow: true;
+			path: string;
+			search: string;
+			/** A body limit below the proxy's general one. */
+			maxBodyBytes?: number;
+			/**
+			 * What the proxy checks before forwarding: a login (rate-limited), a
+			 * `_local` write (staff only), or a `_bulk_docs` (no `_local` documents).
+			 */
+			check?: 'login' | 'staff' | 'no_local_docs';
+	  }
 	| { allow: false; status: 400 | 403 | 404 | 405; error: string; reason: string };
+
+/** A name and a password. */
+export const SESSION_BODY_MAX = 4 * 1024;
+/** PouchDB's checkpoints hold a few sequence numbers: a few hundred bytes. */
+export const LOCAL_DOC_MAX = 64 * 1024;
 
 export interface ProxyRuleOptions {
 	/** Databases clients may reach, e.g. demo-public and demo-mairie. */
@@ -82,6 +98,15 @@ export function decideProxy(
 		if (rest.length > 0 || !['GET', 'POST', 'DELETE'].includes(method)) {
 			return deny(405, 'Méthode non permise sur _session.');
 		}
+		if (method === 'POST') {
+			return {
+				allow: true,
+				path: '/_session',
+				search: '',
+				maxBodyBytes: SESSION_BODY_MAX,
+				check: 'login'
+			};
+		}
 		return { allow: true, path: '/_session', search: '' };
 	}
 	// The database name itself must arrive unencoded: %2F or %5F tricks are refused.
@@ -90,9 +115,13 @@ export function decideProxy(
 	}
 
 	const db = `/${encodeURIComponent(first)}`;
-	const pass = (sub: string, query: URLSearchParams = params): ProxyDecision => {
+	const pass = (
+		sub: string,
+		query: URLSearchParams = params,
+		extra: Pick<ProxyDecision & { allow: true }, 'maxBodyBytes' | 'check'> = {}
+	): ProxyDecision => {
 		const q = query.toString();
-		return { allow: true, path: db + sub, search: q ? `?${q}` : '' };
+		return { allow: true, path: db + sub, search: q ? `?${q}` : '', ...extra };
 	};
 
 	if (rest.length === 0) {
@@ -127,18 +156,26 @@ export function decideProxy(
 			return pass('/_bulk_get');
 		}
 		case '_revs_diff':
+			if (tail.length > 0 || method !== 'POST') return deny(405, 'Méthode non permise.');
+			return pass('/_revs_diff');
 		case '_bulk_docs':
 			if (tail.length > 0 || method !== 'POST') return deny(405, 'Méthode non permise.');
-			return pass(`/${head}`);
+			// CouchDB stores `_local/…` ids of a _bulk_docs as local documents, which no
+			// validate_doc_update sees: replication never sends them that way.
+			return pass('/_bulk_docs', params, { check: 'no_local_docs' });
 		case '_all_docs':
 			if (tail.length > 0 || !['GET', 'POST'].includes(method)) {
 				return deny(405, 'Méthode non permise.');
 			}
 			return pass('/_all_docs');
 		case '_local': {
-			// Replication checkpoints.
+			// Replication checkpoints. CouchDB lets anyone write them (no validate_doc_update
+			// runs on them); only staff laptops replicate through here, villagers and kiosks
+			// pull through /api/sync.
 			if (tail.length !== 1 || !DOC_METHODS.has(method)) return deny(405, 'Méthode non permise.');
-			return pass(`/_local/${encodeURIComponent(tail[0])}`);
+			const path = `/_local/${encodeURIComponent(tail[0])}`;
+			if (READ.has(method)) return pass(path);
+			return pass(path, params, { maxBodyBytes: LOCAL_DOC_MAX, check: 'staff' });
 		}
 	}
 	if (head.startsWith('_')) {

@@ -1,5 +1,8 @@
+import { isStaffUser, sessionOf } from './auth.ts';
 import type { Backend } from './backend.ts';
+import { readBodyWithin, sizeLabel } from './body-limit.ts';
 import { jsonError } from './http.ts';
+import { basicAuthName, loginName, passwordGuesses } from './login-limit.ts';
 import { decideProxy } from './proxy-rules.ts';
 
 const FORWARDED_REQUEST_HEADERS = [
@@ -25,6 +28,39 @@ const FORWARDED_RESPONSE_HEADERS = [
 export const MAX_BODY_BYTES = 32 * 1024 * 1024;
 const UPSTREAM_TIMEOUT_MS = 60_000;
 
+function tooLarge(limit: number): Response {
+	return jsonError(413, 'too_large', `Envoi trop volumineux (${sizeLabel(limit)} au plus).`);
+}
+
+function tooManyLogins(retryAfterSeconds: number): Response {
+	const minutes = Math.ceil(retryAfterSeconds / 60);
+	const response = jsonError(
+		429,
+		'too_many_attempts',
+		`Trop d’essais de connexion manqués : réessayez dans ${minutes} min.`
+	);
+	response.headers.set('retry-after', String(retryAfterSeconds));
+	return response;
+}
+
+/** Whether a `_bulk_docs` body names a `_local/` document (escapes and all). */
+function namesLocalDocs(body: Uint8Array): boolean | 'unreadable' {
+	const text = new TextDecoder().decode(body);
+	// Most bodies can be cleared without parsing: no "_local", and no \u escape to spell it.
+	if (!text.includes('_local') && !text.includes('\\u')) return false;
+	let parsed: unknown;
+	try {
+		parsed = JSON.parse(text);
+	} catch {
+		return 'unreadable';
+	}
+	const docs = (parsed as { docs?: unknown } | null)?.docs;
+	if (!Array.isArray(docs)) return false;
+	return docs.some(
+		(doc) => typeof doc?._id === 'string' && (doc._id as string).startsWith('_local')
+	);
+}
+
 /**
  * The /db/ reverse proxy: checks the allow-list, then forwards the request with
  * the client's own credentials so that CouchDB's _security and
@@ -34,7 +70,8 @@ export async function proxyToCouch(
 	request: Request,
 	rawPath: string,
 	search: string,
-	backend: Backend
+	backend: Backend,
+	clientAddress: string
 ): Promise<Response> {
 	const decision = decideProxy(request.method, rawPath, search, {
 		databases: new Set([backend.databases.public, backend.databases.mairie]),
@@ -42,9 +79,39 @@ export async function proxyToCouch(
 	});
 	if (!decision.allow) return jsonError(decision.status, decision.error, decision.reason);
 
+	const maxBodyBytes = decision.maxBodyBytes ?? MAX_BODY_BYTES;
 	const declared = Number(request.headers.get('content-length') ?? 0);
-	if (declared > MAX_BODY_BYTES) {
-		return jsonError(413, 'too_large', 'Envoi trop volumineux (32 Mo au plus).');
+	if (declared > maxBodyBytes) return tooLarge(maxBodyBytes);
+
+	// Basic auth tries a password on any request: checked once here, through the same
+	// limit as logins, before anything else can answer differently for a wrong one.
+	const basicName = basicAuthName(request.headers.get('authorization'));
+	if (basicName !== null) {
+		const authorization = request.headers.get('authorization') ?? '';
+		const outcome = await passwordGuesses.attempt(
+			clientAddress,
+			basicName,
+			() =>
+				fetch(`${backend.url}/_session`, {
+					headers: { authorization, accept: 'application/json' },
+					signal: AbortSignal.timeout(UPSTREAM_TIMEOUT_MS)
+				}),
+			(response) => Promise.resolve(response.status === 401)
+		);
+		if (outcome.blocked) return tooManyLogins(outcome.retryAfterSeconds);
+		await outcome.response.body?.cancel();
+		if (outcome.response.status === 401) {
+			return jsonError(401, 'unauthorized', 'Identifiant ou mot de passe incorrect.');
+		}
+	}
+
+	if (decision.check === 'staff') {
+		const user = await sessionOf(backend, request);
+		if (!isStaffUser(user, backend.config.commune)) {
+			return user.name === null
+				? jsonError(401, 'unauthorized', 'Connectez-vous avec un compte de la mairie.')
+				: jsonError(403, 'forbidden', 'Réservé au personnel de la mairie.');
+		}
 	}
 
 	const headers = new Headers();
@@ -85,34 +152,56 @@ export async function proxyToCouch(
 		}
 		await access.body?.cancel();
 	}
-	const hasBody = !['GET', 'HEAD'].includes(request.method);
-	let body: ArrayBuffer | undefined;
-	if (hasBody) {
-		body = await request.arrayBuffer();
-		if (body.byteLength > MAX_BODY_BYTES) {
-			return jsonError(413, 'too_large', 'Envoi trop volumineux (32 Mo au plus).');
+	let body: Uint8Array<ArrayBuffer> | undefined;
+	if (!['GET', 'HEAD'].includes(request.method)) {
+		const read = await readBodyWithin(request, maxBodyBytes);
+		if (!read.ok) {
+			return read.reason === 'too_large'
+				? tooLarge(maxBodyBytes)
+				: jsonError(400, 'bad_request', 'Envoi interrompu ou illisible.');
+		}
+		body = read.bytes;
+	}
+	if (decision.check === 'no_local_docs' && body) {
+		const local = namesLocalDocs(body);
+		if (local === 'unreadable') return jsonError(400, 'bad_request', 'JSON invalide.');
+		if (local) {
+			return jsonError(403, 'forbidden', 'Les documents _local ne s’écrivent pas par _bulk_docs.');
 		}
 	}
 
-	let upstream: Response;
-	try {
-		upstream = await fetch(backend.url + decision.path + decision.search, {
-			method: request.method,
-			headers,
-			body,
-			redirect: 'manual',
-			signal: AbortSignal.any([request.signal, AbortSignal.timeout(UPSTREAM_TIMEOUT_MS)])
-		});
-	} catch (error) {
-		if (request.signal.aborted) return new Response(null, { status: 499 });
-		console.error('proxy: CouchDB unreachable', error);
-		return jsonError(
-			503,
-			'unavailable',
-			'Le serveur de données ne répond pas pour le moment. Réessayez dans un instant.'
-		);
-	}
+	const forward = async (): Promise<Response> => {
+		let upstream: Response;
+		try {
+			upstream = await fetch(backend.url + decision.path + decision.search, {
+				method: request.method,
+				headers,
+				body,
+				redirect: 'manual',
+				signal: AbortSignal.any([request.signal, AbortSignal.timeout(UPSTREAM_TIMEOUT_MS)])
+			});
+		} catch (error) {
+			if (request.signal.aborted) return new Response(null, { status: 499 });
+			console.error('proxy: CouchDB unreachable', error);
+			return jsonError(
+				503,
+				'unavailable',
+				'Le serveur de données ne répond pas pour le moment. Réessayez dans un instant.'
+			);
+		}
+		return relay(upstream);
+	};
 
+	if (decision.check !== 'login') return forward();
+	const name = loginName(body ?? new Uint8Array(0), request.headers.get('content-type') ?? '');
+	const outcome = await passwordGuesses.attempt(clientAddress, name, forward, (response) =>
+		Promise.resolve(response.status === 401)
+	);
+	return outcome.blocked ? tooManyLogins(outcome.retryAfterSeconds) : outcome.response;
+}
+
+/** CouchDB's answer with the headers a client needs, never cached. */
+function relay(upstream: Response): Response {
 	const responseHeaders = new Headers();
 	for (const name of FORWARDED_RESPONSE_HEADERS) {
 		if (name === 'set-cookie') {

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { basicAuthName, LOGIN_FAILURES_ALLOWED, LoginGuard, loginName } from './login-limit.ts';
+
+const answer = (status: number) => () => Promise.resolve(new Response(null, { status }));
+const wrong = (response: Response) => Promise.resolve(response.status === 401);
+
+describe('LoginGuard', () => {
+	it('never counts successful logins', async () => {
+		const guard = new LoginGuard();
+		for (let i = 0; i < 50; i++) {
+			const outcome = await guard.attempt('10.0.0.1', 'secretariat', answer(200), wrong);
+			expect(outcome.blocked).toBe(false);
+		}
+	});
+
+	it('pauses an address after its failures, even for the right password', async () => {
+		const guard = new LoginGuard();
+		for (let i = 0; i < LOGIN_FAILURES_ALLOWED; i++) {
+			await guard.attempt('10.0.0.2', `nom-${i}`, answer(401), wrong);
+		}
+		const outcome = await guard.attempt('10.0.0.2', 'secretariat', answer(200), wrong);
+		expect(outcome).toMatchObject({ blocked: true });
+		expect(outcome.blocked && outcome.retryAfterSeconds).toBeGreaterThan(14 * 60);
+		expect((await guard.attempt('10.0.0.3', 'secretariat', answer(200), wrong)).blocked).toBe(
+			false
+		);
+	});
+
+	it('pauses a name aimed at from many addresses, all at once', async () => {
+		const guard = new LoginGuard();
+		const outcomes = await Promise.all(
+			Array.from({ length: 25 }, (_, i) =>
+				guard.attempt(`10.1.0.${i}`, 'secretariat', answer(401), wrong)
+			)
+		);
+		expect(outcomes.filter((outcome) => outcome.blocked)).toHaveLength(25 - LOGIN_FAILURES_ALLOWED);
+		expect((await guard.attempt('10.2.0.1', 'autre', answer(200), wrong)).blocked).toBe(false);
+	});
+});
+
+describe('login names', () => {
+	const bytes = (text: string) => new TextEncoder().encode(text);
+	it.each([
+		['{"name":"secretariat","password":"x"}', 'application/json', 'secretariat'],
+		['name=secr%C3%A9tariat&password=x', 'application/x-www-form-urlencoded', 'secrétariat'],
+		['{"name":["a"]}', 'application/json', '["a"]'],
+		['pas du JSON', 'application/json', '']
+	])('reads %s', (body, type, name) => {
+		expect(loginName(bytes(body), type)).toBe(name);
+	});
+
+	it('reads the name of basic auth', () => {
+		expect(basicAuthName(`Basic ${Buffer.from('admin:mot:de:passe').toString('base64')}`)).toBe(
+			'admin'
+		);
+		expect(basicAuthName('Bearer abc')).toBeNull();
+		expect(basicAuthName(null)).toBeNull();
+	});
+});
