@@ -44,6 +44,9 @@ export async function launchEmbeddedCouch(options: EmbeddedCouchOptions): Promis
 		return new Promise((resolve, reject) => {
 			const proc = fork(script, [], {
 				execPath: process.execPath,
+				// A small young generation: under a burst of syncs V8 would otherwise
+				// grow it to tens of MB per process (bench/load.ts, budget 300 MB).
+				execArgv: [...process.execArgv, '--max-semi-space-size=8'],
 				env: {
 					...process.env,
 					EMBEDDED_COUCH_DIR: options.dir,

@@ -7,6 +7,8 @@ import { freePort } from './ports.ts';
 export interface TestApp {
 	url: string;
 	dataDir: string;
+	/** The server process, for benchmarks that read its memory. */
+	pid: number;
 	output: () => string;
 	stop(): Promise<void>;
 }
@@ -22,7 +24,8 @@ export async function startApp(env: Record<string, string> = {}): Promise<TestAp
 	const dataDir = env.DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'crieur-app-'));
 	const port = env.PORT ? Number(env.PORT) : await freePort();
 	let output = '';
-	const child: ChildProcess = spawn(process.execPath, ['build'], {
+	// The flags of `npm run serve`, so tests and benchmarks meet the production process.
+	const child: ChildProcess = spawn(process.execPath, ['--max-semi-space-size=8', 'build'], {
 		env: {
 			...process.env,
 			PORT: String(port),
@@ -64,6 +67,7 @@ export async function startApp(env: Record<string, string> = {}): Promise<TestAp
 	return {
 		url,
 		dataDir,
+		pid: child.pid!,
 		output: () => output,
 		stop: () =>
 			new Promise<void>((resolve) => {

@@ -252,7 +252,7 @@ describe('villager pull, streamed (/api/sync as NDJSON)', () => {
 		const { lines } = await stream('0');
 		const since = lines.at(-1)!.last_seq!;
 		const doc = await db.get('notice:flux-modifie');
-		await db.insert({ ...doc, title: 'Avis modifié' });
+		await db.insert({ ...doc, title: 'Avis modifié' } as typeof doc);
 		const after = await stream(since);
 		const changed = after.lines.flatMap((line) => line.docs);
 		expect(changed).toHaveLength(1);

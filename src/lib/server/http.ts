@@ -1,9 +1,33 @@
+import { gzipSync } from 'node:zlib';
 /** A JSON error in CouchDB's own shape ({ error, reason }), with a French reason. */
 export function jsonError(status: number, error: string, reason: string): Response {
 	return new Response(JSON.stringify({ error, reason }), {
 		status,
 		headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }
 	});
+}
+
+export function acceptsGzip(request: Request): boolean {
+	return /\bgzip\b/.test(request.headers.get('accept-encoding') ?? '');
+}
+
+/** Below this, gzip's header and dictionary cost more than they save. */
+const COMPRESS_FROM_BYTES = 512;
+const gzipped = new Map<string, Uint8Array<ArrayBuffer>>();
+
+/**
+ * The gzip of a small answer many clients receive alike (a burst of phones
+ * after an alert), made once; null when too small to be worth it.
+ */
+export function gzipShared(text: string): Uint8Array<ArrayBuffer> | null {
+	if (text.length < COMPRESS_FROM_BYTES) return null;
+	let bytes = gzipped.get(text);
+	if (!bytes) {
+		bytes = new Uint8Array(gzipSync(text));
+		if (gzipped.size >= 32) gzipped.delete(gzipped.keys().next().value!);
+		gzipped.set(text, bytes);
+	}
+	return bytes;
 }
 
 const COMPRESSIBLE =
@@ -19,13 +43,13 @@ export function compress(request: Request, response: Response): Response {
 		!response.body ||
 		response.headers.has('content-encoding') ||
 		!COMPRESSIBLE.test(type) ||
-		!/\bgzip\b/.test(request.headers.get('accept-encoding') ?? '') ||
+		!acceptsGzip(request) ||
 		request.method === 'HEAD'
 	) {
 		return response;
 	}
 	const length = Number(response.headers.get('content-length') ?? NaN);
-	if (length < 512) return response;
+	if (length < COMPRESS_FROM_BYTES) return response;
 	const headers = new Headers(response.headers);
 	headers.set('content-encoding', 'gzip');
 	headers.delete('content-length');

@@ -132,40 +132,114 @@ export async function readCurrentDocs(backend: Backend, now = new Date()): Promi
 	return docs.filter((doc) => !doc._deleted);
 }
 
+/** How long an answer is shared while the change follower runs: until the next change. */
+const SHARED_FOR_MS = 30_000;
+/** Without the follower, answers are still shared for a second (a burst), never longer. */
+const SHARED_BLIND_MS = 1000;
+const SHARED_MAX = 500;
+const sharedPages = new Map<string, { until: number; page: Promise<FeedPage> }>();
+let following: Backend | null = null;
+let followerUp = false;
+
 /**
- * The whole feed since `since` in one streamed response, one JSON line per
- * page (NDJSON): on a 400 ms link, one round trip instead of one per page,
- * while the server reads the next page as the previous one travels. A new
- * device (since 0) first gets what its home page shows, then the history
- * without the documents it already has. Ends with a page whose `more` says
- * whether to ask again.
+ * Follows the public database's changes (one long-poll at a time) and forgets
+ * every shared answer as soon as anything changes, so a shared answer is never
+ * older than the last change.
  */
-export function streamFeed(backend: Backend, since: string, now = new Date()): ReadableStream {
-	const encoder = new TextEncoder();
+function followChanges(backend: Backend): void {
+	if (following === backend) return;
+	following = backend;
+	void (async () => {
+		let since = 'now';
+		while (following === backend) {
+			try {
+				const changes = (await backend.couch.request({
+					db: backend.databases.public,
+					path: '_changes',
+					qs: { feed: 'longpoll', since, timeout: 50_000, limit: 100 }
+				})) as { results: unknown[]; last_seq: string | number };
+				if (changes.results.length > 0) sharedPages.clear();
+				since = String(changes.last_seq);
+				followerUp = true;
+			} catch {
+				followerUp = false;
+				sharedPages.clear();
+				since = 'now';
+				await new Promise((resolve) => setTimeout(resolve, 5000));
+			}
+		}
+	})();
+}
+
+/**
+ * readFeed, shared: a thousand phones asking "anything since X?" at once (an
+ * urgent alert, the five-minute rhythm) cost one read of CouchDB, and a phone
+ * up to date costs none until something changes.
+ */
+export function readFeedShared(backend: Backend, since: string, limit: number): Promise<FeedPage> {
+	followChanges(backend);
+	const key = `${since} ${limit}`;
+	const now = Date.now();
+	const hit = sharedPages.get(key);
+	if (hit && hit.until > now) return hit.page;
+	if (sharedPages.size >= SHARED_MAX) {
+		for (const [stale, entry] of sharedPages) if (entry.until <= now) sharedPages.delete(stale);
+		if (sharedPages.size >= SHARED_MAX) sharedPages.clear();
+	}
+	const page = readFeed(backend, since, limit);
+	sharedPages.set(key, { until: now + (followerUp ? SHARED_FOR_MS : SHARED_BLIND_MS), page });
+	// A failed read is not shared.
+	page.catch(() => sharedPages.delete(key));
+	return page;
+}
+
+/**
+ * The feed since `since` as NDJSON, one JSON page per line. A phone up to
+ * date or a few changes behind — nearly every request — gets one short line
+ * at once. More than a page is streamed in one response: on a 400 ms link,
+ * one round trip instead of one per page, while the server reads the next
+ * page as the previous one travels. A new device (since 0) first gets what
+ * its home page shows, then the history without the documents it already
+ * has, without revision histories. The last line's `more` says whether to
+ * ask again.
+ */
+export async function openFeed(
+	backend: Backend,
+	since: string,
+	now = new Date()
+): Promise<string | ReadableStream<Uint8Array>> {
+	const line = (value: unknown) => JSON.stringify(value) + '\n';
 	const sent = new Map<string, string>();
+	let first: string;
 	let cursor = since;
 	let docsSent = 0;
-	let startedWithCurrent = since !== '0';
+	if (since === '0') {
+		const docs = (await readCurrentDocs(backend, now)).map(withoutHistory);
+		for (const doc of docs) sent.set(doc._id, doc._rev);
+		first = line({ docs, current: true });
+	} else {
+		const page = await readFeedShared(backend, since, STREAM_PAGE);
+		if (!page.more) return line(page);
+		first = line(page);
+		cursor = page.last_seq;
+		docsSent = page.docs.length;
+	}
+	const encoder = new TextEncoder();
+	let started = false;
 	return new ReadableStream({
 		async pull(controller) {
+			if (!started) {
+				started = true;
+				controller.enqueue(encoder.encode(first));
+				return;
+			}
 			try {
-				if (!startedWithCurrent) {
-					startedWithCurrent = true;
-					const docs = await readCurrentDocs(backend, now);
-					for (const doc of docs) {
-						sent.set(doc._id, doc._rev);
-						withoutHistory(doc);
-					}
-					controller.enqueue(encoder.encode(JSON.stringify({ docs, current: true }) + '\n'));
-					return;
-				}
 				const page = await readFeed(backend, cursor, STREAM_PAGE, sent);
-				if (since === '0') page.docs.forEach(withoutHistory);
+				if (since === '0') page.docs = page.docs.map(withoutHistory);
 				docsSent += page.docs.length;
 				cursor = page.last_seq;
-				const last = !page.more || docsSent >= STREAM_MAX_DOCS;
-				controller.enqueue(encoder.encode(JSON.stringify(page) + '\n'));
-				if (last) controller.close();
+				controller.enqueue(encoder.encode(line(page)));
+				if (!page.more || docsSent >= STREAM_MAX_DOCS) controller.close();
 			} catch (error) {
 				// The device keeps the pages it stored and resumes from its checkpoint.
 				controller.error(error);
@@ -179,8 +253,11 @@ export function streamFeed(backend: Backend, since: string, now = new Date()): R
  * tree at the revision itself (new_edits: false), and later changes arrive
  * with their full history, which joins it there. The hashes do not compress.
  */
-function withoutHistory(doc: FeedDoc): void {
-	delete doc._revisions;
+function withoutHistory(doc: FeedDoc): FeedDoc {
+	// A copy: pages may be shared between requests.
+	const { _revisions, ...rest } = doc;
+	void _revisions;
+	return rest as FeedDoc;
 }
 
 function toFeedDoc(doc: Record<string, unknown>): FeedDoc {

@@ -1,12 +1,12 @@
 import { json } from '@sveltejs/kit';
 import { getBackend } from '#lib/server/backend.ts';
-import { jsonError } from '#lib/server/http.ts';
+import { acceptsGzip, gzipShared, jsonError } from '#lib/server/http.ts';
 import {
 	FEED_LIMIT_DEFAULT,
 	FEED_LIMIT_MAX,
 	NDJSON,
-	readFeed,
-	streamFeed
+	openFeed,
+	readFeed
 } from '#lib/server/public-feed.ts';
 import type { RequestHandler } from './$types';
 
@@ -27,13 +27,20 @@ export const GET: RequestHandler = async ({ url, request }) => {
 	}
 	const backend = await getBackend();
 	if ((request.headers.get('accept') ?? '').includes(NDJSON)) {
-		return new Response(streamFeed(backend, since), {
-			headers: {
-				'content-type': `${NDJSON}; charset=utf-8`,
-				'cache-control': 'no-store',
-				vary: 'Accept'
-			}
+		const body = await openFeed(backend, since);
+		const headers = new Headers({
+			'content-type': `${NDJSON}; charset=utf-8`,
+			'cache-control': 'no-store',
+			vary: 'Accept, Accept-Encoding'
 		});
+		if (typeof body !== 'string') return new Response(body, { headers });
+		// A one-page answer is usually the same for every phone asking at that
+		// moment: gzip it once for all of them, rather than a stream each.
+		const gzip = acceptsGzip(request) ? gzipShared(body) : null;
+		if (gzip) headers.set('content-encoding', 'gzip');
+		const bytes = gzip ?? new TextEncoder().encode(body);
+		headers.set('content-length', String(bytes.byteLength));
+		return new Response(bytes, { headers });
 	}
 	const page = await readFeed(backend, since, limit);
 	return json(page, { headers: { 'cache-control': 'no-store', vary: 'Accept' } });
