@@ -1,7 +1,9 @@
 // Runs every benchmark and prints its figures as Markdown. `npm run bench` builds first.
 import { measureBallots } from './ballots.ts';
 import { measureBundles } from './bundle-size.ts';
+import { measureLoad, printLoad } from './load.ts';
 import { measureReport } from './submissions.ts';
+import { measureSync, printSync } from './sync.ts';
 import { measureVisits } from './visits.ts';
 
 const kB = (bytes: number) => (bytes / 1000).toFixed(1);
@@ -65,4 +67,8 @@ console.log(
 console.log(
 	`| offline, a page never opened (app shell + replica) | ${visits.offlineUnseenMs} ms | |`
 );
+
+printSync(await measureSync());
+printLoad(await measureLoad());
+
 if (!ballots.tallyExact) process.exitCode = 1;
