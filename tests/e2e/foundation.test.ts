@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simplePdf } from '../../couch/demo-pdf.ts';
+import { dayOf } from '../../src/lib/domain/event.ts';
+import { readsId } from '../../src/lib/domain/participation.ts';
 import { demoStaffLogin, startApp, type TestApp } from '../harness/app.ts';
 import {
 	LAPTOP,
@@ -112,6 +114,34 @@ describe('a notice travels from the mairie to an offline phone', () => {
 			.getByRole('heading', { name: "Horaires d'hiver du secrétariat de mairie" })
 			.waitFor();
 		await context.setOffline(false);
+	});
+
+	it('counts each notice read once per phone, the ones read offline when back online', async () => {
+		const { page } = villager;
+		const reads = async (): Promise<Record<string, number>> => {
+			const session = await fetch(`${app.url}/db/_session`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify(login)
+			});
+			const cookie = session.headers.getSetCookie()[0].split(';')[0];
+			const day = dayOf(new Date().toISOString(), 'Europe/Paris');
+			const response = await fetch(`${app.url}/db/demo-mairie/${readsId(day)}`, {
+				headers: { cookie }
+			});
+			return response.ok ? (await response.json()).counts : {};
+		};
+		// Read offline in the test before: sent now that the network is back.
+		await expect.poll(reads, { timeout: 20_000 }).toMatchObject({
+			'notice:demo-horaires-hiver': 1
+		});
+		// Opened again: the phone remembers it already counted it.
+		await page.goto(`${app.url}/avis/demo-horaires-hiver`);
+		await page
+			.getByRole('heading', { name: "Horaires d'hiver du secrétariat de mairie" })
+			.waitFor();
+		await page.waitForTimeout(1500);
+		expect((await reads())['notice:demo-horaires-hiver']).toBe(1);
 	});
 });
 

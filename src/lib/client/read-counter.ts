@@ -1,4 +1,4 @@
-import { readSetting, writeSetting } from './device-db.ts';
+import { createStore, get, update } from 'idb-keyval';
 import { onSyncTriggers } from './triggers.ts';
 
 /**
@@ -14,14 +14,27 @@ const BATCH_MAX = 50;
 
 let flushing: Promise<void> | null = null;
 let started = false;
+// Its own tiny store rather than the device database: the notice page, opened
+// from a shared link, should not download Dexie for two lists of ids.
+let store: ReturnType<typeof createStore> | null = null;
+const readsStore = () => (store ??= createStore('crieur-reads', 'lists'));
+
+const readList = async (key: string) => (await get<string[]>(key, readsStore())) ?? [];
 
 export async function countRead(noticeId: string): Promise<void> {
 	try {
-		const counted = (await readSetting<string[]>(COUNTED)) ?? [];
-		if (counted.includes(noticeId)) return;
-		await writeSetting(COUNTED, [...counted, noticeId].slice(-REMEMBERED_MAX));
-		const pending = (await readSetting<string[]>(PENDING)) ?? [];
-		await writeSetting(PENDING, [...pending, noticeId]);
+		let isNew = false;
+		// update() reads and writes in one transaction: two tabs cannot both count a read.
+		await update<string[]>(
+			COUNTED,
+			(counted = []) => {
+				isNew = !counted.includes(noticeId);
+				return isNew ? [...counted, noticeId].slice(-REMEMBERED_MAX) : counted;
+			},
+			readsStore()
+		);
+		if (!isNew) return;
+		await update<string[]>(PENDING, (pending = []) => [...pending, noticeId], readsStore());
 		start();
 		void flush();
 	} catch {
@@ -42,7 +55,7 @@ export function flush(): Promise<void> {
 
 async function send(): Promise<void> {
 	if (navigator.onLine === false) return;
-	let pending = (await readSetting<string[]>(PENDING)) ?? [];
+	let pending = await readList(PENDING);
 	while (pending.length > 0) {
 		const batch = pending.slice(0, BATCH_MAX);
 		let response: Response;
@@ -57,8 +70,10 @@ async function send(): Promise<void> {
 		}
 		// A refused batch (e.g. a notice since retracted) is dropped, not retried forever.
 		if (!response.ok && response.status !== 400 && response.status !== 404) return;
-		const now = (await readSetting<string[]>(PENDING)) ?? [];
-		pending = now.filter((id) => !batch.includes(id));
-		await writeSetting(PENDING, pending);
+		await update<string[]>(
+			PENDING,
+			(now = []) => (pending = now.filter((id) => !batch.includes(id))),
+			readsStore()
+		);
 	}
 }
