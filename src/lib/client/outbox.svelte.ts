@@ -54,6 +54,7 @@ class Outbox {
 	settled = new SvelteMap<string, ReturnType<typeof outcomeOf>>();
 	#draining: Promise<void> | null = null;
 	#again = false;
+	#networkReturned = false;
 	#started = false;
 	#timer: ReturnType<typeof setTimeout> | null = null;
 
@@ -75,6 +76,8 @@ class Outbox {
 		});
 		// A send cut by a closed tab stays "sending": make it waiting again; the server is idempotent.
 		await db.outbox.where('state').equals('sending').modify({ state: 'waiting' });
+		// Registered before the triggers, so that the drain the `online` event starts sees it.
+		window.addEventListener('online', () => (this.#networkReturned = true));
 		onSyncTriggers(() => void this.drain(), { periodMs: PERIODIC_DRAIN_MS });
 		navigator.serviceWorker?.addEventListener('message', (event) => {
 			if (event.data?.type === 'drain-outbox') void this.drain();
@@ -128,7 +131,13 @@ class Outbox {
 	async #drainLoop(): Promise<void> {
 		do {
 			this.#again = false;
-			const all = await (await deviceDb()).outbox.toArray();
+			let all = await (await deviceDb()).outbox.toArray();
+			if (this.#networkReturned) {
+				// Back-off is for a server in trouble. Items that only lacked a network go
+				// now: after a patchy hour their back-off would hold them minutes more.
+				this.#networkReturned = false;
+				all = all.map((item) => (item.error ? item : { ...item, next_attempt_at: 0 }));
+			}
 			for (const item of dueItems(all, Date.now())) {
 				const keepGoing = await this.#send(item);
 				if (!keepGoing) break;
@@ -158,6 +167,8 @@ class Outbox {
 		if (status === 0) {
 			await table.update(item.id, {
 				state: 'waiting',
+				// No answer at all: the network, not the server (see #networkReturned).
+				error: undefined,
 				attempts: item.attempts + 1,
 				next_attempt_at: now.getTime() + retryDelayMs(item.attempts + 1),
 				updated_at: now.toISOString()
