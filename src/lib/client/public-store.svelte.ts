@@ -30,6 +30,35 @@ function isQuotaError(error: unknown): boolean {
 	return name === 'QuotaExceededError' || name === 'quota_exceeded';
 }
 
+/** The replica's IndexedDB connection was closed under us: its database was deleted. */
+function isReplicaGone(error: unknown): boolean {
+	const { name, reason } = (error ?? {}) as { name?: string; reason?: string };
+	return name === 'InvalidStateError' || reason === 'InvalidStateError';
+}
+
+/**
+ * Set after a complete pull. Without it an empty replica is a new device; with
+ * it, the browser erased the replica (Safari's idle wipe, storage pressure)
+ * and the villager is told why the notices are gone.
+ */
+const FILLED_HINT = 'crieur.replica-filled';
+
+function replicaWasFilled(): boolean {
+	try {
+		return localStorage.getItem(FILLED_HINT) === '1';
+	} catch {
+		return false;
+	}
+}
+
+function markReplicaFilled(): void {
+	try {
+		localStorage.setItem(FILLED_HINT, '1');
+	} catch {
+		// Private mode: only the message about an erased replica is lost.
+	}
+}
+
 /**
  * What villagers see: the local replica of the public database, and how fresh
  * it is. Components read these runes; they never see PouchDB or the network.
@@ -45,6 +74,8 @@ class PublicStore {
 	/** Documents received so far in the running pull, for long first syncs. */
 	received = $state(0);
 	storageFull = $state(false);
+	/** The browser erased the replica this device had; it is being downloaded again. */
+	replicaLost = $state(false);
 	now = $state(new Date());
 	polls = $state.raw<PollWithTally[]>([]);
 	answers = $state.raw<AnswerDoc[]>([]);
@@ -83,6 +114,7 @@ class PublicStore {
 		this.events = docs.events;
 		this.syncedAt = checkpoint.synced_at ? new Date(checkpoint.synced_at) : null;
 		this.ready = docs.commune !== null;
+		this.replicaLost = checkpoint.synced_at === null && replicaWasFilled();
 		this.#scheduleClock();
 	}
 
@@ -102,7 +134,7 @@ class PublicStore {
 		return this.#pulling;
 	}
 
-	async #pull(): Promise<void> {
+	async #pull(reopened = false): Promise<void> {
 		await this.open();
 		if (offline()) {
 			this.status = 'offline';
@@ -119,12 +151,19 @@ class PublicStore {
 				onPage: (count) => (this.received = count)
 			});
 			this.storageFull = false;
-			if (received > 0 || !this.ready) await this.#reload();
+			markReplicaFilled();
+			if (received > 0 || !this.ready || this.replicaLost) await this.#reload();
 			this.syncedAt = new Date();
 			this.status = 'idle';
 			this.#retry.reset();
 			void this.#persist();
 		} catch (error) {
+			if (!reopened && isReplicaGone(error)) {
+				// Deleted under the running app: start a new replica and fill it now.
+				await replica.closeReplica();
+				this.#opening = null;
+				return this.#pull(true);
+			}
 			if (isQuotaError(error)) {
 				this.storageFull = true;
 				this.status = 'error';

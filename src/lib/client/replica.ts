@@ -44,6 +44,17 @@ export function openReplica(): PouchDB.Database {
 	return replica;
 }
 
+/**
+ * Forgets the open replica, after the browser deleted its database under the
+ * running app (storage pressure, a user clearing data): the next open makes
+ * a new, empty one.
+ */
+export async function closeReplica(): Promise<void> {
+	const closing = replica;
+	replica = null;
+	await closing?.close().catch(() => undefined);
+}
+
 export async function readCheckpoint(db: PouchDB.Database): Promise<Checkpoint> {
 	try {
 		const doc = (await db.get(CHECKPOINT_ID)) as unknown as Checkpoint;
