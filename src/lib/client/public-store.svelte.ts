@@ -10,6 +10,7 @@ import {
 import { visiblePolls } from '../domain/poll.ts';
 import type * as ReplicaModule from './replica.ts';
 import { RetryTimer } from './retry.ts';
+import { isDatabaseGone, isQuotaError } from './storage-errors.ts';
 import { onSyncTriggers } from './triggers.ts';
 
 export type SyncStatus = 'idle' | 'syncing' | 'offline' | 'error';
@@ -23,17 +24,6 @@ const CLOCK_TICK_MS = 30_000;
 /** A function, not a property read: the answer changes while a pull awaits. */
 function offline(): boolean {
 	return navigator.onLine === false;
-}
-
-function isQuotaError(error: unknown): boolean {
-	const name = (error as { name?: string })?.name;
-	return name === 'QuotaExceededError' || name === 'quota_exceeded';
-}
-
-/** The replica's IndexedDB connection was closed under us: its database was deleted. */
-function isReplicaGone(error: unknown): boolean {
-	const { name, reason } = (error ?? {}) as { name?: string; reason?: string };
-	return name === 'InvalidStateError' || reason === 'InvalidStateError';
 }
 
 /**
@@ -158,7 +148,7 @@ class PublicStore {
 			this.#retry.reset();
 			void this.#persist();
 		} catch (error) {
-			if (!reopened && isReplicaGone(error)) {
+			if (!reopened && isDatabaseGone(error)) {
 				// Deleted under the running app: start a new replica and fill it now.
 				await replica.closeReplica();
 				this.#opening = null;
