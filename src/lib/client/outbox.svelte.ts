@@ -9,6 +9,8 @@ import {
 } from '../domain/outbox.ts';
 import type * as DeviceDbModule from './device-db.ts';
 import { deviceDbUsed } from './device-hint.ts';
+import { m } from '../i18n/index.ts';
+import { isQuotaError } from './storage-errors.ts';
 import { onSyncTriggers } from './triggers.ts';
 
 /** Dexie is loaded on first use, after the first render; villagers who only read never load it. */
@@ -39,6 +41,14 @@ function requestBody(item: OutboxItem): { headers: Record<string, string>; body:
 	form.set('payload', payload);
 	for (const file of item.files) form.append('photo', file);
 	return { headers: { accept: 'application/json' }, body: form };
+}
+
+/**
+ * What to tell the villager when outbox.add failed: nothing was kept, so the
+ * form keeps what they entered and they can try again.
+ */
+export function notKeptMessage(error: unknown): string {
+	return isQuotaError(error) ? m.outbox_storageFull() : m.outbox_notKept();
 }
 
 /**
