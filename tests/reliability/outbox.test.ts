@@ -12,6 +12,7 @@ import {
 	suggest,
 	vote,
 	watchApiAnswers,
+	type CouchVerdict,
 	type Village
 } from './village.ts';
 
@@ -245,7 +246,7 @@ describe('the outbox when the page reloads', () => {
 			uploadThroughput: 2_000
 		});
 		const firstWrite = Promise.withResolvers<void>();
-		village.onCouchRequest = async (request) => {
+		village.onCouchRequest = async (request): Promise<CouchVerdict> => {
 			if (!isCountedWrite(request)) return 'pass';
 			firstWrite.resolve();
 			await sleep(800);

@@ -110,3 +110,139 @@ describe('storage evicted under the running app', () => {
 		await context.setOffline(false);
 	});
 });
+
+/**
+ * Makes IndexedDB refuse writes as a full disk does, while the page sets
+ * `window.__storageFull`: the transaction of a put or add aborts, and its
+ * error is a QuotaExceededError (Chromium reports a full quota so, when the
+ * transaction commits). The patch runs in the page, before the app.
+ */
+function fillStorageWhenAsked() {
+	const full = () => (window as unknown as { __storageFull?: boolean }).__storageFull === true;
+	const refused = new WeakSet<IDBTransaction>();
+	for (const method of ['put', 'add'] as const) {
+		const original = IDBObjectStore.prototype[method] as (
+			this: IDBObjectStore,
+			...args: unknown[]
+		) => IDBRequest;
+		IDBObjectStore.prototype[method] = function (this: IDBObjectStore, ...args: unknown[]) {
+			const request = original.apply(this, args);
+			const transaction = this.transaction;
+			if (full() && !refused.has(transaction)) {
+				refused.add(transaction);
+				// Right after the write is asked for: a refusal at commit time (as Chromium
+				// does it) leaves PouchDB's _local writes waiting for a 'complete' that
+				// never comes, until the sync watchdog; this one is reported at once.
+				queueMicrotask(() => {
+					try {
+						transaction.abort();
+					} catch {
+						// Already finished.
+					}
+				});
+			}
+			return request;
+		} as never;
+	}
+	for (const prototype of [IDBTransaction.prototype, IDBRequest.prototype]) {
+		const error = Object.getOwnPropertyDescriptor(prototype, 'error')!;
+		Object.defineProperty(prototype, 'error', {
+			configurable: true,
+			get(this: IDBTransaction | IDBRequest) {
+				const transaction = this instanceof IDBTransaction ? this : this.transaction;
+				return transaction && refused.has(transaction)
+					? new DOMException('The quota has been exceeded.', 'QuotaExceededError')
+					: error.get!.call(this);
+			}
+		});
+	}
+}
+
+const setStorageFull = (page: Page, full: boolean) =>
+	page.evaluate((value) => {
+		(window as unknown as { __storageFull?: boolean }).__storageFull = value;
+	}, full);
+
+const FULL = 'La mémoire de cet appareil est pleine : libérez de la place';
+const NOT_KEPT = 'La mémoire de cet appareil est pleine : votre envoi n’a pas pu être gardé.';
+
+describe('storage full', () => {
+	it('says so in French during a pull, keeps what it had, and recovers', async () => {
+		const before = await publishNotices(village, 2, 'avant-quota');
+		const phone = await residentPhone(village, 'Famille Pleine');
+		devices.push(phone);
+		const { page, context } = phone;
+		await context.addInitScript(fillStorageWhenAsked);
+		const url = village.app.url;
+		await page.goto(url);
+		await waitForVillagerSync(page);
+		for (const notice of before) await page.getByText(notice.title).first().waitFor();
+
+		await setStorageFull(page, true);
+		const after = await publishNotices(village, 2, 'apres-quota');
+		await page.getByRole('button', { name: 'Actualiser' }).click();
+		await page.getByRole('alert').getByText(FULL).waitFor();
+		// What the phone had stays on screen; nothing new was half-stored.
+		for (const notice of before) await page.getByText(notice.title).first().waitFor();
+		expect(await page.getByText(after[0].title).count()).toBe(0);
+		const whileFull = await syncLabel(page);
+
+		await setStorageFull(page, false);
+		await page.getByRole('button', { name: 'Actualiser' }).click();
+		for (const notice of after) await page.getByText(notice.title).first().waitFor();
+		await expect.poll(() => page.getByText(FULL).count()).toBe(0);
+		console.log('quota pull:', { whileFull, after: await syncLabel(page) });
+	});
+
+	it('tells the villager when the outbox cannot keep an action, and loses nothing', async () => {
+		const [poll] = await publishPolls(village, 1, 'quota');
+		const phone = await residentPhone(village, 'Famille Comble');
+		devices.push(phone);
+		const { page, context } = phone;
+		await context.addInitScript(fillStorageWhenAsked);
+		const url = village.app.url;
+
+		// A ballot: refused by the full memory, the choice stays for another try.
+		await page.goto(`${url}/sondages/${poll._id.slice('poll:'.length)}`);
+		await page.getByLabel('Oui').check();
+		await setStorageFull(page, true);
+		await page.getByRole('button', { name: 'Voter' }).click();
+		await page.getByRole('alert').getByText(NOT_KEPT).waitFor();
+		expect(await page.getByLabel('Oui').isChecked()).toBe(true);
+		expect(await storedOutbox(page)).toEqual([]);
+		await setStorageFull(page, false);
+		await page.getByRole('button', { name: 'Voter' }).click();
+		await expect
+			.poll(() => page.locator('[data-outbox-state]').getAttribute('data-outbox-state'), {
+				timeout: 20_000
+			})
+			.toBe('sent');
+
+		// A suggestion: the form keeps what was written.
+		await page.goto(`${url}/participer`);
+		await page.getByLabel('Proposer une idée').check();
+		await page.getByLabel('Titre').fill('Des bancs au cimetière');
+		await page.getByLabel('Description').fill('Pour les anciens qui viennent à pied.');
+		await page.getByLabel('Catégorie').selectOption({ index: 1 });
+		await setStorageFull(page, true);
+		await page.getByRole('button', { name: 'Envoyer à la mairie' }).click();
+		await page.getByRole('alert').getByText(NOT_KEPT).waitFor();
+		expect(await page.getByLabel('Titre').inputValue()).toBe('Des bancs au cimetière');
+		await setStorageFull(page, false);
+		await page.getByRole('button', { name: 'Envoyer à la mairie' }).click();
+		await expect.poll(() => page.getByLabel('Titre').inputValue()).toBe('');
+
+		await expect
+			.poll(async () => (await storedOutbox(page)).map((item) => item.state), { timeout: 20_000 })
+			.toEqual(['sent', 'sent']);
+		const items = await storedOutbox(page);
+		const counts = await serverCounts(
+			village,
+			[poll._id],
+			items.filter((item) => item.kind === 'submission').map((item) => item.id)
+		);
+		console.log('quota outbox:', counts);
+		expect(counts.ballotsPerPoll[poll._id]).toBe(1);
+		expect(counts.submissionsFromOutbox).toBe(1);
+	});
+});

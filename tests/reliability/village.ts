@@ -73,8 +73,8 @@ async function startCouchProxy(
 ): Promise<{ port: number; close(): Promise<void> }> {
 	const server = http.createServer((incoming, outgoing) => {
 		void (async () => {
-			const chunks: Buffer[] = [];
-			for await (const chunk of incoming) chunks.push(chunk as Buffer);
+			const chunks: Uint8Array[] = [];
+			for await (const chunk of incoming) chunks.push(chunk as Uint8Array);
 			const body = Buffer.concat(chunks);
 			const request = {
 				method: incoming.method ?? 'GET',
