@@ -88,14 +88,20 @@ class PublicStore {
 
 	/** Reads the local replica into memory; cheap after the first call. */
 	open(): Promise<void> {
-		this.#opening ??= this.#reload();
+		// A failed read is tried again next time, not remembered.
+		this.#opening ??= this.#reload().catch((error: unknown) => {
+			this.#opening = null;
+			throw error;
+		});
 		return this.#opening;
 	}
 
 	async #reload(): Promise<void> {
 		const replica = await this.#module();
 		const db = replica.openReplica();
-		const [docs, checkpoint] = await Promise.all([replica.readAll(db), replica.readCheckpoint(db)]);
+		const [docs, checkpoint] = await replica.settleWithin(
+			Promise.all([replica.readAll(db), replica.readCheckpoint(db)])
+		);
 		this.commune = docs.commune;
 		this.notices = docs.notices;
 		this.polls = docs.polls;
@@ -125,17 +131,17 @@ class PublicStore {
 	}
 
 	async #pull(reopened = false): Promise<void> {
-		await this.open();
-		if (offline()) {
-			this.status = 'offline';
-			return;
-		}
 		const replica = await this.#module();
 		const controller = new AbortController();
 		const watchdog = setTimeout(() => controller.abort(), WATCHDOG_MS);
-		this.status = 'syncing';
-		this.received = 0;
 		try {
+			await this.open();
+			if (offline()) {
+				this.status = 'offline';
+				return;
+			}
+			this.status = 'syncing';
+			this.received = 0;
 			const received = await replica.pull(replica.openReplica(), {
 				signal: controller.signal,
 				onPage: (count) => (this.received = count)
@@ -150,9 +156,14 @@ class PublicStore {
 		} catch (error) {
 			if (!reopened && isDatabaseGone(error)) {
 				// Deleted under the running app: start a new replica and fill it now.
-				await replica.closeReplica();
+				replica.closeReplica();
 				this.#opening = null;
 				return this.#pull(true);
+			}
+			if (error instanceof replica.StorageStalled) {
+				// The next pull starts a new connection; what is on screen stays.
+				replica.closeReplica();
+				this.#opening = null;
 			}
 			if (isQuotaError(error)) {
 				this.storageFull = true;

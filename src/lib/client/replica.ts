@@ -46,13 +46,14 @@ export function openReplica(): PouchDB.Database {
 
 /**
  * Forgets the open replica, after the browser deleted its database under the
- * running app (storage pressure, a user clearing data): the next open makes
- * a new, empty one.
+ * running app (storage pressure, a user clearing data) or a write stalled:
+ * the next open starts a new connection (and a new, empty replica if deleted).
  */
-export async function closeReplica(): Promise<void> {
+export function closeReplica(): void {
 	const closing = replica;
 	replica = null;
-	await closing?.close().catch(() => undefined);
+	// Not awaited: a connection that stalled may never finish closing.
+	void closing?.close().catch(() => undefined);
 }
 
 export async function readCheckpoint(db: PouchDB.Database): Promise<Checkpoint> {
@@ -119,6 +120,29 @@ export async function readAll(db: PouchDB.Database): Promise<PublicDocs> {
 	};
 }
 
+/**
+ * A replica read or write that neither succeeded nor failed. PouchDB's idb
+ * adapter can lose its callback when IndexedDB aborts a transaction under it
+ * (a full disk): without a limit, the pull and every sync after it would wait
+ * forever, the fetch watchdog does not cover storage.
+ */
+export class StorageStalled extends Error {
+	constructor() {
+		super('replica storage stalled');
+	}
+}
+
+/** Reading or writing one page takes well under a second even on old phones. */
+const STORAGE_STALL_MS = 15_000;
+
+export function settleWithin<T>(storage: Promise<T>): Promise<T> {
+	let timer: ReturnType<typeof setTimeout> | undefined;
+	const stalled = new Promise<never>((_, reject) => {
+		timer = setTimeout(() => reject(new StorageStalled()), STORAGE_STALL_MS);
+	});
+	return Promise.race([storage, stalled]).finally(() => clearTimeout(timer));
+}
+
 export class HttpError extends Error {
 	readonly status: number;
 	constructor(status: number) {
@@ -136,7 +160,7 @@ export async function pull(
 	db: PouchDB.Database,
 	options: { signal: AbortSignal; onPage?: (received: number) => void }
 ): Promise<number> {
-	const start = await readCheckpoint(db);
+	const start = await settleWithin(readCheckpoint(db));
 	let since = start.since;
 	let received = 0;
 	for (;;) {
@@ -147,15 +171,17 @@ export async function pull(
 		if (!response.ok) throw new HttpError(response.status);
 		const page = (await response.json()) as FeedPage;
 		if (page.docs.length > 0) {
-			await db.bulkDocs(page.docs as never[], { new_edits: false });
+			await settleWithin(db.bulkDocs(page.docs as never[], { new_edits: false }));
 			received += page.docs.length;
 			options.onPage?.(received);
 		}
 		since = page.last_seq;
-		await writeCheckpoint(db, {
-			since,
-			synced_at: page.more ? start.synced_at : new Date().toISOString()
-		});
+		await settleWithin(
+			writeCheckpoint(db, {
+				since,
+				synced_at: page.more ? start.synced_at : new Date().toISOString()
+			})
+		);
 		if (!page.more) return received;
 	}
 }
