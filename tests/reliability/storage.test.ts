@@ -187,8 +187,10 @@ describe('storage full', () => {
 		expect(await page.getByText(after[0].title).count()).toBe(0);
 		const whileFull = await syncLabel(page);
 
+		// Space is back. A retry may still be stuck in a write IndexedDB aborted under
+		// PouchDB: the app abandons it (StorageStalled) and the button comes back.
 		await setStorageFull(page, false);
-		await page.getByRole('button', { name: 'Actualiser' }).click();
+		await page.getByRole('button', { name: 'Actualiser' }).click({ timeout: 40_000 });
 		for (const notice of after) await page.getByText(notice.title).first().waitFor();
 		await expect.poll(() => page.getByText(FULL).count()).toBe(0);
 		console.log('quota pull:', { whileFull, after: await syncLabel(page) });
