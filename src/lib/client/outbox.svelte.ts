@@ -153,7 +153,7 @@ class Outbox {
 				if (!keepGoing) break;
 			}
 		} while (this.#again);
-		this.#scheduleNext();
+		this.#scheduleNext(await (await deviceDb()).outbox.toArray());
 	}
 
 	/** Sends one item; false when the network is down and the rest should wait. */
@@ -218,11 +218,15 @@ class Outbox {
 		return true;
 	}
 
-	/** Wakes up for the next retry due, so that back-off does not wait for the periodic timer. */
-	#scheduleNext(): void {
+	/**
+	 * Wakes up for the next retry due, so that back-off does not wait for the
+	 * periodic timer. Items that fell due during the pass count too: the pass
+	 * chose its items when it started.
+	 */
+	#scheduleNext(items: readonly OutboxItem[]): void {
 		if (this.#timer) clearTimeout(this.#timer);
-		const next = this.items
-			.filter((item) => item.state === 'waiting' && item.next_attempt_at > Date.now())
+		const next = items
+			.filter((item) => item.state === 'waiting' && item.next_attempt_at > 0)
 			.reduce((min, item) => Math.min(min, item.next_attempt_at), Infinity);
 		if (Number.isFinite(next)) {
 			this.#timer = setTimeout(() => void this.drain(), Math.max(500, next - Date.now()));
