@@ -180,6 +180,95 @@ describe('villager pull (/api/sync)', () => {
 		expect((await response.json()).reason).toMatch(/limit/);
 	});
 });
+describe('villager pull, streamed (/api/sync as NDJSON)', () => {
+	interface Line {
+		docs: { _id: string; _rev: string; _deleted?: boolean; _revisions?: { ids: string[] } }[];
+		current?: true;
+		last_seq?: string;
+		more?: boolean;
+	}
+
+	async function stream(since: string) {
+		const response = await fetch(`${app.url}/api/sync?since=${since}`, {
+			headers: { accept: 'application/x-ndjson', 'accept-encoding': 'gzip' }
+		});
+		expect(response.status).toBe(200);
+		expect(response.headers.get('content-type')).toMatch(/^application\/x-ndjson/);
+		const text = await response.text();
+		expect(text.endsWith('\n')).toBe(true);
+		const lines = text
+			.trim()
+			.split('\n')
+			.map((line) => JSON.parse(line) as Line);
+		return { response, lines };
+	}
+
+	it('gives a new device its home page first, then the history without repeating it', async () => {
+		const { response, lines } = await stream('0');
+		expect(response.headers.get('content-encoding')).toBe('gzip');
+		const home = await (await fetch(`${app.url}/api/public/current`)).json();
+		const [current, ...pages] = lines;
+		expect(current.current).toBe(true);
+		const currentIds = current.docs.map((doc) => doc._id);
+		expect(currentIds).toContain('commune');
+		for (const notice of home.notices) expect(currentIds).toContain(notice._id);
+		for (const { poll } of home.polls) expect(currentIds).toContain(poll._id);
+		// Nothing expired comes first.
+		const expired = current.docs.filter(
+			(doc) => (doc as { expires_at?: string }).expires_at! < new Date().toISOString()
+		);
+		expect(expired).toEqual([]);
+
+		const seen = new Set<string>();
+		for (const line of lines) {
+			for (const doc of line.docs) {
+				// A device with nothing needs no revision history (the hashes do not compress).
+				expect(doc._revisions).toBeUndefined();
+				expect(seen.has(`${doc._id} ${doc._rev}`)).toBe(false);
+				seen.add(`${doc._id} ${doc._rev}`);
+			}
+		}
+		expect(pages.at(-1)!.more).toBe(false);
+		const all = await nano(server.adminUrl).use('demo-public').list();
+		const stored = all.rows.map((row) => row.id).filter((id) => !id.startsWith('_design/'));
+		const received = new Set(
+			lines.flatMap((line) => line.docs.filter((doc) => !doc._deleted).map((doc) => doc._id))
+		);
+		expect([...received].sort()).toEqual(stored.sort());
+	});
+
+	it('answers a device up to date with one short line', async () => {
+		const { lines } = await stream('0');
+		const since = lines.at(-1)!.last_seq!;
+		const idle = await stream(since);
+		expect(idle.lines).toEqual([{ docs: [], last_seq: since, more: false }]);
+	});
+
+	it('sends a later change with its whole revision history, so it joins the stored one', async () => {
+		const db = nano(server.adminUrl).use('demo-public');
+		const created = await db.insert(
+			noticeFactory({ _id: 'notice:flux-modifie', expires_at: '2026-11-21T00:00:00.000Z' })
+		);
+		const { lines } = await stream('0');
+		const since = lines.at(-1)!.last_seq!;
+		const doc = await db.get('notice:flux-modifie');
+		await db.insert({ ...doc, title: 'Avis modifié' });
+		const after = await stream(since);
+		const changed = after.lines.flatMap((line) => line.docs);
+		expect(changed).toHaveLength(1);
+		expect(changed[0]._revisions!.ids).toHaveLength(Number(changed[0]._rev.split('-')[0]));
+		expect(changed[0]._revisions!.ids[1]).toBe(created.rev.split('-')[1]);
+		await db.destroy('notice:flux-modifie', changed[0]._rev);
+	});
+
+	it('refuses a malformed checkpoint in JSON, before streaming anything', async () => {
+		const response = await fetch(`${app.url}/api/sync?since=../_config`, {
+			headers: { accept: 'application/x-ndjson' }
+		});
+		expect(response.status).toBe(400);
+		expect((await response.json()).reason).toMatch(/since/);
+	});
+});
 
 describe('first visit, server-rendered', () => {
 	it('shows the notices before any script runs', async () => {

@@ -15,7 +15,7 @@ import { onSyncTriggers } from './triggers.ts';
 
 export type SyncStatus = 'idle' | 'syncing' | 'offline' | 'error';
 
-/** A pull that takes longer than this is abandoned and retried at the next trigger. */
+/** A pull that receives nothing for this long is abandoned and retried at the next trigger. */
 const WATCHDOG_MS = 60_000;
 /** While the app is open, pull again every few minutes (ARCHITECTURE §3: no live feed). */
 const PERIODIC_SYNC_MS = 5 * 60_000;
@@ -133,7 +133,7 @@ class PublicStore {
 	async #pull(reopened = false): Promise<void> {
 		const replica = await this.#module();
 		const controller = new AbortController();
-		const watchdog = setTimeout(() => controller.abort(), WATCHDOG_MS);
+		let watchdog = setTimeout(() => controller.abort(), WATCHDOG_MS);
 		try {
 			await this.open();
 			if (offline()) {
@@ -144,7 +144,15 @@ class PublicStore {
 			this.received = 0;
 			const received = await replica.pull(replica.openReplica(), {
 				signal: controller.signal,
-				onPage: (count) => (this.received = count)
+				onPage: (count) => {
+					this.received = count;
+					// A long first sync that keeps receiving is not hanging.
+					clearTimeout(watchdog);
+					watchdog = setTimeout(() => controller.abort(), WATCHDOG_MS);
+				},
+				// A new device shows its home page from the replica before the history arrives.
+				// A failed early read is harmless: the pull reads again when it ends.
+				onCurrent: () => void this.#reload().catch(() => undefined)
 			});
 			this.storageFull = false;
 			markReplicaFilled();

@@ -27,15 +27,19 @@ export interface FeedDoc {
 	_id: string;
 	_rev: string;
 	_deleted?: boolean;
-	_revisions: { start: number; ids: string[] };
+	/** Left out for a device that has nothing yet: the revision alone starts its tree. */
+	_revisions?: { start: number; ids: string[] };
 	[field: string]: unknown;
 }
 
-export interface FeedPage {
+interface FeedPage {
 	docs: FeedDoc[];
 	last_seq: string;
 	more: boolean;
 }
+
+/** One line of the streamed feed: a page of changes, or what a new device's home page shows. */
+type FeedLine = FeedPage | { docs: FeedDoc[]; current: true };
 
 let replica: PouchDB.Database | null = null;
 
@@ -151,37 +155,104 @@ export class HttpError extends Error {
 	}
 }
 
+/** The lines of an NDJSON body, as they arrive. */
+async function* lines(body: ReadableStream<Uint8Array>): AsyncGenerator<string> {
+	const reader = body.getReader();
+	const decoder = new TextDecoder();
+	let buffered = '';
+	for (;;) {
+		const { value, done } = await reader.read();
+		if (done) break;
+		buffered += decoder.decode(value, { stream: true });
+		let end: number;
+		while ((end = buffered.indexOf('\n')) >= 0) {
+			yield buffered.slice(0, end);
+			buffered = buffered.slice(end + 1);
+		}
+	}
+	if (buffered.trim()) yield buffered;
+}
+
 /**
- * Pulls every change since the checkpoint, a page per request, storing each
- * page with its revision history (new_edits: false) as replication would.
- * Returns how many documents arrived.
+ * Pulls every change since the checkpoint in one streamed response (one
+ * round trip on a slow link), storing pages with their revision history
+ * (new_edits: false) as replication would and checkpointing after each write,
+ * so a cut link resumes where it stopped. The network keeps flowing while
+ * pages are stored: pages that arrived meanwhile are written together, which
+ * IndexedDB does faster than one by one. A new device first receives what its
+ * home page shows (`onCurrent`), then the history. Returns how many documents
+ * arrived.
  */
 export async function pull(
 	db: PouchDB.Database,
-	options: { signal: AbortSignal; onPage?: (received: number) => void }
+	options: { signal: AbortSignal; onPage?: (received: number) => void; onCurrent?: () => void }
 ): Promise<number> {
 	const start = await settleWithin(readCheckpoint(db));
 	let since = start.since;
 	let received = 0;
 	for (;;) {
-		const response = await fetch(`/api/sync?since=${encodeURIComponent(since)}`, {
-			signal: options.signal,
-			headers: { accept: 'application/json' }
-		});
-		if (!response.ok) throw new HttpError(response.status);
-		const page = (await response.json()) as FeedPage;
-		if (page.docs.length > 0) {
-			await settleWithin(db.bulkDocs(page.docs as never[], { new_edits: false }));
-			received += page.docs.length;
-			options.onPage?.(received);
+		const controller = new AbortController();
+		const stop = () => controller.abort();
+		options.signal.addEventListener('abort', stop);
+		try {
+			const response = await fetch(`/api/sync?since=${encodeURIComponent(since)}`, {
+				signal: controller.signal,
+				headers: { accept: 'application/x-ndjson' }
+			});
+			if (!response.ok || !response.body) throw new HttpError(response.status);
+			const arrived: FeedLine[] = [];
+			let wake = () => {};
+			let ended = false;
+			let readError: unknown = null;
+			const reading = (async () => {
+				try {
+					for await (const line of lines(response.body!)) {
+						arrived.push(JSON.parse(line) as FeedLine);
+						wake();
+					}
+				} catch (error) {
+					readError = error;
+				} finally {
+					ended = true;
+					wake();
+				}
+			})();
+			let more: boolean | null = null;
+			while (arrived.length > 0 || !ended) {
+				if (arrived.length === 0) {
+					await new Promise<void>((resolve) => (wake = resolve));
+					continue;
+				}
+				const batch = arrived.splice(0);
+				const docs = batch.flatMap((line) => line.docs);
+				if (docs.length > 0) {
+					await settleWithin(db.bulkDocs(docs as never[], { new_edits: false }));
+					received += docs.length;
+					options.onPage?.(received);
+				}
+				if (batch.some((line) => 'current' in line)) options.onCurrent?.();
+				const pages = batch.filter((line): line is FeedPage => !('current' in line));
+				const last = pages.at(-1);
+				if (last) {
+					since = last.last_seq;
+					more = last.more;
+					await settleWithin(
+						writeCheckpoint(db, {
+							since,
+							synced_at: last.more ? start.synced_at : new Date().toISOString()
+						})
+					);
+				}
+			}
+			await reading;
+			if (readError) throw readError;
+			// A stream that ends without its last page was cut: what arrived is kept.
+			if (more === null) throw new TypeError('feed cut short');
+			if (!more) return received;
+		} finally {
+			// Also stops the download when storing fails (a full disk).
+			controller.abort();
+			options.signal.removeEventListener('abort', stop);
 		}
-		since = page.last_seq;
-		await settleWithin(
-			writeCheckpoint(db, {
-				since,
-				synced_at: page.more ? start.synced_at : new Date().toISOString()
-			})
-		);
-		if (!page.more) return received;
 	}
 }

@@ -6,7 +6,8 @@ export function jsonError(status: number, error: string, reason: string): Respon
 	});
 }
 
-const COMPRESSIBLE = /^(application\/(json|javascript|manifest\+json|xml)|text\/|image\/svg\+xml)/;
+const COMPRESSIBLE =
+	/^(application\/(json|x-ndjson|javascript|manifest\+json|xml)|text\/|image\/svg\+xml)/;
 
 /**
  * Gzips a response when the client accepts it. Neither CouchDB 3 nor adapter-node

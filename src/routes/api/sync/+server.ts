@@ -1,11 +1,21 @@
 import { json } from '@sveltejs/kit';
 import { getBackend } from '#lib/server/backend.ts';
 import { jsonError } from '#lib/server/http.ts';
-import { FEED_LIMIT_DEFAULT, FEED_LIMIT_MAX, readFeed } from '#lib/server/public-feed.ts';
+import {
+	FEED_LIMIT_DEFAULT,
+	FEED_LIMIT_MAX,
+	NDJSON,
+	readFeed,
+	streamFeed
+} from '#lib/server/public-feed.ts';
 import type { RequestHandler } from './$types';
 
-/** Villagers' pull: one page of public changes with their documents (see public-feed.ts). */
-export const GET: RequestHandler = async ({ url }) => {
+/**
+ * Villagers' pull (see public-feed.ts). The app asks for the streamed feed
+ * (NDJSON, one response for everything); a single JSON page is kept for
+ * scripts and older clients.
+ */
+export const GET: RequestHandler = async ({ url, request }) => {
 	const since = url.searchParams.get('since') ?? '0';
 	const limitParam = url.searchParams.get('limit');
 	const limit = limitParam === null ? FEED_LIMIT_DEFAULT : Number(limitParam);
@@ -15,6 +25,16 @@ export const GET: RequestHandler = async ({ url }) => {
 	if (!Number.isInteger(limit) || limit < 1 || limit > FEED_LIMIT_MAX) {
 		return jsonError(400, 'bad_request', `Paramètre « limit » invalide (1 à ${FEED_LIMIT_MAX}).`);
 	}
-	const page = await readFeed(await getBackend(), since, limit);
-	return json(page, { headers: { 'cache-control': 'no-store' } });
+	const backend = await getBackend();
+	if ((request.headers.get('accept') ?? '').includes(NDJSON)) {
+		return new Response(streamFeed(backend, since), {
+			headers: {
+				'content-type': `${NDJSON}; charset=utf-8`,
+				'cache-control': 'no-store',
+				vary: 'Accept'
+			}
+		});
+	}
+	const page = await readFeed(backend, since, limit);
+	return json(page, { headers: { 'cache-control': 'no-store', vary: 'Accept' } });
 };
