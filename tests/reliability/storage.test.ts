@@ -132,7 +132,8 @@ function fillStorageWhenAsked() {
 				refused.add(transaction);
 				// Right after the write is asked for: a refusal at commit time (as Chromium
 				// does it) leaves PouchDB's _local writes waiting for a 'complete' that
-				// never comes, until the sync watchdog; this one is reported at once.
+				// never comes, until the app's 15 s storage limit; this one is reported
+				// at once, and keeps the test short.
 				queueMicrotask(() => {
 					try {
 						transaction.abort();
