@@ -11,6 +11,10 @@ export interface TestApp {
 	pid: number;
 	output: () => string;
 	stop(): Promise<void>;
+	/** Kills the process at once (SIGKILL): no cleanup, requests in flight are cut. */
+	kill(): Promise<void>;
+	/** Starts the process again on the same port, data folder and settings. */
+	restart(): Promise<void>;
 }
 
 /**
@@ -23,59 +27,85 @@ export async function startApp(env: Record<string, string> = {}): Promise<TestAp
 	}
 	const dataDir = env.DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'crieur-app-'));
 	const port = env.PORT ? Number(env.PORT) : await freePort();
-	let output = '';
-	// The flags of `npm run serve`, so tests and benchmarks meet the production process.
-	const child: ChildProcess = spawn(process.execPath, ['--max-semi-space-size=8', 'build'], {
-		env: {
-			...process.env,
-			PORT: String(port),
-			HOST: '127.0.0.1',
-			DATA_DIR: dataDir,
-			BODY_SIZE_LIMIT: '40M',
-			// Links the app writes (calendar, posters) name the address tests use.
-			ORIGIN: `http://127.0.0.1:${port}`,
-			...env
-		},
-		stdio: ['ignore', 'pipe', 'pipe']
-	});
-	child.stdout?.on('data', (chunk) => (output += chunk));
-	child.stderr?.on('data', (chunk) => (output += chunk));
-	await new Promise<void>((resolve, reject) => {
-		const timer = setTimeout(() => reject(new Error(`app did not start:\n${output}`)), 60_000);
-		const check = () => {
-			if (output.includes('Listening on')) {
-				clearTimeout(timer);
-				resolve();
-			}
-		};
-		child.stdout?.on('data', check);
-		child.once('exit', (code) => {
-			clearTimeout(timer);
-			reject(new Error(`app exited (${code}):\n${output}`));
-		});
-	});
 	const url = `http://127.0.0.1:${port}`;
-	// The server answers once init (backend start, provisioning) is done.
-	for (let i = 0; i < 120; i++) {
-		try {
-			if ((await fetch(`${url}/api/public/current`)).ok) break;
-		} catch {
-			// not yet
+	let output = '';
+	let child: ChildProcess;
+
+	async function spawnApp(): Promise<void> {
+		// Only this start's output counts: a restart must print "Listening on" again.
+		const from = output.length;
+		// The flags of `npm run serve`, so tests and benchmarks meet the production process.
+		child = spawn(process.execPath, ['--max-semi-space-size=8', 'build'], {
+			env: {
+				...process.env,
+				PORT: String(port),
+				HOST: '127.0.0.1',
+				DATA_DIR: dataDir,
+				BODY_SIZE_LIMIT: '40M',
+				// Links the app writes (calendar, posters) name the address tests use.
+				ORIGIN: url,
+				...env
+			},
+			stdio: ['ignore', 'pipe', 'pipe']
+		});
+		const started = child;
+		started.stdout?.on('data', (chunk) => (output += chunk));
+		started.stderr?.on('data', (chunk) => (output += chunk));
+		await new Promise<void>((resolve, reject) => {
+			const timer = setTimeout(() => reject(new Error(`app did not start:\n${output}`)), 60_000);
+			const check = () => {
+				if (output.slice(from).includes('Listening on')) {
+					clearTimeout(timer);
+					resolve();
+				}
+			};
+			started.stdout?.on('data', check);
+			started.once('exit', (code) => {
+				clearTimeout(timer);
+				reject(new Error(`app exited (${code}):\n${output}`));
+			});
+		});
+		// The server answers once init (backend start, provisioning) is done.
+		for (let i = 0; i < 120; i++) {
+			try {
+				if ((await fetch(`${url}/api/public/current`)).ok) break;
+			} catch {
+				// not yet
+			}
+			await new Promise((r) => setTimeout(r, 250));
 		}
-		await new Promise((r) => setTimeout(r, 250));
 	}
+
+	function exited(): Promise<void> {
+		return new Promise<void>((resolve) => {
+			if (child.exitCode !== null || child.signalCode !== null) return resolve();
+			child.once('exit', () => resolve());
+		});
+	}
+
+	await spawnApp();
 	return {
 		url,
 		dataDir,
-		pid: child.pid!,
+		get pid() {
+			return child.pid!;
+		},
 		output: () => output,
-		stop: () =>
-			new Promise<void>((resolve) => {
-				if (child.exitCode !== null) return resolve();
-				child.once('exit', () => resolve());
-				child.kill('SIGTERM');
-				setTimeout(() => child.kill('SIGKILL'), 5000).unref();
-			})
+		stop: () => {
+			const done = exited();
+			child.kill('SIGTERM');
+			setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+			return done;
+		},
+		kill: () => {
+			const done = exited();
+			child.kill('SIGKILL');
+			return done;
+		},
+		restart: () => {
+			output += '\n--- restart ---\n';
+			return spawnApp();
+		}
 	};
 }
 

@@ -9,6 +9,8 @@ import {
 } from '../domain/outbox.ts';
 import type * as DeviceDbModule from './device-db.ts';
 import { deviceDbUsed } from './device-hint.ts';
+import { m } from '../i18n/index.ts';
+import { isQuotaError } from './storage-errors.ts';
 import { onSyncTriggers } from './triggers.ts';
 
 /** Dexie is loaded on first use, after the first render; villagers who only read never load it. */
@@ -42,6 +44,14 @@ function requestBody(item: OutboxItem): { headers: Record<string, string>; body:
 }
 
 /**
+ * What to tell the villager when outbox.add failed: nothing was kept, so the
+ * form keeps what they entered and they can try again.
+ */
+export function notKeptMessage(error: unknown): string {
+	return isQuotaError(error) ? m.outbox_storageFull() : m.outbox_notKept();
+}
+
+/**
  * The device's outbox (ARCHITECTURE §3): every private action is written here
  * first, durably, with a client-made id, then sent when the network allows —
  * on start, on `online`, when the app becomes visible, on a timer, and by
@@ -54,6 +64,7 @@ class Outbox {
 	settled = new SvelteMap<string, ReturnType<typeof outcomeOf>>();
 	#draining: Promise<void> | null = null;
 	#again = false;
+	#networkReturned = false;
 	#started = false;
 	#timer: ReturnType<typeof setTimeout> | null = null;
 
@@ -75,6 +86,8 @@ class Outbox {
 		});
 		// A send cut by a closed tab stays "sending": make it waiting again; the server is idempotent.
 		await db.outbox.where('state').equals('sending').modify({ state: 'waiting' });
+		// Registered before the triggers, so that the drain the `online` event starts sees it.
+		window.addEventListener('online', () => (this.#networkReturned = true));
 		onSyncTriggers(() => void this.drain(), { periodMs: PERIODIC_DRAIN_MS });
 		navigator.serviceWorker?.addEventListener('message', (event) => {
 			if (event.data?.type === 'drain-outbox') void this.drain();
@@ -128,13 +141,19 @@ class Outbox {
 	async #drainLoop(): Promise<void> {
 		do {
 			this.#again = false;
-			const all = await (await deviceDb()).outbox.toArray();
+			let all = await (await deviceDb()).outbox.toArray();
+			if (this.#networkReturned) {
+				// Back-off is for a server in trouble. Items that only lacked a network go
+				// now: after a patchy hour their back-off would hold them minutes more.
+				this.#networkReturned = false;
+				all = all.map((item) => (item.error ? item : { ...item, next_attempt_at: 0 }));
+			}
 			for (const item of dueItems(all, Date.now())) {
 				const keepGoing = await this.#send(item);
 				if (!keepGoing) break;
 			}
 		} while (this.#again);
-		this.#scheduleNext();
+		this.#scheduleNext(await (await deviceDb()).outbox.toArray());
 	}
 
 	/** Sends one item; false when the network is down and the rest should wait. */
@@ -158,6 +177,8 @@ class Outbox {
 		if (status === 0) {
 			await table.update(item.id, {
 				state: 'waiting',
+				// No answer at all: the network, not the server (see #networkReturned).
+				error: undefined,
 				attempts: item.attempts + 1,
 				next_attempt_at: now.getTime() + retryDelayMs(item.attempts + 1),
 				updated_at: now.toISOString()
@@ -197,11 +218,15 @@ class Outbox {
 		return true;
 	}
 
-	/** Wakes up for the next retry due, so that back-off does not wait for the periodic timer. */
-	#scheduleNext(): void {
+	/**
+	 * Wakes up for the next retry due, so that back-off does not wait for the
+	 * periodic timer. Items that fell due during the pass count too: the pass
+	 * chose its items when it started.
+	 */
+	#scheduleNext(items: readonly OutboxItem[]): void {
 		if (this.#timer) clearTimeout(this.#timer);
-		const next = this.items
-			.filter((item) => item.state === 'waiting' && item.next_attempt_at > Date.now())
+		const next = items
+			.filter((item) => item.state === 'waiting' && item.next_attempt_at > 0)
 			.reduce((min, item) => Math.min(min, item.next_attempt_at), Infinity);
 		if (Number.isFinite(next)) {
 			this.#timer = setTimeout(() => void this.drain(), Math.max(500, next - Date.now()));

@@ -10,6 +10,7 @@ import {
 import { visiblePolls } from '../domain/poll.ts';
 import type * as ReplicaModule from './replica.ts';
 import { RetryTimer } from './retry.ts';
+import { isDatabaseGone, isQuotaError } from './storage-errors.ts';
 import { onSyncTriggers } from './triggers.ts';
 
 export type SyncStatus = 'idle' | 'syncing' | 'offline' | 'error';
@@ -25,9 +26,27 @@ function offline(): boolean {
 	return navigator.onLine === false;
 }
 
-function isQuotaError(error: unknown): boolean {
-	const name = (error as { name?: string })?.name;
-	return name === 'QuotaExceededError' || name === 'quota_exceeded';
+/**
+ * Set after a complete pull. Without it an empty replica is a new device; with
+ * it, the browser erased the replica (Safari's idle wipe, storage pressure)
+ * and the villager is told why the notices are gone.
+ */
+const FILLED_HINT = 'crieur.replica-filled';
+
+function replicaWasFilled(): boolean {
+	try {
+		return localStorage.getItem(FILLED_HINT) === '1';
+	} catch {
+		return false;
+	}
+}
+
+function markReplicaFilled(): void {
+	try {
+		localStorage.setItem(FILLED_HINT, '1');
+	} catch {
+		// Private mode: only the message about an erased replica is lost.
+	}
 }
 
 /**
@@ -45,6 +64,8 @@ class PublicStore {
 	/** Documents received so far in the running pull, for long first syncs. */
 	received = $state(0);
 	storageFull = $state(false);
+	/** The browser erased the replica this device had; it is being downloaded again. */
+	replicaLost = $state(false);
 	now = $state(new Date());
 	polls = $state.raw<PollWithTally[]>([]);
 	answers = $state.raw<AnswerDoc[]>([]);
@@ -67,14 +88,20 @@ class PublicStore {
 
 	/** Reads the local replica into memory; cheap after the first call. */
 	open(): Promise<void> {
-		this.#opening ??= this.#reload();
+		// A failed read is tried again next time, not remembered.
+		this.#opening ??= this.#reload().catch((error: unknown) => {
+			this.#opening = null;
+			throw error;
+		});
 		return this.#opening;
 	}
 
 	async #reload(): Promise<void> {
 		const replica = await this.#module();
 		const db = replica.openReplica();
-		const [docs, checkpoint] = await Promise.all([replica.readAll(db), replica.readCheckpoint(db)]);
+		const [docs, checkpoint] = await replica.settleWithin(
+			Promise.all([replica.readAll(db), replica.readCheckpoint(db)])
+		);
 		this.commune = docs.commune;
 		this.notices = docs.notices;
 		this.polls = docs.polls;
@@ -83,6 +110,7 @@ class PublicStore {
 		this.events = docs.events;
 		this.syncedAt = checkpoint.synced_at ? new Date(checkpoint.synced_at) : null;
 		this.ready = docs.commune !== null;
+		this.replicaLost = checkpoint.synced_at === null && replicaWasFilled();
 		this.#scheduleClock();
 	}
 
@@ -102,18 +130,18 @@ class PublicStore {
 		return this.#pulling;
 	}
 
-	async #pull(): Promise<void> {
-		await this.open();
-		if (offline()) {
-			this.status = 'offline';
-			return;
-		}
+	async #pull(reopened = false): Promise<void> {
 		const replica = await this.#module();
 		const controller = new AbortController();
 		let watchdog = setTimeout(() => controller.abort(), WATCHDOG_MS);
-		this.status = 'syncing';
-		this.received = 0;
 		try {
+			await this.open();
+			if (offline()) {
+				this.status = 'offline';
+				return;
+			}
+			this.status = 'syncing';
+			this.received = 0;
 			const received = await replica.pull(replica.openReplica(), {
 				signal: controller.signal,
 				onPage: (count) => {
@@ -123,15 +151,28 @@ class PublicStore {
 					watchdog = setTimeout(() => controller.abort(), WATCHDOG_MS);
 				},
 				// A new device shows its home page from the replica before the history arrives.
-				onCurrent: () => void this.#reload()
+				// A failed early read is harmless: the pull reads again when it ends.
+				onCurrent: () => void this.#reload().catch(() => undefined)
 			});
 			this.storageFull = false;
-			if (received > 0 || !this.ready) await this.#reload();
+			markReplicaFilled();
+			if (received > 0 || !this.ready || this.replicaLost) await this.#reload();
 			this.syncedAt = new Date();
 			this.status = 'idle';
 			this.#retry.reset();
 			void this.#persist();
 		} catch (error) {
+			if (!reopened && isDatabaseGone(error)) {
+				// Deleted under the running app: start a new replica and fill it now.
+				replica.closeReplica();
+				this.#opening = null;
+				return this.#pull(true);
+			}
+			if (error instanceof replica.StorageStalled) {
+				// The next pull starts a new connection; what is on screen stays.
+				replica.closeReplica();
+				this.#opening = null;
+			}
 			if (isQuotaError(error)) {
 				this.storageFull = true;
 				this.status = 'error';

@@ -48,6 +48,18 @@ export function openReplica(): PouchDB.Database {
 	return replica;
 }
 
+/**
+ * Forgets the open replica, after the browser deleted its database under the
+ * running app (storage pressure, a user clearing data) or a write stalled:
+ * the next open starts a new connection (and a new, empty replica if deleted).
+ */
+export function closeReplica(): void {
+	const closing = replica;
+	replica = null;
+	// Not awaited: a connection that stalled may never finish closing.
+	void closing?.close().catch(() => undefined);
+}
+
 export async function readCheckpoint(db: PouchDB.Database): Promise<Checkpoint> {
 	try {
 		const doc = (await db.get(CHECKPOINT_ID)) as unknown as Checkpoint;
@@ -112,6 +124,29 @@ export async function readAll(db: PouchDB.Database): Promise<PublicDocs> {
 	};
 }
 
+/**
+ * A replica read or write that neither succeeded nor failed. PouchDB's idb
+ * adapter can lose its callback when IndexedDB aborts a transaction under it
+ * (a full disk): without a limit, the pull and every sync after it would wait
+ * forever, the fetch watchdog does not cover storage.
+ */
+export class StorageStalled extends Error {
+	constructor() {
+		super('replica storage stalled');
+	}
+}
+
+/** Reading or writing one page takes well under a second even on old phones. */
+const STORAGE_STALL_MS = 15_000;
+
+export function settleWithin<T>(storage: Promise<T>): Promise<T> {
+	let timer: ReturnType<typeof setTimeout> | undefined;
+	const stalled = new Promise<never>((_, reject) => {
+		timer = setTimeout(() => reject(new StorageStalled()), STORAGE_STALL_MS);
+	});
+	return Promise.race([storage, stalled]).finally(() => clearTimeout(timer));
+}
+
 export class HttpError extends Error {
 	readonly status: number;
 	constructor(status: number) {
@@ -152,7 +187,7 @@ export async function pull(
 	db: PouchDB.Database,
 	options: { signal: AbortSignal; onPage?: (received: number) => void; onCurrent?: () => void }
 ): Promise<number> {
-	const start = await readCheckpoint(db);
+	const start = await settleWithin(readCheckpoint(db));
 	let since = start.since;
 	let received = 0;
 	for (;;) {
@@ -191,7 +226,7 @@ export async function pull(
 				const batch = arrived.splice(0);
 				const docs = batch.flatMap((line) => line.docs);
 				if (docs.length > 0) {
-					await db.bulkDocs(docs as never[], { new_edits: false });
+					await settleWithin(db.bulkDocs(docs as never[], { new_edits: false }));
 					received += docs.length;
 					options.onPage?.(received);
 				}
@@ -201,10 +236,12 @@ export async function pull(
 				if (last) {
 					since = last.last_seq;
 					more = last.more;
-					await writeCheckpoint(db, {
-						since,
-						synced_at: last.more ? start.synced_at : new Date().toISOString()
-					});
+					await settleWithin(
+						writeCheckpoint(db, {
+							since,
+							synced_at: last.more ? start.synced_at : new Date().toISOString()
+						})
+					);
 				}
 			}
 			await reading;
