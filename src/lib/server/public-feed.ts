@@ -242,6 +242,7 @@ export async function openFeed(
 				if (!page.more || docsSent >= STREAM_MAX_DOCS) controller.close();
 			} catch (error) {
 				// The device keeps the pages it stored and resumes from its checkpoint.
+				console.error(`Flux /api/sync interrompu après ${cursor} :`, error);
 				controller.error(error);
 			}
 		}
