@@ -5,6 +5,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import nano from 'nano';
 import type { NoticeCategory } from '../src/lib/domain/limits.ts';
+import { random } from '../tests/harness/activity.ts';
 
 const CORPUS = path.resolve(import.meta.dirname, '../../shared/data/commune-2020-docs.json');
 
@@ -141,15 +142,6 @@ export function corpusHistory(): PublicDoc[] {
 		}
 	}
 	return docs;
-}
-
-function random(seed: number) {
-	return () => {
-		seed = (seed + 0x6d2b79f5) | 0;
-		let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-		t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
 }
 
 const DAY = 86_400_000;

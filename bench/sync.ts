@@ -6,7 +6,7 @@ import nano from 'nano';
 import type { CDPSession, Page } from 'playwright-core';
 import { startApp, type TestApp } from '../tests/harness/app.ts';
 import { provisionDemo, startCouch, type TestCouch } from '../tests/harness/couch.ts';
-import { PHONE, openDevice, waitForServiceWorker } from '../tests/e2e/browser.ts';
+import { PHONE, openDevice, replicaDocCount, waitForServiceWorker } from '../tests/e2e/browser.ts';
 import {
 	corpusDataset,
 	fiveYears,
@@ -193,19 +193,7 @@ async function measureDevice(
 		await page.locator('.sync.idle').waitFor({ timeout: 600_000 });
 		const ms = Date.now() - started;
 		const currentMs = await current;
-		const stored = await page.evaluate(
-			() =>
-				new Promise<number>((resolve) => {
-					const request = indexedDB.open('_pouch_crieur-public');
-					request.onsuccess = () => {
-						const count = request.result
-							.transaction('document-store')
-							.objectStore('document-store')
-							.count();
-						count.onsuccess = () => resolve(count.result);
-					};
-				})
-		);
+		const stored = await replicaDocCount(page);
 		if (stored < dataset.docs.length) {
 			throw new Error(`only ${stored} of ${dataset.docs.length} documents stored`);
 		}

@@ -135,3 +135,23 @@ export function resultsDir(): string {
 	fs.mkdirSync(dir, { recursive: true });
 	return dir;
 }
+
+/** Documents in a villager's replica (pouchdb-adapter-idb's document store); 0 before it exists. */
+export async function replicaDocCount(page: Page): Promise<number> {
+	return page.evaluate(
+		() =>
+			new Promise<number>((resolve) => {
+				const request = indexedDB.open('_pouch_crieur-public');
+				request.onsuccess = () => {
+					const db = request.result;
+					if (!db.objectStoreNames.contains('document-store')) return resolve(0);
+					const count = db.transaction('document-store').objectStore('document-store').count();
+					count.onsuccess = () => {
+						resolve(count.result);
+						db.close();
+					};
+				};
+				request.onerror = () => resolve(0);
+			})
+	);
+}

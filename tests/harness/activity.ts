@@ -18,7 +18,8 @@ export interface YearFigures {
 	answered: number;
 }
 
-function random(seed: number) {
+/** A small seeded generator (mulberry32): the same data on every run. */
+export function random(seed: number) {
 	return () => {
 		seed = (seed + 0x6d2b79f5) | 0;
 		let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);

@@ -5,7 +5,13 @@ import { freePort } from '../harness/ports.ts';
 import { corpusHistory, writeDocs } from '../../bench/sync-data.ts';
 import { startApp, type TestApp } from '../harness/app.ts';
 import { provisionDemo, startCouch, type TestCouch } from '../harness/couch.ts';
-import { PHONE, openDevice, waitForServiceWorker, type Device } from '../e2e/browser.ts';
+import {
+	PHONE,
+	openDevice,
+	replicaDocCount,
+	waitForServiceWorker,
+	type Device
+} from '../e2e/browser.ts';
 
 /**
  * The streamed first sync (one response for the whole history) cut again and
@@ -75,25 +81,7 @@ async function villageLink(targetPort: number): Promise<VillageLink> {
 }
 const history = corpusHistory().slice(0, 1200);
 
-/** Documents in the phone's replica (pouchdb-adapter-idb's document store). */
-async function storedCount(): Promise<number> {
-	return phone.page.evaluate(
-		() =>
-			new Promise<number>((resolve) => {
-				const request = indexedDB.open('_pouch_crieur-public');
-				request.onsuccess = () => {
-					const db = request.result;
-					if (!db.objectStoreNames.contains('document-store')) return resolve(0);
-					const count = db.transaction('document-store').objectStore('document-store').count();
-					count.onsuccess = () => {
-						resolve(count.result);
-						db.close();
-					};
-				};
-				request.onerror = () => resolve(0);
-			})
-	);
-}
+const storedCount = () => replicaDocCount(phone.page);
 
 beforeAll(async () => {
 	couch = await startCouch();
