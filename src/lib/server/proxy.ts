@@ -4,6 +4,7 @@ import { readBodyWithin, sizeLabel } from './body-limit.ts';
 import { jsonError } from './http.ts';
 import { basicAuthName, loginName, passwordGuesses } from './login-limit.ts';
 import { decideProxy } from './proxy-rules.ts';
+import { loginAttemptOf, trustDevice } from './trusted-device.ts';
 
 const FORWARDED_REQUEST_HEADERS = [
 	'accept',
@@ -32,12 +33,14 @@ function tooLarge(limit: number): Response {
 	return jsonError(413, 'too_large', `Envoi trop volumineux (${sizeLabel(limit)} au plus).`);
 }
 
-function tooManyLogins(retryAfterSeconds: number): Response {
+function tooManyLogins(retryAfterSeconds: number, trustedDevice: string | null = null): Response {
 	const minutes = Math.ceil(retryAfterSeconds / 60);
 	const response = jsonError(
 		429,
 		'too_many_attempts',
-		`Trop d’essais de connexion manqués : réessayez dans ${minutes} min.`
+		trustedDevice === null
+			? `Trop d’essais de connexion manqués : réessayez dans ${minutes} min, ou depuis un poste de la mairie où ce compte s’est déjà connecté.`
+			: `Trop d’essais de connexion manqués sur ce poste : réessayez dans ${minutes} min.`
 	);
 	response.headers.set('retry-after', String(retryAfterSeconds));
 	return response;
@@ -89,8 +92,7 @@ export async function proxyToCouch(
 	if (basicName !== null) {
 		const authorization = request.headers.get('authorization') ?? '';
 		const outcome = await passwordGuesses.attempt(
-			clientAddress,
-			basicName,
+			loginAttemptOf(backend.secrets, request, clientAddress, basicName),
 			() =>
 				fetch(`${backend.url}/_session`, {
 					headers: { authorization, accept: 'application/json' },
@@ -194,10 +196,13 @@ export async function proxyToCouch(
 
 	if (decision.check !== 'login') return forward();
 	const name = loginName(body ?? new Uint8Array(0), request.headers.get('content-type') ?? '');
-	const outcome = await passwordGuesses.attempt(clientAddress, name, forward, (response) =>
+	const attempt = loginAttemptOf(backend.secrets, request, clientAddress, name);
+	const outcome = await passwordGuesses.attempt(attempt, forward, (response) =>
 		Promise.resolve(response.status === 401)
 	);
-	return outcome.blocked ? tooManyLogins(outcome.retryAfterSeconds) : outcome.response;
+	if (outcome.blocked) return tooManyLogins(outcome.retryAfterSeconds, attempt.trustedDevice);
+	trustDevice(backend.secrets, request, attempt, outcome.response, backend.config.origin);
+	return outcome.response;
 }
 
 /** CouchDB's answer with the headers a client needs, never cached. */
