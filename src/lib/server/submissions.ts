@@ -1,7 +1,7 @@
+import { sniffImageType } from '../domain/files.ts';
 import { LIMITS } from '../domain/limits.ts';
 import {
 	distanceKm,
-	sniffImageType,
 	statusView,
 	type SubmissionDoc,
 	type SubmissionRequest,

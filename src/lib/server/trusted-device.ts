@@ -32,8 +32,8 @@ export function trustedDeviceOf(
 		if (name !== wanted || !value) continue;
 		const [nonce, mac] = value.split('.', 2);
 		if (!nonce || !mac) continue;
-		const expected = Buffer.from(signature(key, account, nonce));
-		const given = Buffer.from(mac);
+		const expected = new TextEncoder().encode(signature(key, account, nonce));
+		const given = new TextEncoder().encode(mac);
 		if (expected.length === given.length && timingSafeEqual(expected, given)) return nonce;
 	}
 	return null;
