@@ -133,6 +133,20 @@ describe('residents send suggestions and reports', () => {
 		expect(hash(png)).toBe(hash(PNG));
 	});
 
+	// Last session's note: on a bad link a resident's own resends spent their allowance.
+	it('never counts a resend against the resident’s 12 new items an hour', async () => {
+		const cookie = await resident();
+		const first = payload();
+		expect((await send(cookie, first)).status).toBe(201);
+		for (let i = 0; i < 20; i++) expect((await send(cookie, first)).status).toBe(200);
+		for (let i = 0; i < 11; i++) expect((await send(cookie, payload())).status).toBe(201);
+		const thirteenth = await send(cookie, payload());
+		expect(thirteenth.status).toBe(429);
+		expect(thirteenth.body.error).toBe('too_many_requests');
+		// What arrived already is still answered as arrived.
+		expect((await send(cookie, first)).status).toBe(200);
+	});
+
 	it('answers the author with the status of their own submissions only', async () => {
 		const alice = await resident();
 		const bob = await resident();
