@@ -101,6 +101,14 @@ const server = app.listen(port, '127.0.0.1', () => {
 	else console.log(JSON.stringify(message));
 });
 
+// The app keeps connections to this server open between requests (undici's pool).
+// Node closes an idle one after 5 s and undici lets go of it 2 s before the time
+// the server announces: on a busy machine a late timer makes the app reuse a
+// socket the server has just closed, and a villager's request fails with « other
+// side closed ». A minute of idle time makes that window rare (jobs tick every 15 s).
+server.keepAliveTimeout = 65_000;
+server.headersTimeout = 66_000;
+
 const stop = () => server.close(() => process.exit(0));
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);
