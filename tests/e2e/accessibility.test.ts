@@ -254,9 +254,15 @@ describe('keyboard only', () => {
 	});
 });
 
+/** Whether an element lies inside the viewport's width. */
+const inView = (element: Element) => {
+	const box = element.getBoundingClientRect();
+	return box.left >= 0 && box.right <= window.innerWidth;
+};
+
 describe('text size and narrow screens', () => {
 	it('offers three text sizes, kept on the device, that hold at 320 px', async () => {
-		const { page } = await device({ width: 320, height: 700 });
+		const { page } = await device({ width: 320, height: 640 });
 		await page.goto(app.url);
 		await page.getByRole('button', { name: 'Taille du texte : Très grande' }).click();
 		await page.reload();
@@ -273,11 +279,19 @@ describe('text size and narrow screens', () => {
 				() => document.documentElement.scrollWidth - window.innerWidth
 			);
 			expect(overflow, url).toBeLessThanOrEqual(0);
+			// Issue 13: the header took 468 of 640 px here; the page must stay the page.
+			const header = await page.locator('header.site-header').boundingBox();
+			expect(header!.height, url).toBeLessThanOrEqual(640 / 4);
+			// Every tab of the one-row menu can be reached, the current one is in view.
+			const tab = page.locator('header nav [aria-current="page"]');
+			if (url === '/habitant') expect(await tab.evaluate(inView)).toBe(true);
 		}
 		await page.goto(app.url);
 		await page.screenshot({ path: path.join(resultsDir(), 'villager-home-largest-text-320.png') });
 		const phone = await device(PHONE);
 		await phone.page.goto(app.url);
+		const normalHeader = await phone.page.locator('header.site-header').boundingBox();
+		expect(normalHeader!.height).toBeLessThanOrEqual(915 / 8);
 		await phone.page.getByRole('button', { name: 'Taille du texte : Très grande' }).click();
 		await phone.page.screenshot({
 			path: path.join(resultsDir(), 'villager-home-largest-text-412x915.png')
