@@ -4,9 +4,11 @@ import path from 'node:path';
 import nano from 'nano';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { provisionCommune } from '../../couch/provision.ts';
+import { dayOf } from '../../src/lib/domain/event.ts';
 import type { Tally } from '../../src/lib/domain/tally.ts';
 import type { Backend } from '../../src/lib/server/backend.ts';
 import { runTally } from '../../src/lib/server/jobs/tally.ts';
+import { coarsenFirstUses } from '../../src/lib/server/residents.ts';
 import { pollFactory } from '../factories.ts';
 import { startApp, type TestApp } from '../harness/app.ts';
 import {
@@ -21,8 +23,9 @@ import { earlierVersionLeaks, PouchDB, replicatedLeaks } from './earlier-version
 
 /**
  * Issue 13, the secret ballot: published tallies and support counts move only
- * in batches of 5 ballots (and at closing), and no earlier version of them can
- * be read by any route. Against the production build in front of the embedded stand-in;
+ * in batches of 5 ballots (and at closing), no earlier version of them can be
+ * read by any route, and staff see a resident's first use of their code to
+ * the day. Against the production build in front of the embedded stand-in;
  * tests/integration/secrecy-couchdb.test.ts runs the publication on Apache
  * CouchDB 3.5.2.
  */
@@ -350,6 +353,19 @@ describe('support counts', () => {
 	});
 });
 
+describe('times of a resident’s activity', () => {
+	it('keep the first use of a code to the day', async () => {
+		const before = dayOf(new Date().toISOString(), 'Europe/Paris');
+		const [resident] = await residents(1);
+		const after = dayOf(new Date().toISOString(), 'Europe/Paris');
+		const stored = await fetch(`${app.url}/db/demo-mairie/${encodeURIComponent(resident.id)}`, {
+			headers: { cookie: staffCookie }
+		});
+		const { first_used_at } = await stored.json();
+		expect([before, after]).toContain(first_used_at);
+	});
+});
+
 /** A backend on a commune of its own, so that the app's running job never touches it. */
 async function isolatedCommune(slug: string): Promise<Backend> {
 	await provisionCommune(server.adminUrl, { slug, name: `Commune ${slug}` });
@@ -428,7 +444,7 @@ describe('a tally job that dies', () => {
 });
 
 describe('a deployment from before batches, restarted', () => {
-	it('loses the history of its tallies and counts, once', async () => {
+	it('loses the history of its tallies, counts and registers, once', async () => {
 		// Written while the app is down, as the old build left them.
 		await app.stop();
 		const publicDb = couch().use('demo-public');
@@ -465,6 +481,23 @@ describe('a deployment from before batches, restarted', () => {
 			supportsRev = written.rev;
 			oldSupports.push(supportsRev);
 		}
+		const mairie = couch().use('demo-mairie');
+		const residentId = 'resident:ancien';
+		const issued = await mairie.insert({
+			_id: residentId,
+			type: 'resident',
+			label: 'Foyer ancien',
+			code_hash: 'ancien-hash',
+			code_version: 1,
+			status: 'active',
+			issued_at: '2026-11-02T09:00:00.000Z',
+			updated_at: '2026-11-02T09:00:00.000Z'
+		} as never);
+		const used = await mairie.insert({
+			...(await mairie.get(residentId)),
+			first_used_at: '2026-11-20T21:47:13.512Z'
+		} as never);
+
 		await app.restart();
 
 		await expect
@@ -500,5 +533,24 @@ describe('a deployment from before batches, restarted', () => {
 				earlier: oldSupports
 			})
 		).toEqual([]);
+
+		// 21:47 UTC is 22:47 in Paris: still the 20th there.
+		const resident = (await mairie.get(residentId)) as unknown as { first_used_at: string };
+		expect(resident.first_used_at).toBe('2026-11-20');
+		expect(
+			await earlierVersionLeaks({
+				dbUrl: `${app.url}/db/demo-mairie`,
+				id: residentId,
+				current: (resident as unknown as { _rev: string })._rev,
+				earlier: [issued.rev, used.rev],
+				headers: staff
+			})
+		).toEqual([]);
+		// Once: a second pass finds nothing to do.
+		const backend = {
+			couch: couch(),
+			databases: { public: 'demo-public', mairie: 'demo-mairie', ballots: 'demo-ballots' }
+		} as unknown as Backend;
+		expect(await coarsenFirstUses(backend)).toBe(0);
 	});
 });
