@@ -116,7 +116,7 @@ describe('the batch rule (issue 13)', () => {
 					fc.boolean(),
 					(allowChange, events, crashAtClosing) => {
 						const subject = { ...poll, results, allow_change: allowChange };
-						const box = new Map<number, CastBallot & { outbox_id: string }>();
+						const box = new Map<number, CastBallot & { outbox_id: string; choices: string[] }>();
 						// The server-only state (written first), what -public shows, and every version shown.
 						let state: (TallyVersion & { closing: boolean }) | null = null;
 						let shown: TallyVersion | null = null;
