@@ -1,4 +1,3 @@
-// @ts-nocheck -- the LevelDB adapter's untyped internals, like server.js (excluded in tsconfig).
 // Runs in Node, inside the embedded stand-in: CouchDB's purge for PouchDB 7's
 // LevelDB adapter, which has none. couch/embedded/server.js patches the
 // adapter's source so that each database gets `api._crieurPurge`, built here
