@@ -184,19 +184,30 @@ async function purgeRoute(req, res) {
 	) {
 		return res.status(400).json({ error: 'bad_request', reason: 'Invalid list of revisions' });
 	}
+	const purged = {};
+	for (const [id, revs] of entries) purged[id] = await purgeOne(name, id, revs);
+	res.status(201).json({ purge_seq: null, purged });
+}
+
+async function purgeOne(name, id, revs, retried = false) {
 	let db = purgeHandles.get(name);
 	if (!db) {
 		db = new LocalPouchDB(name);
 		purgeHandles.set(name, db);
+		// Deleted through express-pouchdb: this handle is dead, a new database needs a new one.
+		db.once('destroyed', () => purgeHandles.delete(name));
 	}
-	await db.info(); // open
-	const purged = {};
-	for (const [id, revs] of entries) {
-		purged[id] = await new Promise((resolve, reject) =>
+	try {
+		await db.info(); // opens it
+		return await new Promise((resolve, reject) =>
 			db._crieurPurge(id, revs, (error, result) => (error ? reject(error) : resolve(result)))
 		);
+	} catch (error) {
+		// A database deleted and created again since: its old handle is closed.
+		purgeHandles.delete(name);
+		if (retried) throw error;
+		return purgeOne(name, id, revs, true);
 	}
-	res.status(201).json({ purge_seq: null, purged });
 }
 
 function readBody(req, limit) {

@@ -159,4 +159,20 @@ describe("the stand-in's _purge", () => {
 		]);
 		for (const rev of [one.rev, two.rev]) expect((await get(`tally?rev=${rev}`)).status).toBe(404);
 	});
+
+	it('still purges in a database deleted and created again', async () => {
+		const again = async () => {
+			await admin().db.create('purge-again');
+			const written = await admin()
+				.use('purge-again')
+				.insert({ _id: 'd', n: 1 } as never);
+			return purge({ d: [written.rev] }, asAdmin, 'purge-again');
+		};
+		expect((await again()).body.purged).toEqual({ d: [expect.any(String)] });
+		await admin().db.destroy('purge-again');
+		expect(await again()).toMatchObject({
+			status: 201,
+			body: { purged: { d: [expect.any(String)] } }
+		});
+	});
 });
