@@ -79,7 +79,7 @@ export async function publishInBatches<B extends Body>(
 		await writeSoleVersion(backend.couch, publicDb, state.planned);
 	} else {
 		const existing = winnerOf(await readLeaves(backend.couch, publicDb, spec.docId));
-		parent = existing;
+		parent = existing && lastIdOnly(existing);
 		if (existing && !existing.deleted) {
 			const { _id, ...body } = spec.adopt({ ...existing.body, _id: spec.docId });
 			void _id;
