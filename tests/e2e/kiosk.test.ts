@@ -129,10 +129,11 @@ describe('kiosk tablet', () => {
 		// The ballot has left the outbox; the device keeps only its own account.
 		expect(indexedDb['crieur-device/outbox']).toEqual([]);
 		expect(indexedDb['crieur-device/settings'].map((setting) => setting.key)).toEqual(['kiosk']);
+		// Counted, but one ballot is not a batch of 5 (issue 13): nothing of it is published.
 		const tally = await (await fetch(`${app.url}/api/sync?since=0&limit=1000`)).json();
 		expect(
 			tally.docs.find((doc: { _id: string }) => doc._id === 'tally:demo-marche')
-		).toMatchObject({ total: 1 });
+		).toMatchObject({ total: 0, counts: null });
 	});
 
 	it('drops a half-typed code after inactivity', async () => {

@@ -246,10 +246,11 @@ describe('a report filed offline reaches the mairie and comes back answered', ()
 		await waitForVillagerSync(page);
 		const idea = page.locator('[data-answer="answer:idee-jardins"]');
 		await idea.getByText('Proposé par Jeanne').waitFor();
-		await idea.getByText('0 soutien').waitFor();
+		await idea.getByText('Moins de 5 soutiens pour l’instant.').waitFor();
 		await idea.getByRole('button', { name: 'Soutenir cette idée' }).click();
 		await idea.getByText('Vous soutenez cette idée.').waitFor({ timeout: 20_000 });
-		await idea.getByText('1 soutien').waitFor({ timeout: 30_000 });
+		// One support is not a batch of 5 (issue 13): the page says when it will show.
+		await idea.getByText(/s’affiche par groupes de 5/).waitFor();
 		expect(await idea.getByRole('button', { name: 'Soutenir cette idée' }).count()).toBe(0);
 	});
 });
