@@ -8,11 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
 	keepVersion,
 	readVersions,
-	saveNotice,
+	saveDocument,
 	syncOnce,
 	type StaffDbs,
 	type Version
-} from '../../src/lib/client/staff-db.ts';
+} from '../../src/lib/client/staff/index.ts';
 import { databaseName } from '../../src/lib/domain/commune.ts';
 import { noticeFields, type StaffLocation } from '../../src/lib/domain/staff-notice.ts';
 import { staffCookie } from '../harness/api.ts';
@@ -20,7 +20,7 @@ import { demoStaffLogin, startApp, type TestApp } from '../harness/app.ts';
 
 /**
  * Two staff laptops edit the same notices offline and sync in any order: the
- * laptop's own code (staff-db.ts: saveNotice, syncOnce, readVersions,
+ * laptop's own code (client/staff/: saveDocument, syncOnce, readVersions,
  * keepVersion) against the production build and its /db/ proxy. Whatever the
  * order, every edit either wins or is among the versions the editor shows
  * (none vanishes), and both laptops end with the same winners and the same
@@ -171,7 +171,7 @@ async function save(dbs: StaffDbs, model: NoticeModel, form: OpenForm, token: st
 	);
 	stats.saves++;
 	if (base && (await winningRev(dbs, model)) !== base.rev) stats.staleSaves++;
-	await saveNotice(dbs, {
+	await saveDocument(dbs, {
 		id: model.id,
 		fields,
 		files: [],

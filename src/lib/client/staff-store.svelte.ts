@@ -1,5 +1,5 @@
 import { roles } from '../domain/commune.ts';
-import type * as StaffDbModule from './staff-db.ts';
+import type * as StaffDbModule from './staff/index.ts';
 import type {
 	StaffDbs,
 	StaffItem,
@@ -8,7 +8,7 @@ import type {
 	StaffEvent,
 	StaffResident,
 	StaffSubmission
-} from './staff-db.ts';
+} from './staff/index.ts';
 import { deleteSetting, readSetting, writeSetting } from './device-db.ts';
 import { RetryTimer } from './retry.ts';
 import { onSyncTriggers } from './triggers.ts';
@@ -60,7 +60,7 @@ class StaffStore {
 	#retry = new RetryTimer();
 
 	async #load(): Promise<typeof StaffDbModule> {
-		this.#module ??= await import('./staff-db.ts');
+		this.#module ??= await import('./staff/index.ts');
 		return this.#module;
 	}
 
@@ -136,9 +136,10 @@ class StaffStore {
 
 	async refresh(): Promise<void> {
 		if (!this.#dbs) return;
-		this.items = await this.db.readItems(this.#dbs, new Date());
-		this.polls = await this.db.readStaffPolls(this.#dbs);
-		this.events = await this.db.readStaffEvents(this.#dbs);
+		const now = new Date();
+		this.items = await this.db.readStaffDocs(this.#dbs, 'notice', now);
+		this.polls = await this.db.readStaffDocs(this.#dbs, 'poll', now);
+		this.events = await this.db.readStaffDocs(this.#dbs, 'event', now);
 		this.residents = await this.db.readResidents(this.#dbs);
 		this.kiosks = await this.db.readKiosks(this.#dbs);
 		this.submissions = await this.db.readSubmissions(this.#dbs);
