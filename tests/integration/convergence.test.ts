@@ -125,6 +125,17 @@ interface NoticeModel {
 	id: string;
 	location: StaffLocation;
 	live: Map<string, string>;
+	/**
+	 * Every revision a save or a kept version replaced. A laptop still holds one
+	 * of them as a leaf until the replacing revision reaches it (issue 14: a keep
+	 * on B, then a raced keep on A before B's keep was synced).
+	 */
+	replaced: Set<string>;
+}
+
+function retire(model: NoticeModel, rev: string): void {
+	model.live.delete(rev);
+	model.replaced.add(rev);
 }
 
 /**
@@ -180,7 +191,7 @@ async function save(dbs: StaffDbs, model: NoticeModel, form: OpenForm, token: st
 		status: model.location === 'mairie' ? 'draft' : undefined,
 		baseRev: base?.rev ?? null
 	});
-	if (base) model.live.delete(base.rev);
+	if (base) retire(model, base.rev);
 	model.live.set(await savedRev(dbs, model, token), token);
 }
 
@@ -210,13 +221,17 @@ async function keep(dbs: StaffDbs, model: NoticeModel, pick: number, raced: bool
 	// Nothing to write when every version the panel showed was settled meanwhile.
 	expect(settled).toBe(open.some((rev) => shown.includes(rev)));
 	if (!settled) return;
-	for (const rev of shown) model.live.delete(rev);
+	for (const rev of shown) retire(model, rev);
 	model.live.set(await savedRevOf(dbs, model, panel), tokenOf(kept.doc));
 }
 
-/** The revision a resolution wrote: the one leaf that was not there before. */
+/** The revision a resolution wrote: the one leaf the model has never seen. */
 async function savedRevOf(dbs: StaffDbs, model: NoticeModel, before: Version[]): Promise<string> {
-	const known = new Set([...before.map((version) => version.rev), ...model.live.keys()]);
+	const known = new Set([
+		...before.map((version) => version.rev),
+		...model.live.keys(),
+		...model.replaced
+	]);
 	const fresh = (await readVersions(dbs, model.location, model.id)).filter(
 		(version) => !known.has(version.rev)
 	);
@@ -285,13 +300,71 @@ async function checkConverged(models: NoticeModel[]): Promise<void> {
 	}
 }
 
+/**
+ * One run: both laptops start from the same notices, each with an editor open
+ * on every notice, then play `actions` and sync in `order` until they agree.
+ */
+async function runScenario(actions: Action[], order: LaptopName[]): Promise<void> {
+	const run = ++runs;
+	const models: NoticeModel[] = NOTICE_LOCATIONS.map((location, k) => ({
+		id: `notice:convergence-${run}-${k}`,
+		location,
+		live: new Map(),
+		replaced: new Set()
+	}));
+	let edits = 0;
+	// Laptop A writes the notices, both laptops sync: the shared starting point.
+	for (const model of models) {
+		await save(laptops.A, model, { version: null }, `A${run}.${edits++}`);
+	}
+	await sync(laptops.A);
+	await sync(laptops.B);
+
+	// Each laptop has every notice open in its editor, filled once, as staff leave it.
+	const forms = new Map<string, OpenForm>();
+	const formKey = (name: LaptopName, k: number) => `${name}/${k}`;
+	for (const name of LAPTOPS) {
+		for (const [k, model] of models.entries()) {
+			forms.set(formKey(name, k), await openForm(laptops[name], model));
+		}
+	}
+	for (const step of actions) {
+		const dbs = laptops[step.laptop];
+		if (step.kind === 'sync') {
+			await sync(dbs);
+			continue;
+		}
+		const model = models[step.notice];
+		const key = formKey(step.laptop, step.notice);
+		const form = forms.get(key)!;
+		if (step.kind === 'save') {
+			await save(dbs, model, form, `${step.laptop}${run}.${edits++}`);
+		} else if (step.kind === 'keep') {
+			await keep(dbs, model, step.pick, step.raced);
+		}
+		// After a save or a kept version the editor fills the form again from the
+		// winner; so does opening the notice again.
+		forms.set(key, await openForm(dbs, model));
+	}
+	for (const name of order) await sync(laptops[name]);
+	// The stand-in's _changes can skip a document written while it reads
+	// (couch/README.md): the next sync brings it. Staff laptops sync again
+	// every few minutes; CouchDB 3 reads a snapshot and needs no extra round.
+	for (let round = 0; round < 3 && !(await agree(models)); round++) {
+		stats.extraRounds++;
+		for (const name of order) await sync(laptops[name]);
+	}
+	await checkConverged(models);
+}
+
 describe('two staff laptops editing the same notices offline', () => {
 	/** A fresh draft on both laptops, with a known first version. */
 	async function sharedDraft(name: string): Promise<NoticeModel> {
 		const model: NoticeModel = {
 			id: `notice:convergence-${name}`,
 			location: 'mairie',
-			live: new Map()
+			live: new Map(),
+			replaced: new Set()
 		};
 		await save(laptops.A, model, { version: null }, `${name}.0`);
 		await sync(laptops.A);
@@ -331,72 +404,39 @@ describe('two staff laptops editing the same notices offline', () => {
 		expect(
 			await keepVersion(laptops.B, model.location, model.id, keptB.rev, new Date(), shown)
 		).toBe(true);
-		for (const rev of shown) model.live.delete(rev);
+		for (const rev of shown) retire(model, rev);
 		model.live.set(await savedRevOf(laptops.B, model, panelOnB), 'B.1');
 		for (const name of ['B', 'A'] as const) await sync(laptops[name]);
 		await checkConverged([model]);
 		expect([...model.live.values()].sort()).toEqual(['A.2', 'B.1']);
 	});
 
+	// Issue 14: seed 160703768 failed « one new revision » here. B kept a version
+	// (replacing its own save) but had not synced that keep when A, racing a sync
+	// that brought B's save, kept one of the two versions its panel showed. A wrote
+	// one revision; B's save stayed on A as a leaf until B's keep arrived, and the
+	// model had forgotten it was replaced. The model was wrong, not the laptop.
+	it('keeps a version after a raced keep with one new revision (seed 160703768)', async () => {
+		const counterexample: Action[] = [
+			{ kind: 'save', laptop: 'A', notice: 0 },
+			{ kind: 'sync', laptop: 'A' },
+			{ kind: 'save', laptop: 'B', notice: 0 },
+			{ kind: 'sync', laptop: 'B' },
+			{ kind: 'sync', laptop: 'A' },
+			{ kind: 'save', laptop: 'B', notice: 0 },
+			{ kind: 'keep', laptop: 'B', notice: 0, pick: 0, raced: true },
+			{ kind: 'keep', laptop: 'A', notice: 1, pick: 0, raced: false },
+			{ kind: 'keep', laptop: 'A', notice: 0, pick: 0, raced: true },
+			{ kind: 'save', laptop: 'A', notice: 0 }
+		];
+		await runScenario(counterexample, ['A', 'B', 'A']);
+	});
+
 	it('converge, and every edit wins or is shown as a conflict, in any sync order', async () => {
 		const started = Date.now();
 		const seed = process.env.CONVERGENCE_SEED;
 		await fc.assert(
-			fc.asyncProperty(
-				fc.array(action, { minLength: 4, maxLength: 24 }),
-				finalOrder,
-				async (actions, order) => {
-					const run = ++runs;
-					const models: NoticeModel[] = NOTICE_LOCATIONS.map((location, k) => ({
-						id: `notice:convergence-${run}-${k}`,
-						location,
-						live: new Map()
-					}));
-					let edits = 0;
-					// Laptop A writes the notices, both laptops sync: the shared starting point.
-					for (const model of models) {
-						await save(laptops.A, model, { version: null }, `A${run}.${edits++}`);
-					}
-					await sync(laptops.A);
-					await sync(laptops.B);
-
-					// Each laptop has every notice open in its editor, filled once, as staff leave it.
-					const forms = new Map<string, OpenForm>();
-					const formKey = (name: LaptopName, k: number) => `${name}/${k}`;
-					for (const name of LAPTOPS) {
-						for (const [k, model] of models.entries()) {
-							forms.set(formKey(name, k), await openForm(laptops[name], model));
-						}
-					}
-					for (const step of actions) {
-						const dbs = laptops[step.laptop];
-						if (step.kind === 'sync') {
-							await sync(dbs);
-							continue;
-						}
-						const model = models[step.notice];
-						const key = formKey(step.laptop, step.notice);
-						const form = forms.get(key)!;
-						if (step.kind === 'save') {
-							await save(dbs, model, form, `${step.laptop}${run}.${edits++}`);
-						} else if (step.kind === 'keep') {
-							await keep(dbs, model, step.pick, step.raced);
-						}
-						// After a save or a kept version the editor fills the form again from the
-						// winner; so does opening the notice again.
-						forms.set(key, await openForm(dbs, model));
-					}
-					for (const name of order) await sync(laptops[name]);
-					// The stand-in's _changes can skip a document written while it reads
-					// (couch/README.md): the next sync brings it. Staff laptops sync again
-					// every few minutes; CouchDB 3 reads a snapshot and needs no extra round.
-					for (let round = 0; round < 3 && !(await agree(models)); round++) {
-						stats.extraRounds++;
-						for (const name of order) await sync(laptops[name]);
-					}
-					await checkConverged(models);
-				}
-			),
+			fc.asyncProperty(fc.array(action, { minLength: 4, maxLength: 24 }), finalOrder, runScenario),
 			{
 				numRuns: 20,
 				// A run is about a second of real HTTP: shrinking a failure may take minutes, not hours.
