@@ -25,6 +25,9 @@ describe('validate_doc_update for submissions and answers', () => {
 		expect(verdict(mairie, stored, null, staff)).toBe('forbidden');
 		const moderated = { ...stored, status: 'in_progress', seen: true, answer: 'On s’en occupe.' };
 		expect(verdict(mairie, moderated, stored, staff)).toBe('ok');
+		// Who moderated is the staff's to record, and only as a name.
+		expect(verdict(mairie, { ...moderated, updated_by: 'secretariat' }, stored, staff)).toBe('ok');
+		expect(verdict(mairie, { ...moderated, updated_by: 42 }, stored, staff)).toBe('forbidden');
 		expect(verdict(mairie, { ...moderated, body: 'changé' }, stored, staff)).toBe('forbidden');
 		expect(verdict(mairie, { ...moderated, author: 'resident:x' }, stored, staff)).toBe(
 			'forbidden'

@@ -94,4 +94,10 @@ describe('conflict resolution', () => {
 		expect(writes).toHaveLength(2);
 		expect(writes[0]).not.toHaveProperty('_conflicts');
 	});
+
+	it('records who chose the version as the last to save it', () => {
+		const kept = { ...noticeFactory({ _id: 'notice:x' }), _rev: '3-b', updated_by: 'elu' };
+		const [write] = conflictResolution('notice:x', '3-a', ['3-a', '3-b'], kept, now, 'secretariat');
+		expect(write).toMatchObject({ updated_by: 'secretariat', updated_at: now.toISOString() });
+	});
 });
