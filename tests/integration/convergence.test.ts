@@ -113,7 +113,7 @@ const finalOrder = fc.constantFrom<LaptopName[]>(['A', 'B', 'A'], ['B', 'A', 'B'
 
 /** The edit a version carries, written into its body so that any copy can be traced. */
 const TOKEN = /Version (\S+)/;
-const tokenOf = (doc: { body: string }) => TOKEN.exec(doc.body)?.[1] ?? '';
+const tokenOf = (doc: object) => TOKEN.exec((doc as { body?: string }).body ?? '')?.[1] ?? '';
 
 /**
  * What should be visible of one notice: each revision nobody has seen and
@@ -162,7 +162,7 @@ async function winningRev(dbs: StaffDbs, model: NoticeModel): Promise<string> {
 }
 
 async function openForm(dbs: StaffDbs, model: NoticeModel): Promise<OpenForm> {
-	return { version: (await readVersions(dbs, model.location, model.id))[0] };
+	return { version: (await readVersions(dbs, model.id))[0] };
 }
 
 async function save(dbs: StaffDbs, model: NoticeModel, form: OpenForm, token: string) {
@@ -197,7 +197,7 @@ async function save(dbs: StaffDbs, model: NoticeModel, form: OpenForm, token: st
 
 /** The revision holding an edit: the winner, or a conflict when the form was stale. */
 async function savedRev(dbs: StaffDbs, model: NoticeModel, token: string): Promise<string> {
-	const versions = await readVersions(dbs, model.location, model.id);
+	const versions = await readVersions(dbs, model.id);
 	const saved = versions.filter((version) => tokenOf(version.doc) === token);
 	expect(saved, `${token} saved once`).toHaveLength(1);
 	return saved[0].rev;
@@ -209,15 +209,15 @@ async function savedRev(dbs: StaffDbs, model: NoticeModel, token: string): Promi
  * panel's drawing and the click, as it can in the app.
  */
 async function keep(dbs: StaffDbs, model: NoticeModel, pick: number, raced: boolean) {
-	const panel = await readVersions(dbs, model.location, model.id);
+	const panel = await readVersions(dbs, model.id);
 	if (panel.length < 2) return;
 	if (raced) await sync(dbs);
 	const kept = panel[pick % panel.length];
 	const shown = panel.map((version) => version.rev);
-	const open = (await readVersions(dbs, model.location, model.id)).map((version) => version.rev);
+	const open = (await readVersions(dbs, model.id)).map((version) => version.rev);
 	stats.keeps++;
 	if (open.join() !== shown.join()) stats.staleKeeps++;
-	const settled = await keepVersion(dbs, model.location, model.id, kept.rev, new Date(), shown);
+	const settled = await keepVersion(dbs, model.id, kept, panel, new Date());
 	// Nothing to write when every version the panel showed was settled meanwhile.
 	expect(settled).toBe(open.some((rev) => shown.includes(rev)));
 	if (!settled) return;
@@ -232,9 +232,7 @@ async function savedRevOf(dbs: StaffDbs, model: NoticeModel, before: Version[]):
 		...model.live.keys(),
 		...model.replaced
 	]);
-	const fresh = (await readVersions(dbs, model.location, model.id)).filter(
-		(version) => !known.has(version.rev)
-	);
+	const fresh = (await readVersions(dbs, model.id)).filter((version) => !known.has(version.rev));
 	expect(fresh, 'one new revision').toHaveLength(1);
 	return fresh[0].rev;
 }
@@ -260,7 +258,7 @@ async function agree(models: NoticeModel[]): Promise<boolean> {
 	for (const model of models) {
 		const server = (await serverVersions(model)).leaves.join();
 		for (const name of LAPTOPS) {
-			const versions = await readVersions(laptops[name], model.location, model.id);
+			const versions = await readVersions(laptops[name], model.id);
 			if (
 				versions
 					.map((version) => version.rev)
@@ -277,7 +275,7 @@ async function checkConverged(models: NoticeModel[]): Promise<void> {
 	for (const model of models) {
 		const seen: Record<string, { winner: string; versions: [string, string][] }> = {};
 		for (const name of LAPTOPS) {
-			const versions = await readVersions(laptops[name], model.location, model.id);
+			const versions = await readVersions(laptops[name], model.id);
 			seen[name] = {
 				winner: versions[0].rev,
 				versions: versions
@@ -390,10 +388,10 @@ describe('two staff laptops editing the same notices offline', () => {
 		await save(laptops.A, model, await openForm(laptops.A, model), 'A.1');
 		await save(laptops.B, model, await openForm(laptops.B, model), 'B.1');
 		for (const name of ['A', 'B', 'A'] as const) await sync(laptops[name]);
-		const panelOnB = await readVersions(laptops.B, model.location, model.id);
+		const panelOnB = await readVersions(laptops.B, model.id);
 		expect(panelOnB).toHaveLength(2);
 		// A edits its own version again; B's panel, drawn before, does not show that edit.
-		const onA = (await readVersions(laptops.A, model.location, model.id)).find(
+		const onA = (await readVersions(laptops.A, model.id)).find(
 			(version) => tokenOf(version.doc) === 'A.1'
 		)!;
 		await save(laptops.A, model, { version: onA }, 'A.2');
@@ -401,9 +399,7 @@ describe('two staff laptops editing the same notices offline', () => {
 		await sync(laptops.B);
 		const keptB = panelOnB.find((version) => tokenOf(version.doc) === 'B.1')!;
 		const shown = panelOnB.map((version) => version.rev);
-		expect(
-			await keepVersion(laptops.B, model.location, model.id, keptB.rev, new Date(), shown)
-		).toBe(true);
+		expect(await keepVersion(laptops.B, model.id, keptB, panelOnB, new Date())).toBe(true);
 		for (const rev of shown) retire(model, rev);
 		model.live.set(await savedRevOf(laptops.B, model, panelOnB), 'B.1');
 		for (const name of ['B', 'A'] as const) await sync(laptops[name]);

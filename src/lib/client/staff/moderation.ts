@@ -7,15 +7,21 @@ export type ModerationChange = Partial<
 	Pick<SubmissionDoc, 'status' | 'answer' | 'decline_reason' | 'merged_into' | 'seen' | 'published'>
 >;
 
-/** Applies a moderation change to the latest local revision. */
+/** Applies a moderation change to the latest local revision, signed by `by`. */
 export async function moderateSubmission(
 	dbs: StaffDbs,
 	id: string,
 	change: ModerationChange,
-	now = new Date()
+	now = new Date(),
+	by?: string
 ): Promise<SubmissionDoc> {
 	const current = (await dbs.local.mairie.get(id)) as unknown as SubmissionDoc;
-	const next: SubmissionDoc = { ...current, ...change, updated_at: now.toISOString() };
+	const next: SubmissionDoc = {
+		...current,
+		...change,
+		updated_at: now.toISOString(),
+		...(by ? { updated_by: by } : {})
+	};
 	// The first response starts nothing over: it measures the time to answer (participation report).
 	if (!next.answered_at && (next.status !== 'received' || next.answer.trim())) {
 		next.answered_at = now.toISOString();
@@ -36,23 +42,33 @@ export async function submissionPhoto(dbs: StaffDbs, id: string, name: string): 
 export async function publishAnswer(
 	dbs: StaffDbs,
 	submission: SubmissionDoc,
-	now = new Date()
+	now = new Date(),
+	by?: string
 ): Promise<void> {
 	const id = `answer:${submission._id.slice('submission:'.length)}`;
-	const previous = (await dbs.local.public.get(id).catch(() => null)) as AnswerDoc | null;
+	const previous = (await dbs.local.public.get(id, { conflicts: true }).catch(() => null)) as
+		(AnswerDoc & { _conflicts?: string[] }) | null;
 	await dbs.local.public.put(answerFrom(submission, now, previous ?? undefined) as never);
+	// An answer is made from its submission, whose own conflicts staff settle: copies two
+	// laptops published offline are replaced by this one, not left as a conflict nobody sees.
+	if (previous?._conflicts?.length) {
+		await dbs.local.public.bulkDocs(
+			previous._conflicts.map((rev) => ({ _id: id, _rev: rev, _deleted: true })) as never[]
+		);
+	}
 	if (submission.published !== id) {
-		await moderateSubmission(dbs, submission._id, { published: id }, now);
+		await moderateSubmission(dbs, submission._id, { published: id }, now, by);
 	}
 }
 
 export async function unpublishAnswer(
 	dbs: StaffDbs,
 	submission: SubmissionDoc,
-	now = new Date()
+	now = new Date(),
+	by?: string
 ): Promise<void> {
 	if (!submission.published) return;
 	const previous = await dbs.local.public.get(submission.published).catch(() => null);
 	if (previous) await dbs.local.public.remove(previous);
-	await moderateSubmission(dbs, submission._id, { published: null }, now);
+	await moderateSubmission(dbs, submission._id, { published: null }, now, by);
 }

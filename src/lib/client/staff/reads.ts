@@ -8,7 +8,11 @@ import {
 	type StaffLocation,
 	type StaffState
 } from '../../domain/staff-notice.ts';
-import { LOCATIONS, type StaffDbs } from './handles.ts';
+
+/**
+ * What the staff screens list, built from the documents both local databases
+ * hold. Pure: the store feeds it from PouchDB's changes feed.
+ */
 
 /** The documents staff write in either database, by their `type` (and id prefix). */
 export type StaffKind = 'notice' | 'poll' | 'event';
@@ -17,14 +21,23 @@ type Status = { status?: DraftNotice['status'] };
 
 interface EntryBase<K extends StaffKind, D> {
 	kind: K;
-	key: string;
 	id: string;
-	/** The part after "<type>:", for addresses. */
+	/** The part after "<type>:": the document's one address. */
 	slug: string;
+	/** Where the version shown lives (-public first when it is open in both). */
 	location: StaffLocation;
 	doc: D;
-	/** Losing revisions of an unresolved conflict. */
+	/** Losing revisions of an unresolved conflict, in `location`. */
 	conflicts: string[];
+	/**
+	 * Also open in the other database: one laptop moved it (published,
+	 * retracted) while another edited the copy it left. A conflict as well.
+	 */
+	elsewhere: StaffLocation | null;
+	/** More than one open version: staff must choose. */
+	conflicted: boolean;
+	/** Changed on this laptop since the last complete sync: not on the server yet. */
+	unsent: boolean;
 }
 
 export type StaffItem = EntryBase<'notice', Notice | DraftNotice> & { state: StaffState };
@@ -40,71 +53,62 @@ export type StaffEntry = StaffEntryOf[StaffKind];
 /** A stored document as PouchDB returns it with `conflicts: true`. */
 export type StoredDoc = { _id: string; _rev: string; _conflicts?: string[]; type?: string };
 
+/** The documents changed on this laptop since the last complete sync, by database. */
+export type UnsentIds = Record<StaffLocation, ReadonlySet<string>>;
+
 const ORDER: { [K in StaffKind]: (a: StaffEntryOf[K], b: StaffEntryOf[K]) => number } = {
-	notice: compareStaffItems,
+	notice: (a, b) =>
+		compareStaffItems(
+			{ ...a, conflicts: a.conflicted ? ['*'] : [] },
+			{ ...b, conflicts: b.conflicted ? ['*'] : [] }
+		),
 	poll: (a, b) => b.doc.opens_at.localeCompare(a.doc.opens_at),
 	event: (a, b) => byStart(a.doc, b.doc)
 };
 
+type Located = { location: StaffLocation; doc: StoredDoc };
+
 /**
- * The staff list of one kind, from documents of both databases: notices with
- * their state, each list in the order its screen shows.
+ * One reader for notices, polls and events: one entry per document, however
+ * many databases hold it, notices with their state, in the order its screen
+ * shows.
  */
 export function entriesOf<K extends StaffKind>(
 	kind: K,
-	docs: Iterable<{ location: StaffLocation; doc: StoredDoc }>,
+	docs: Iterable<Located>,
+	unsent: UnsentIds,
 	now: Date
 ): StaffEntryOf[K][] {
+	const byId = new Map<string, Located[]>();
+	for (const found of docs) {
+		if (found.doc.type !== kind) continue;
+		const copies = byId.get(found.doc._id) ?? [];
+		copies.push(found);
+		byId.set(found.doc._id, copies);
+	}
 	const entries: StaffEntryOf[K][] = [];
-	for (const { location, doc } of docs) {
-		if (doc.type !== kind) continue;
-		const slug = doc._id.slice(kind.length + 1);
+	for (const [id, copies] of byId) {
+		const shown = copies.find((copy) => copy.location === 'public') ?? copies[0];
+		const other = copies.find((copy) => copy !== shown);
+		const conflicts = shown.doc._conflicts ?? [];
 		const entry = {
 			kind,
-			key: `${location}/${slug}`,
-			id: doc._id,
-			slug,
-			location,
-			doc,
-			conflicts: doc._conflicts ?? []
+			id,
+			slug: id.slice(kind.length + 1),
+			location: shown.location,
+			doc: shown.doc,
+			conflicts,
+			elsewhere: other?.location ?? null,
+			conflicted: conflicts.length > 0 || other !== undefined,
+			unsent: copies.some((copy) => unsent[copy.location].has(id))
 		} as unknown as StaffEntryOf[K];
 		if (kind === 'notice') {
 			const item = entry as StaffItem;
-			item.state = staffState(item.doc, location, now);
+			item.state = staffState(item.doc, item.location, now);
 		}
 		entries.push(entry);
 	}
 	return entries.sort(ORDER[kind]);
-}
-
-/** The documents whose id starts with `prefix`, winners only (with their conflicts if asked). */
-export async function docsWithPrefix<T>(
-	db: PouchDB.Database,
-	prefix: string,
-	conflicts = false
-): Promise<T[]> {
-	const result = await db.allDocs({
-		include_docs: true,
-		conflicts,
-		startkey: prefix,
-		endkey: `${prefix}\ufff0`
-	});
-	return result.rows.flatMap((row) => (row.doc ? [row.doc as unknown as T] : []));
-}
-
-/** One reader for notices, polls and events: both databases, with their conflicts. */
-export async function readStaffDocs<K extends StaffKind>(
-	dbs: StaffDbs,
-	kind: K,
-	now: Date
-): Promise<StaffEntryOf[K][]> {
-	const found: { location: StaffLocation; doc: StoredDoc }[] = [];
-	for (const location of LOCATIONS) {
-		for (const doc of await docsWithPrefix<StoredDoc>(dbs.local[location], `${kind}:`, true)) {
-			found.push({ location, doc });
-		}
-	}
-	return entriesOf(kind, found, now);
 }
 
 /** The resident register as staff see it (labels and states; codes are never stored). */
@@ -117,20 +121,10 @@ export interface StaffResident {
 	code_version: number;
 }
 
-export async function readResidents(dbs: StaffDbs): Promise<StaffResident[]> {
-	return (await docsWithPrefix<StaffResident>(dbs.local.mairie, 'resident:')).sort(
-		(a, b) => a.label.localeCompare(b.label, 'fr') || a._id.localeCompare(b._id)
-	);
-}
-
 export interface StaffKiosk {
 	_id: string;
 	label: string;
 	status: 'active' | 'revoked';
-}
-
-export async function readKiosks(dbs: StaffDbs): Promise<StaffKiosk[]> {
-	return docsWithPrefix<StaffKiosk>(dbs.local.mairie, 'kiosk:');
 }
 
 /** A resident's suggestion or report, as staff see it on their laptop. */
@@ -140,21 +134,40 @@ export interface StaffSubmission {
 	slug: string;
 	doc: SubmissionDoc;
 	conflicts: string[];
+	conflicted: boolean;
+	unsent: boolean;
 }
 
-export async function readSubmissions(dbs: StaffDbs): Promise<StaffSubmission[]> {
-	const docs = await docsWithPrefix<SubmissionDoc & { _conflicts?: string[] }>(
-		dbs.local.mairie,
-		'submission:',
-		true
-	);
-	return docs
-		.filter((doc) => doc.type === 'submission')
-		.map((doc) => ({
-			id: doc._id,
-			slug: doc._id.slice('submission:'.length),
-			doc,
-			conflicts: doc._conflicts ?? []
-		}))
-		.sort((a, b) => b.doc.created_at.localeCompare(a.doc.created_at));
+export interface StaffLists {
+	notice: StaffItem[];
+	poll: StaffPoll[];
+	event: StaffEvent[];
+	residents: StaffResident[];
+	kiosks: StaffKiosk[];
+	submissions: StaffSubmission[];
+}
+
+/** Every staff list at once, from what both databases hold. */
+export function staffLists(docs: readonly Located[], unsent: UnsentIds, now: Date): StaffLists {
+	const mairie = docs.filter((found) => found.location === 'mairie').map((found) => found.doc);
+	const ofType = <T>(type: string) => mairie.filter((doc) => doc.type === type) as unknown as T[];
+	return {
+		notice: entriesOf('notice', docs, unsent, now),
+		poll: entriesOf('poll', docs, unsent, now),
+		event: entriesOf('event', docs, unsent, now),
+		residents: ofType<StaffResident>('resident').sort(
+			(a, b) => a.label.localeCompare(b.label, 'fr') || a._id.localeCompare(b._id)
+		),
+		kiosks: ofType<StaffKiosk>('kiosk').sort((a, b) => a._id.localeCompare(b._id)),
+		submissions: ofType<SubmissionDoc & { _conflicts?: string[] }>('submission')
+			.map((doc) => ({
+				id: doc._id,
+				slug: doc._id.slice('submission:'.length),
+				doc,
+				conflicts: doc._conflicts ?? [],
+				conflicted: (doc._conflicts?.length ?? 0) > 0,
+				unsent: unsent.mairie.has(doc._id)
+			}))
+			.sort((a, b) => b.doc.created_at.localeCompare(a.doc.created_at))
+	};
 }

@@ -4,7 +4,15 @@ import type { Poll } from '../../domain/poll.ts';
 import type { SubmissionDoc } from '../../domain/submission.ts';
 import type { Tally } from '../../domain/tally.ts';
 import type { StaffDbs } from './handles.ts';
-import { docsWithPrefix } from './reads.ts';
+
+async function docsWithPrefix<T>(db: PouchDB.Database, prefix: string): Promise<T[]> {
+	const result = await db.allDocs({
+		include_docs: true,
+		startkey: prefix,
+		endkey: `${prefix}\ufff0`
+	});
+	return result.rows.flatMap((row) => (row.doc ? [row.doc as unknown as T] : []));
+}
 
 /** Everything the participation report counts, from this laptop's replicas (offline too). */
 export async function readParticipationInput(dbs: StaffDbs): Promise<ParticipationInput> {

@@ -1,8 +1,9 @@
 import type { AttachmentStub, DraftNotice, Notice, NoticeFields } from '../../domain/notice.ts';
 import type { Poll } from '../../domain/poll.ts';
-import type { EventFields } from '../../domain/event.ts';
+import type { CommuneEvent, EventFields } from '../../domain/event.ts';
+import type { SubmissionDoc } from '../../domain/submission.ts';
 import { conflictResolution, type StaffLocation } from '../../domain/staff-notice.ts';
-import type { StaffDbs } from './handles.ts';
+import { LOCATIONS, type StaffDbs } from './handles.ts';
 
 /** A poll's own fields, without CouchDB's. */
 export type PollFields = Omit<Poll, '_id' | '_rev'>;
@@ -17,6 +18,24 @@ export async function getOrNull<T>(
 		if ((error as { status?: number }).status === 404) return null;
 		throw error;
 	}
+}
+
+/**
+ * A write PouchDB refused, per document (bulkDocs answers each one apart).
+ * Named, so that the UI can tell it from storage errors.
+ */
+export class StaffWriteError extends Error {
+	override readonly name = 'StaffWriteError';
+	readonly status: number | undefined;
+	constructor(result: { id?: string; error?: unknown; reason?: string; status?: number }) {
+		super(`${result.id ?? ''}: ${String(result.reason ?? result.error)}`);
+		this.status = result.status;
+	}
+}
+
+function throwIfFailed(results: (PouchDB.Core.Response | PouchDB.Core.Error)[]): void {
+	const failed = results.find((result) => 'error' in result && result.error);
+	if (failed) throw new StaffWriteError(failed as PouchDB.Core.Error);
 }
 
 /** A file chosen in the editor: new ones carry their bytes, kept ones are named only. */
@@ -114,8 +133,7 @@ async function writeFrom(
 		[{ ...doc, _rev: rev, _revisions: { start, ids: [hash, ...base._revisions.ids] } }],
 		{ new_edits: false }
 	);
-	const failed = written.find((result) => 'error' in result && result.error);
-	if (failed) throw new Error(`save failed: ${JSON.stringify(failed)}`);
+	throwIfFailed(written);
 	return rev;
 }
 
@@ -162,70 +180,115 @@ export async function deleteDocument(
 	if (doc) await dbs.local[location].remove(id, doc._rev);
 }
 
-export interface Version {
+/** What staff see in both databases: notices, polls, events, and residents' submissions. */
+export type StaffDocument =
+	| Notice
+	| DraftNotice
+	| ((Poll | CommuneEvent) & { status?: DraftNotice['status'] })
+	| SubmissionDoc;
+
+/** One open revision of a document, in one of the two databases. */
+export interface VersionRef {
+	location: StaffLocation;
 	rev: string;
-	doc: Notice | DraftNotice;
+}
+
+export interface Version<D extends StaffDocument = StaffDocument> extends VersionRef {
+	doc: D & { _rev: string };
+	/** The version the editor shows (and the list): the winner where the document lives. */
 	winning: boolean;
 }
 
-/** Every open version of a conflicted document, the winner first. */
+async function winnerWithConflicts(
+	db: PouchDB.Database,
+	id: string
+): Promise<(StaffDocument & { _rev: string; _conflicts?: string[] }) | null> {
+	try {
+		return (await db.get(id, { conflicts: true })) as never;
+	} catch (error) {
+		if ((error as { status?: number }).status === 404) return null;
+		throw error;
+	}
+}
+
+/**
+ * Every open version of a document, the one shown first. A document may be
+ * open in both databases: a laptop published (or retracted) it while another
+ * edited the copy it moved away from. That is a conflict as well, shown and
+ * settled like the others; -public comes first, as villagers see it.
+ */
 export async function readVersions(
 	dbs: StaffDbs,
-	location: StaffLocation,
-	id: string
+	id: string,
+	locations: readonly StaffLocation[] = LOCATIONS
 ): Promise<Version[]> {
-	const db = dbs.local[location];
-	const winner = (await db.get(id, { conflicts: true })) as unknown as (Notice | DraftNotice) & {
-		_rev: string;
-		_conflicts?: string[];
-	};
-	const versions: Version[] = [{ rev: winner._rev, doc: winner, winning: true }];
-	for (const rev of winner._conflicts ?? []) {
-		const doc = (await db.get(id, { rev })) as unknown as Notice | DraftNotice;
-		versions.push({ rev, doc, winning: false });
+	const versions: Version[] = [];
+	for (const location of locations) {
+		const db = dbs.local[location];
+		const winner = await winnerWithConflicts(db, id);
+		if (!winner) continue;
+		versions.push({ location, rev: winner._rev, doc: winner, winning: versions.length === 0 });
+		for (const rev of winner._conflicts ?? []) {
+			const doc = (await db.get(id, { rev })) as never;
+			versions.push({ location, rev, doc, winning: false });
+		}
 	}
 	return versions;
 }
 
+const sameRef = (a: VersionRef) => (b: VersionRef) => a.location === b.location && a.rev === b.rev;
+
 /**
  * Keeps one version of a conflicted document (see conflictResolution). Only
- * the versions the panel showed (`shownRevs`) are closed: one a sync brought
- * since stays open, as a conflict still to settle. False when none of them is
- * open any more (settled elsewhere meanwhile): nothing is written.
+ * the versions the panel showed (`shown`) are closed: one a sync brought since
+ * stays open, as a conflict still to settle. The kept content is written in
+ * its own database; the shown versions in the other one are closed. False
+ * when none of the shown versions is open any more where the kept one lives
+ * (settled elsewhere meanwhile): nothing is written.
  */
 export async function keepVersion(
 	dbs: StaffDbs,
-	location: StaffLocation,
 	id: string,
-	keptRev: string,
+	kept: VersionRef,
+	shown: readonly VersionRef[],
 	now: Date,
-	shownRevs?: readonly string[]
+	by?: string
 ): Promise<boolean> {
-	const db = dbs.local[location];
-	const versions = await readVersions(dbs, location, id);
-	const winner = versions[0];
-	const closing = versions
-		.map((version) => version.rev)
-		.filter((rev) => !shownRevs || shownRevs.includes(rev));
+	const versions = await readVersions(dbs, id);
+	const open = versions.filter((version) => shown.some(sameRef(version)));
+	const closing = open
+		.filter((version) => version.location === kept.location)
+		.map((version) => version.rev);
 	if (closing.length === 0) return false;
-	const kept =
-		versions.find((version) => version.rev === keptRev)?.doc ??
-		((await db.get(id, { rev: keptRev })) as unknown as Notice | DraftNotice);
+	const db = dbs.local[kept.location];
+	const winner = versions.find((version) => version.location === kept.location)!;
+	const keptDoc =
+		versions.find(sameRef(kept))?.doc ??
+		((await db.get(id, { rev: kept.rev })) as unknown as StaffDocument);
 	// The winner's branch carries on when the panel showed it; else one the panel showed.
 	const branch = closing.includes(winner.rev)
 		? winner.rev
-		: closing.includes(keptRev)
-			? keptRev
+		: closing.includes(kept.rev)
+			? kept.rev
 			: closing[0];
 	const writes = conflictResolution(
 		id,
 		branch,
 		closing,
-		{ ...(kept as unknown as Record<string, unknown>), _rev: keptRev },
-		now
+		{ ...(keptDoc as unknown as Record<string, unknown>), _rev: kept.rev },
+		now,
+		by
 	);
-	const results = await db.bulkDocs(writes as never[]);
-	const failed = results.find((result) => 'error' in result && result.error);
-	if (failed) throw new Error(`conflict resolution failed: ${JSON.stringify(failed)}`);
+	throwIfFailed(await db.bulkDocs(writes as never[]));
+	for (const location of LOCATIONS) {
+		if (location === kept.location) continue;
+		const elsewhere = open.filter((version) => version.location === location);
+		if (elsewhere.length === 0) continue;
+		throwIfFailed(
+			await dbs.local[location].bulkDocs(
+				elsewhere.map((version) => ({ _id: id, _rev: version.rev, _deleted: true })) as never[]
+			)
+		);
+	}
 	return true;
 }
