@@ -43,6 +43,10 @@ describe('validate_doc_update for submissions and answers', () => {
 		expect(verdict(mairie, { ...moderated, status: 'declined' }, stored, staff)).toBe('forbidden');
 		expect(verdict(mairie, { ...moderated, status: 'merged' }, stored, staff)).toBe('forbidden');
 		expect(verdict(mairie, { _id: stored._id, _deleted: true }, stored, staff)).toBe('forbidden');
+		// Two laptops moderated it apart: staff close the version they did not keep.
+		expect(
+			verdict(mairie, { _id: stored._id, _deleted: true, conflict_closed: true }, stored, staff)
+		).toBe('ok');
 		expect(verdict(mairie, stored, null, { name: 'h', roles: ['habitant:demo'] })).toBe(
 			'forbidden'
 		);

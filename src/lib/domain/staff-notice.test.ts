@@ -83,8 +83,8 @@ describe('conflict resolution', () => {
 		const writes = conflictResolution('notice:x', '3-a', ['3-a', '3-b', '2-c'], kept, now);
 		expect(writes[0]).toMatchObject({ _id: 'notice:x', _rev: '3-a', title: 'Version B' });
 		expect(writes.slice(1)).toEqual([
-			{ _id: 'notice:x', _rev: '3-b', _deleted: true },
-			{ _id: 'notice:x', _rev: '2-c', _deleted: true }
+			{ _id: 'notice:x', _rev: '3-b', _deleted: true, conflict_closed: true },
+			{ _id: 'notice:x', _rev: '2-c', _deleted: true, conflict_closed: true }
 		]);
 	});
 

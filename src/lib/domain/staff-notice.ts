@@ -147,7 +147,16 @@ export function conflictResolution<T extends Revision>(
 		}
 	];
 	for (const rev of leafRevs) {
-		if (rev !== winningRev) writes.push({ _id: id, _rev: rev, _deleted: true });
+		if (rev !== winningRev) writes.push(closedLeaf(id, rev));
 	}
 	return writes;
+}
+
+/**
+ * Closes one losing revision of a conflict. The mark lets CouchDB tell it from
+ * deleting the document: residents' submissions may not be deleted by staff,
+ * but a conflict between two laptops' moderation must be settled.
+ */
+export function closedLeaf(id: string, rev: string): Record<string, unknown> {
+	return { _id: id, _rev: rev, _deleted: true, conflict_closed: true };
 }

@@ -1,4 +1,5 @@
 import { answerFrom, type AnswerDoc } from '../../domain/answer.ts';
+import { closedLeaf } from '../../domain/staff-notice.ts';
 import type { SubmissionDoc } from '../../domain/submission.ts';
 import type { StaffDbs } from './handles.ts';
 
@@ -53,7 +54,7 @@ export async function publishAnswer(
 	// laptops published offline are replaced by this one, not left as a conflict nobody sees.
 	if (previous?._conflicts?.length) {
 		await dbs.local.public.bulkDocs(
-			previous._conflicts.map((rev) => ({ _id: id, _rev: rev, _deleted: true })) as never[]
+			previous._conflicts.map((rev) => closedLeaf(id, rev)) as never[]
 		);
 	}
 	if (submission.published !== id) {

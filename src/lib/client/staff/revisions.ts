@@ -2,7 +2,7 @@ import type { AttachmentStub, DraftNotice, Notice, NoticeFields } from '../../do
 import type { Poll } from '../../domain/poll.ts';
 import type { CommuneEvent, EventFields } from '../../domain/event.ts';
 import type { SubmissionDoc } from '../../domain/submission.ts';
-import { conflictResolution, type StaffLocation } from '../../domain/staff-notice.ts';
+import { closedLeaf, conflictResolution, type StaffLocation } from '../../domain/staff-notice.ts';
 import { LOCATIONS, type StaffDbs } from './handles.ts';
 
 /** A poll's own fields, without CouchDB's. */
@@ -286,7 +286,7 @@ export async function keepVersion(
 		if (elsewhere.length === 0) continue;
 		throwIfFailed(
 			await dbs.local[location].bulkDocs(
-				elsewhere.map((version) => ({ _id: id, _rev: version.rev, _deleted: true })) as never[]
+				elsewhere.map((version) => closedLeaf(id, version.rev)) as never[]
 			)
 		);
 	}
