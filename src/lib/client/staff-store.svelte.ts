@@ -22,6 +22,7 @@ import type {
 } from './staff/index.ts';
 import { clearEditorDrafts, deleteSetting, readSetting, writeSetting } from './device-db.ts';
 import { RetryTimer } from './retry.ts';
+import { isStorageFailure } from './storage-errors.ts';
 import { onSyncTriggers } from './triggers.ts';
 
 export type StaffSyncStatus = 'idle' | 'syncing' | 'offline' | 'error' | 'unauthorized';
@@ -96,6 +97,10 @@ class StaffStore {
 	#feeds: { cancel(): void }[] = [];
 	/** Writes in progress: the feed waits for them, so a move is never seen half done. */
 	#writing = 0;
+	/** Bumped when connections are replaced: reads begun on the old ones are ignored. */
+	#generation = 0;
+	/** A storage failure closed the local connections (see #heal). */
+	#broken = false;
 	#syncing: Promise<void> | null = null;
 	#again = false;
 	#afterWrite: ReturnType<typeof setTimeout> | null = null;
@@ -121,22 +126,54 @@ class StaffStore {
 		if (dbs !== this.#dbs) {
 			this.#close();
 			this.#dbs = dbs;
-			for (const location of module.LOCATIONS) {
-				// A local feed only says "something changed": the store then reads what did.
-				const feed = dbs.local[location]
-					.changes({ since: 'now', live: true })
-					.on('change', () => this.#followSoon());
-				this.#feeds.push(feed);
-			}
+			this.#listen(dbs);
 		}
 		this.session = session;
 		await this.#follow();
 		this.#start();
 	}
 
-	#close(): void {
-		for (const feed of this.#feeds) feed.cancel();
+	/** A local feed only says "something changed": the store then reads what did. */
+	#listen(dbs: StaffDbs): void {
+		for (const location of ['public', 'mairie'] as const) {
+			const feed = dbs.local[location]
+				.changes({ since: 'now', live: true })
+				.on('change', () => this.#followSoon());
+			this.#feeds.push(feed);
+		}
+	}
+
+	#unlisten(): void {
+		for (const feed of this.#feeds) {
+			try {
+				feed.cancel();
+			} catch {
+				// Its connection is already gone.
+			}
+		}
 		this.#feeds = [];
+	}
+
+	/**
+	 * After a storage failure the local connections are dead (handles.ts,
+	 * reopenLocal). New ones are opened by the next read or write, not at
+	 * once: one opened while the disk is still full dies the same way.
+	 */
+	#heal(): void {
+		const dbs = this.#dbs;
+		if (!this.#broken || !dbs || !this.#module) return;
+		this.#broken = false;
+		this.#unlisten();
+		this.#module.reopenLocal(dbs);
+		this.#listen(dbs);
+		this.#generation++;
+		this.#following = null;
+		this.#followAgain = false;
+	}
+
+	#close(): void {
+		this.#unlisten();
+		this.#generation++;
 		this.#docs = { public: new Map(), mairie: new Map() };
 		this.#seq = { public: 0, mairie: 0 };
 		this.#unsent = { public: new Set(), mairie: new Set() };
@@ -304,14 +341,22 @@ class StaffStore {
 
 	/** Runs a local write, then brings the lists up to date and schedules a sync. */
 	async #write<T>(write: () => Promise<T>): Promise<T> {
+		this.#heal();
 		this.#writing++;
+		let result: T;
 		try {
-			return await write();
-		} finally {
+			result = await write();
+		} catch (error) {
 			this.#writing--;
-			await this.#follow();
-			this.#scheduleSync();
+			if (isStorageFailure(error)) this.#broken = true;
+			// Part of a move may have been written: show what is there.
+			else void this.#follow();
+			throw error;
 		}
+		this.#writing--;
+		await this.#follow();
+		this.#scheduleSync();
+		return result;
 	}
 
 	#scheduleSync(): void {
@@ -356,6 +401,22 @@ class StaffStore {
 		const dbs = this.#dbs;
 		const module = this.#module;
 		if (!dbs || !module) return;
+		this.#heal();
+		const generation = this.#generation;
+		try {
+			await this.#readChanges(dbs, module, generation);
+		} catch (error) {
+			if (!isStorageFailure(error)) throw error;
+			// The lists stay as they were; the next write or sync reads again.
+			if (generation === this.#generation) this.#broken = true;
+		}
+	}
+
+	async #readChanges(
+		dbs: StaffDbs,
+		module: typeof StaffDbModule,
+		generation: number
+	): Promise<void> {
 		for (const location of module.LOCATIONS) {
 			const docs = this.#docs[location];
 			for (;;) {
@@ -365,7 +426,7 @@ class StaffStore {
 					conflicts: true,
 					limit: CHANGES_PAGE
 				});
-				if (dbs !== this.#dbs) return;
+				if (generation !== this.#generation) return;
 				for (const change of page.results) {
 					if (change.id.startsWith('_')) continue;
 					if (change.deleted || !change.doc) docs.delete(change.id);
@@ -375,8 +436,9 @@ class StaffStore {
 				if (page.results.length < CHANGES_PAGE) break;
 			}
 		}
-		this.#unsent = await module.unsentIds(dbs);
-		if (dbs !== this.#dbs) return;
+		const unsent = await module.unsentIds(dbs);
+		if (generation !== this.#generation) return;
+		this.#unsent = unsent;
 		this.#publish();
 	}
 

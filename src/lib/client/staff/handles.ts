@@ -22,14 +22,17 @@ export const LOCATIONS: readonly StaffLocation[] = ['public', 'mairie'];
 
 let current: StaffDbs | null = null;
 
+const localName = (commune: string, location: StaffLocation) =>
+	`crieur-staff-${commune}-${location}`;
+
 export function openStaffDbs(commune: string): StaffDbs {
 	if (current?.commune === commune) return current;
 	const origin = window.location.origin;
 	current = {
 		commune,
 		local: {
-			public: new PouchDB(`crieur-staff-${commune}-public`),
-			mairie: new PouchDB(`crieur-staff-${commune}-mairie`)
+			public: new PouchDB(localName(commune, 'public')),
+			mairie: new PouchDB(localName(commune, 'mairie'))
 		},
 		remote: {
 			public: new PouchDB(`${origin}/db/${databaseName(commune, 'public')}`, { skip_setup: true }),
@@ -37,6 +40,18 @@ export function openStaffDbs(commune: string): StaffDbs {
 		}
 	};
 	return current;
+}
+
+/**
+ * Opens new local connections in place of ones a storage failure closed: an
+ * aborted IndexedDB transaction (a full disk) makes PouchDB's idb adapter close
+ * its connection for good, and every later call on it never settles. The old
+ * instances are dropped, not closed: closing would forget the new connection.
+ */
+export function reopenLocal(dbs: StaffDbs): void {
+	for (const location of LOCATIONS) {
+		dbs.local[location] = new PouchDB(localName(dbs.commune, location));
+	}
 }
 
 /** Forgets this laptop's staff data (sign-out). */
