@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueCodes, residentCookie, staffCookie } from '../harness/api.ts';
+import { eventFactory, noticeFactory, pollFactory } from '../factories.ts';
 import { demoStaffLogin, startApp, type TestApp } from '../harness/app.ts';
 import { fillStorageWhenAsked, setStorageFull } from '../storage-full.ts';
 import { LAPTOP, openDevice, resultsDir, staffLogin, syncStaff, type Device } from './browser.ts';
@@ -32,8 +33,9 @@ async function serverDoc(db: string, id: string): Promise<Record<string, unknown
 	return (await fetch(url, { headers: { cookie } })).json();
 }
 
-async function put(db: string, doc: Record<string, unknown>): Promise<void> {
-	const response = await fetch(`${app.url}/db/${db}/${encodeURIComponent(String(doc._id))}`, {
+async function put(db: string, doc: object): Promise<void> {
+	const id = String((doc as { _id: string })._id);
+	const response = await fetch(`${app.url}/db/${db}/${encodeURIComponent(id)}`, {
 		method: 'PUT',
 		headers: { 'content-type': 'application/json', cookie },
 		body: JSON.stringify(doc)
@@ -73,49 +75,12 @@ async function forkOnServer(db: string, id: string, edits: Record<string, unknow
 
 const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString();
 
-function poll(id: string, question: string) {
-	const now = new Date().toISOString();
-	return {
-		_id: id,
-		type: 'poll',
-		question,
-		description: '',
-		options: [
-			{ id: 'oui', label: 'Oui' },
-			{ id: 'non', label: 'Non' }
-		],
-		multiple: false,
-		max_choices: 1,
-		opens_at: inDays(3),
-		closes_at: inDays(10),
-		results: 'live',
-		allow_change: false,
-		created_at: now,
-		updated_at: now,
-		author: 'secretariat'
-	};
-}
+/** A poll still to open, so its answers can change. */
+const poll = (id: string, question: string) =>
+	pollFactory({ _id: id, question, opens_at: inDays(3), closes_at: inDays(10) });
 
-function event(id: string, title: string) {
-	const now = new Date().toISOString();
-	return {
-		_id: id,
-		type: 'event',
-		title,
-		description: '',
-		category: 'fete',
-		starts_at: inDays(5),
-		ends_at: inDays(5.1),
-		all_day: false,
-		place: 'Salle des fêtes',
-		registration_limit: null,
-		minutes: null,
-		cancelled: false,
-		created_at: now,
-		updated_at: now,
-		author: 'secretariat'
-	};
-}
+const event = (id: string, title: string) =>
+	eventFactory({ _id: id, title, starts_at: inDays(5), ends_at: inDays(5.1) });
 
 /**
  * PouchDB tells a laptop's other tabs about a write through `storage` events;
@@ -364,19 +329,17 @@ describe('nothing typed is lost', () => {
 
 describe('conflicts, shown and settled by a person', () => {
 	it('keeps what was just saved in the form when the save leaves a conflict', async () => {
-		await put('demo-public', {
-			_id: 'notice:e2e-sauvegarde',
-			type: 'notice',
-			title: 'Horaires de la déchetterie',
-			body: 'Ouverte le samedi matin.',
-			category: 'avis',
-			urgent: false,
-			published_at: inDays(-1),
-			expires_at: null,
-			created_at: inDays(-1),
-			updated_at: inDays(-1),
-			author: 'secretariat'
-		});
+		await put(
+			'demo-public',
+			noticeFactory({
+				_id: 'notice:e2e-sauvegarde',
+				title: 'Horaires de la déchetterie',
+				body: 'Ouverte le samedi matin.',
+				published_at: inDays(-1),
+				created_at: inDays(-1),
+				updated_at: inDays(-1)
+			})
+		);
 		const { page } = await laptop();
 		await page.goto(`${app.url}/mairie/avis/e2e-sauvegarde`);
 		await page.getByLabel('Titre').waitFor();

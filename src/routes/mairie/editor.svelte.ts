@@ -49,8 +49,13 @@ export interface EditorView {
 	readonly message: EditorMessage | null;
 	readonly shownMessage: string;
 	readonly restoredFrom: string | null;
+	readonly versions: Version[];
+	readonly busy: boolean;
+	/** Saved on this laptop, not on the server yet. */
+	readonly unsent: boolean;
 	leaving: { go: () => Promise<void> } | null;
 	discardDraft(): Promise<void>;
+	keep(version: Version): Promise<void>;
 }
 
 const AUTOSAVE_DELAY_MS = 400;
@@ -172,6 +177,10 @@ export class StaffEditor<K extends StaffKind, V> implements EditorView {
 
 	get #draftKey(): string {
 		return `${this.kind}:${this.slug ?? 'new'}`;
+	}
+
+	get unsent(): boolean {
+		return this.entry?.unsent ?? false;
 	}
 
 	/** The message as it stands now: "will leave at the next sync" turns into "sent". */
