@@ -40,6 +40,8 @@ export interface SubmissionDoc {
 	/** Id of the public answer, once published. */
 	published: string | null;
 	updated_at: string;
+	/** The staff member who last moderated it. */
+	updated_by?: string;
 	/** The mairie's first response (a status or an answer); absent on older submissions. */
 	answered_at?: string | null;
 	_attachments?: Record<string, { content_type: string; length?: number; digest?: string }>;
