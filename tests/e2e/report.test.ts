@@ -5,6 +5,7 @@ import { seedYear, type YearFigures } from '../harness/activity.ts';
 import { startApp, type TestApp } from '../harness/app.ts';
 import { provisionDemo, startCouch, STAFF, type TestCouch } from '../harness/couch.ts';
 import { LAPTOP, openDevice, resultsDir, staffLogin, type Device } from './browser.ts';
+import { readPdf, savePng, servePdfReader, type ReadPdf } from './pdf.ts';
 
 /**
  * Issue 6, participation report, end to end: a generated year of a village
@@ -40,9 +41,58 @@ afterAll(async () => {
 
 const number = (value: number) => new Intl.NumberFormat('fr-FR').format(value);
 
+const MONTHS = ['janv.', 'févr.', 'mars', 'avr.', 'mai', 'juin'];
+const MONTHS_2 = ['juil.', 'août', 'sept.', 'oct.', 'nov.', 'déc.'];
+
+/**
+ * The two month charts, read from the PDF: each month's label is text on the
+ * sheet, twelve in a row in calendar order, all inside the paper's margins.
+ */
+function expectChartsWhole(read: ReadPdf, orientation: string) {
+	const months = [...MONTHS, ...MONTHS_2];
+	const rows: { page: number; y: number; labels: { str: string; x: number }[] }[] = [];
+	read.pages.forEach((sheet, page) => {
+		for (const run of sheet.runs) {
+			if (!months.includes(run.str.trim())) continue;
+			// 36 pt of margin at least on each side (the page's is 1.5 cm, 42.5 pt).
+			expect(run.x, `${run.str} (${orientation})`).toBeGreaterThan(36);
+			expect(run.x + run.width, `${run.str} (${orientation})`).toBeLessThan(sheet.width - 36);
+			const row = rows.find((found) => found.page === page && Math.abs(found.y - run.y) < 2);
+			if (row) row.labels.push({ str: run.str.trim(), x: run.x });
+			else rows.push({ page, y: run.y, labels: [{ str: run.str.trim(), x: run.x }] });
+		}
+	});
+	expect(rows, orientation).toHaveLength(2);
+	for (const row of rows) {
+		const inOrder = [...row.labels].sort((a, b) => a.x - b.x).map((label) => label.str);
+		expect(inOrder, orientation).toEqual(months);
+	}
+}
+
+/**
+ * Each table's header row, read from the PDF: every word of every header is
+ * printed whole (a narrow column once printed « Vote s »).
+ */
+function expectHeadersWhole(read: ReadPdf, headers: string[][], orientation: string) {
+	for (const header of headers) {
+		const first = header[0];
+		const sheet = read.pages.find((found) => found.runs.some((run) => run.str.trim() === first))!;
+		expect(sheet, `${first} (${orientation})`).toBeDefined();
+		const start = sheet.runs.find((run) => run.str.trim() === first)!;
+		// The header row: its first line and the lines a wrapped header takes below it.
+		const words = sheet.runs
+			.filter((run) => run.y > start.y - 2 && run.y < start.y + 2.6 * start.height)
+			.flatMap((run) => run.str.split(/\s+/));
+		for (const word of header.flatMap((text) => text.split(/\s+/))) {
+			expect(words, `« ${word} » in ${orientation}`).toContain(word);
+		}
+	}
+}
+
 describe('the participation report', () => {
 	it('shows a generated year as figures, charts and tables, and exports it', async () => {
 		device = await openDevice(LAPTOP);
+		await servePdfReader(device.context);
 		const { page } = device;
 		await staffLogin(page, app.url, STAFF);
 		await page.getByRole('link', { name: 'Bilan' }).click();
@@ -74,21 +124,20 @@ describe('the participation report', () => {
 				.count()
 		).toBe(12);
 
-		// The charts are drawn (pixels on the canvas), with a text alternative.
+		// The charts are drawn (bars with a height), with a text alternative.
 		for (const name of ['Lectures et avis publiés, par mois', 'Votes par sondage']) {
 			const chart = page.getByRole('img', { name: new RegExp(`^${name}`) });
 			await chart.waitFor();
-			await expect
-				.poll(() =>
-					chart.locator('canvas').evaluate((canvas: HTMLCanvasElement) => {
-						const context = canvas.getContext('2d')!;
-						const { data } = context.getImageData(0, 0, canvas.width, canvas.height);
-						let inked = 0;
-						for (let i = 3; i < data.length; i += 4) if (data[i] > 0) inked++;
-						return inked;
-					})
-				)
-				.toBeGreaterThan(1000);
+			const drawn = await chart
+				.locator('svg rect[fill]')
+				.evaluateAll(
+					(bars) =>
+						bars.filter(
+							(bar) =>
+								bar.getBoundingClientRect().width > 0 && bar.getBoundingClientRect().height > 0
+						).length
+				);
+			expect(drawn).toBeGreaterThanOrEqual(12);
 		}
 		await page.screenshot({
 			path: path.join(resultsDir(), 'staff-report-charts-1366x768.png'),
@@ -120,6 +169,29 @@ describe('the participation report', () => {
 		expect(await page.getByText(`Saint-Crieur — du 1 janvier ${LAST_YEAR}`).isVisible()).toBe(true);
 		const pdf = await page.pdf({ format: 'A4', printBackground: true, preferCSSPageSize: true });
 		expect(pdf.length).toBeGreaterThan(10_000);
+
+		// Issue 13 §6: printed from the laptop, in A4 portrait and landscape, each month chart
+		// shows all twelve months on one line within the paper, and no table header splits a word.
+		const headers = await page
+			.locator('table.data-table')
+			.evaluateAll((tables) =>
+				tables.map((table) =>
+					Array.from(table.querySelectorAll('thead th'), (th) => th.textContent!.trim())
+				)
+			);
+		for (const landscape of [false, true]) {
+			const printed = await page.pdf({ format: 'A4', landscape, printBackground: true });
+			const read = await readPdf(device.context, printed);
+			const orientation = landscape ? 'paysage' : 'portrait';
+			read.pages.forEach((sheet, index) =>
+				savePng(
+					sheet.png,
+					path.join(resultsDir(), `staff-report-print-${orientation}-${index + 1}.png`)
+				)
+			);
+			expectChartsWhole(read, orientation);
+			expectHeadersWhole(read, headers, orientation);
+		}
 		await page.emulateMedia({ media: 'screen' });
 
 		// A period the wrong way round is refused in words, and the figures stay.
