@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { BrowserContext } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 
 /**
  * Reads a PDF printed by Chromium back with pdf.js, in the same Chromium: its
@@ -31,7 +31,7 @@ export interface PdfPage {
 	/** The page's text, whitespace collapsed. */
 	text: string;
 	runs: TextRun[];
-	/** The page at twice 72 dpi, as a PNG data URL. */
+	/** The page rendered (twice 72 dpi unless asked otherwise), as a PNG data URL. */
 	png: string;
 	/** What the QR code on the page says, or null when none was found. */
 	qr: string | null;
@@ -48,7 +48,7 @@ const READER_PAGE = `<!doctype html><meta charset="utf-8"><body>
 <script type="module">
 import * as pdfjs from '/pdf.mjs';
 pdfjs.GlobalWorkerOptions.workerSrc = '/pdf.worker.mjs';
-window.readPdf = async (base64) => {
+window.readPdf = async (base64, scale) => {
 	const data = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
 	const pdf = await pdfjs.getDocument({ data }).promise;
 	const pages = [];
@@ -63,7 +63,7 @@ window.readPdf = async (base64) => {
 			const [, , , , x, y] = item.transform;
 			runs.push({ str: item.str, x, y: base.height - y, width: item.width, height: item.height });
 		}
-		const viewport = page.getViewport({ scale: 2 });
+		const viewport = page.getViewport({ scale });
 		const canvas = document.createElement('canvas');
 		canvas.width = viewport.width;
 		canvas.height = viewport.height;
@@ -105,20 +105,44 @@ export async function servePdfReader(context: BrowserContext): Promise<void> {
 	});
 }
 
-/** Reads a PDF in a new tab of a context that servePdfReader prepared. */
-export async function readPdf(context: BrowserContext, pdf: Buffer): Promise<ReadPdf> {
-	const reader = await context.newPage();
-	try {
-		await reader.goto(`${READER}/`);
-		await reader.waitForFunction(() => 'readerReady' in window);
-		return await reader.evaluate(
-			(base64) =>
-				(window as unknown as { readPdf: (data: string) => Promise<ReadPdf> }).readPdf(base64),
-			pdf.toString('base64')
-		);
-	} finally {
-		await reader.close();
+/** One reader tab per browser, opened on first use: loading pdf.js costs a second. */
+const readers = new WeakMap<BrowserContext, Promise<Page>>();
+
+async function readerOf(context: BrowserContext): Promise<Page> {
+	let reader = readers.get(context);
+	if (!reader) {
+		reader = (async () => {
+			const page = await context.newPage();
+			await page.goto(`${READER}/`);
+			await page.waitForFunction(() => 'readerReady' in window);
+			return page;
+		})();
+		readers.set(context, reader);
 	}
+	const page = await reader;
+	if (!page.isClosed()) return page;
+	readers.delete(context);
+	return readerOf(context);
+}
+
+/**
+ * Reads a PDF in a tab of a context that servePdfReader prepared. `scale` 1
+ * renders at 72 dpi: enough for a poster's QR code, and quicker.
+ */
+export async function readPdf(
+	context: BrowserContext,
+	pdf: Buffer,
+	{ scale = 2 }: { scale?: number } = {}
+): Promise<ReadPdf> {
+	const reader = await readerOf(context);
+	return reader.evaluate(
+		([base64, size]) =>
+			(window as unknown as { readPdf: (data: string, scale: number) => Promise<ReadPdf> }).readPdf(
+				base64,
+				size
+			),
+		[pdf.toString('base64'), scale] as const
+	);
 }
 
 /** Writes a rendered page (a PNG data URL) to a file. */
