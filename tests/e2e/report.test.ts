@@ -1,8 +1,10 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import nano from 'nano';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedYear, type YearFigures } from '../harness/activity.ts';
-import { startApp, type TestApp } from '../harness/app.ts';
+import type { Page } from 'playwright-core';
+import { demoStaffLogin, startApp, type TestApp } from '../harness/app.ts';
 import { provisionDemo, startCouch, STAFF, type TestCouch } from '../harness/couch.ts';
 import { LAPTOP, openDevice, resultsDir, staffLogin, type Device } from './browser.ts';
 import { readPdf, savePng, servePdfReader, type ReadPdf } from './pdf.ts';
@@ -18,6 +20,34 @@ let app: TestApp;
 let device: Device;
 let figures: YearFigures;
 const LAST_YEAR = new Date().getFullYear() - 1;
+
+/**
+ * Prints the report as the laptop's browser would, in A4 portrait and
+ * landscape (the page is in print media), and checks the charts and the table
+ * headers in the PDF; every page is saved as PNG to look at.
+ */
+async function expectPrintsWhole(page: Page, on: Device, name: string) {
+	const months = await chartMonths(page);
+	expect(months).toHaveLength(12);
+	const headers = await page
+		.locator('table.data-table')
+		.evaluateAll((tables) =>
+			tables.map((table) =>
+				Array.from(table.querySelectorAll('thead th'), (th) => th.textContent!.trim())
+			)
+		);
+	for (const landscape of [false, true]) {
+		const printed = await page.pdf({ format: 'A4', landscape, printBackground: true });
+		const read = await readPdf(on.context, printed);
+		const orientation = landscape ? 'paysage' : 'portrait';
+		for (const [index, sheet] of read.pages.entries()) {
+			expect(sheet.width > sheet.height, orientation).toBe(landscape);
+			savePng(sheet.png, path.join(resultsDir(), `bilan-${name}-${orientation}-${index + 1}.png`));
+		}
+		expectChartsWhole(read, months, orientation);
+		expectHeadersWhole(read, headers, orientation);
+	}
+}
 
 beforeAll(async () => {
 	server = await startCouch();
@@ -41,15 +71,21 @@ afterAll(async () => {
 
 const number = (value: number) => new Intl.NumberFormat('fr-FR').format(value);
 
-const MONTHS = ['janv.', 'févr.', 'mars', 'avr.', 'mai', 'juin'];
-const MONTHS_2 = ['juil.', 'août', 'sept.', 'oct.', 'nov.', 'déc.'];
+/** The months a chart names, in its order: « janv. », « févr. »… (the year is a second line). */
+function chartMonths(page: Page): Promise<string[]> {
+	return page
+		.locator('figure.chart .labels')
+		.first()
+		.evaluate((labels) =>
+			Array.from(labels.children, (label) => label.firstChild?.textContent?.trim() ?? '')
+		);
+}
 
 /**
  * The two month charts, read from the PDF: each month's label is text on the
- * sheet, twelve in a row in calendar order, all inside the paper's margins.
+ * sheet, all of them in a row in the chart's order, inside the paper's margins.
  */
-function expectChartsWhole(read: ReadPdf, orientation: string) {
-	const months = [...MONTHS, ...MONTHS_2];
+function expectChartsWhole(read: ReadPdf, months: string[], orientation: string) {
 	const rows: { page: number; y: number; labels: { str: string; x: number }[] }[] = [];
 	read.pages.forEach((sheet, page) => {
 		for (const run of sheet.runs) {
@@ -170,32 +206,30 @@ describe('the participation report', () => {
 		const pdf = await page.pdf({ format: 'A4', printBackground: true, preferCSSPageSize: true });
 		expect(pdf.length).toBeGreaterThan(10_000);
 
-		// Issue 13 §6: printed from the laptop, in A4 portrait and landscape, each month chart
-		// shows all twelve months on one line within the paper, and no table header splits a word.
-		const headers = await page
-			.locator('table.data-table')
-			.evaluateAll((tables) =>
-				tables.map((table) =>
-					Array.from(table.querySelectorAll('thead th'), (th) => th.textContent!.trim())
-				)
-			);
-		for (const landscape of [false, true]) {
-			const printed = await page.pdf({ format: 'A4', landscape, printBackground: true });
-			const read = await readPdf(device.context, printed);
-			const orientation = landscape ? 'paysage' : 'portrait';
-			read.pages.forEach((sheet, index) =>
-				savePng(
-					sheet.png,
-					path.join(resultsDir(), `staff-report-print-${orientation}-${index + 1}.png`)
-				)
-			);
-			expectChartsWhole(read, orientation);
-			expectHeadersWhole(read, headers, orientation);
-		}
+		// Issue 13 §6: the same in A4 portrait and landscape, read back from the PDF.
+		await expectPrintsWhole(page, device, 'annee');
 		await page.emulateMedia({ media: 'screen' });
 
 		// A period the wrong way round is refused in words, and the figures stay.
 		await page.goto(`${app.url}/mairie/rapport?du=${LAST_YEAR}-12-31&au=${LAST_YEAR}-01-01`);
 		await page.getByText('Choisissez deux dates, la fin après le début.').waitFor();
+	});
+
+	it('prints the demo’s bilan from a laptop with every month and whole headers', async () => {
+		// The trial of issue 13: the demo commune, its laptop, the default twelve months.
+		const demo = await startApp();
+		const laptop = await openDevice(LAPTOP);
+		try {
+			await servePdfReader(laptop.context);
+			await staffLogin(laptop.page, demo.url, demoStaffLogin(demo.dataDir));
+			await laptop.page.goto(`${demo.url}/mairie/rapport`);
+			await laptop.page.getByRole('table', { name: 'Sondages ouverts sur la période' }).waitFor();
+			await laptop.page.emulateMedia({ media: 'print' });
+			await expectPrintsWhole(laptop.page, laptop, 'demo');
+		} finally {
+			await laptop.close();
+			await demo.stop();
+			fs.rmSync(demo.dataDir, { recursive: true, force: true });
+		}
 	});
 });
