@@ -177,16 +177,22 @@ describe.each<Language>(['fr', 'en'])('axe-core, WCAG 2.1 A and AA, in %s', (lan
 		await staff.page.goto(`${app.url}/mairie/bornes`);
 		await staff.page.getByLabel(t.kiosk_labelField).fill(`Borne ${language}`);
 		await staff.page.getByRole('button', { name: t.kiosk_add }).click();
-		const link = await staff.page.locator('a.pairing-link').getAttribute('href');
+		const link = await staff.page.locator('input.pairing-address').inputValue();
 		expect(await violations(staff.page), 'pairing').toEqual([]);
 
 		const { page } = await device(KIOSK, language);
-		await page.goto(link!);
+		await page.goto(link);
+		await page.getByRole('button', { name: t.kiosk_pairConfirm }).waitFor();
+		expect(await violations(page), 'pairing confirmation').toEqual([]);
+		await page.getByRole('button', { name: t.kiosk_pairConfirm }).click();
 		await page.waitForURL(/\/borne$/);
 		await page.locator('.slide').waitFor();
 		await expectPageIn(page);
 		expect(await violations(page), 'display').toEqual([]);
-		await page.getByRole('button', { name: /Quel jour préférez-vous/ }).click();
+		await page
+			.locator('.poll-rows')
+			.getByRole('button', { name: /Quel jour préférez-vous/ })
+			.click();
 		expect(await violations(page), 'poll').toEqual([]);
 		await page.getByRole('button', { name: t.kiosk_vote }).click();
 		expect(await violations(page), 'keypad').toEqual([]);

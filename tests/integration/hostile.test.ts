@@ -703,6 +703,7 @@ describe('oversized bodies', () => {
 		['anonyme', '/api/reads'],
 		['anonyme', '/api/habitants/session'],
 		['borne', '/api/borne/ballots'],
+		['borne', '/api/borne/code'],
 		['anonyme', '/api/borne/unlock'],
 		['mairie', '/api/mairie/habitants'],
 		['mairie', '/api/mairie/bornes']

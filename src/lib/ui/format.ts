@@ -103,6 +103,11 @@ export function formatMonth(month: string): string {
 	);
 }
 
+/** "janv." for "2026-01": a month in a chart's narrow column. */
+export function formatMonthShort(month: string): string {
+	return dateFormatter('UTC', { month: 'short' }).format(new Date(`${month}-15T12:00:00Z`));
+}
+
 /** A calendar day "2026-12-12": "samedi 12 décembre" (long) or "12" (day). */
 export function formatDay(day: string, style: 'long' | 'weekday' = 'long'): string {
 	const options: Intl.DateTimeFormatOptions =
