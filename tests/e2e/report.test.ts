@@ -202,7 +202,9 @@ describe('the participation report', () => {
 		// Printed for the bilan de mandat: no navigation, the period named, tables whole.
 		await page.emulateMedia({ media: 'print' });
 		expect(await page.locator('header.staff-header').isVisible()).toBe(false);
-		expect(await page.getByText(`Saint-Crieur — du 1 janvier ${LAST_YEAR}`).isVisible()).toBe(true);
+		expect(await page.getByText(`Saint-Crieur — du 1er janvier ${LAST_YEAR}`).isVisible()).toBe(
+			true
+		);
 		const pdf = await page.pdf({ format: 'A4', printBackground: true, preferCSSPageSize: true });
 		expect(pdf.length).toBeGreaterThan(10_000);
 
