@@ -532,6 +532,26 @@ describe('admin endpoints and path tricks through /db/', () => {
 		expect(result.text).not.toMatch(/couchdb|"db_name"|"rows"/i);
 	});
 
+	it('answers a login body that is not two strings with a JSON 400, never a relayed 500', async () => {
+		for (const body of [
+			{ name: ['admin'], password: 'x' },
+			{ name: 'admin', password: 12 },
+			{ name: 'admin' },
+			'pas du JSON'
+		]) {
+			const login = await send('anonyme', 'POST', '/db/_session', body);
+			expectApiError(login, 400, 'bad_request');
+			expect(String(login.json?.reason)).toMatch(/identifiant et un mot de passe/);
+		}
+		// Extra fields are not passed on: a login is a name and a password.
+		const extra = await send('anonyme', 'POST', '/db/_session', {
+			...USERS.kiosk,
+			roles: ['_admin']
+		});
+		expect(extra.status).toBe(200);
+		expect(extra.json?.roles).toEqual(['borne:demo']);
+	});
+
 	it('refuses the store’s admin with a wrong password, by cookie login or basic auth', async () => {
 		const login = await send('anonyme', 'POST', '/db/_session', { name: 'admin', password: 'x' });
 		expect(login.status).toBe(401);

@@ -9,7 +9,7 @@ import { isStaffUser, sessionOf } from './auth.ts';
 import type { Backend } from './backend.ts';
 import { readBodyWithin, sizeLabel } from './body-limit.ts';
 import { jsonError } from './http.ts';
-import { basicAuthName, loginName, passwordGuesses } from './login-limit.ts';
+import { basicAuthName, loginCredentials, passwordGuesses } from './login-limit.ts';
 import { decideProxy } from './proxy-rules.ts';
 import { loginAttemptOf, trustDevice } from './trusted-device.ts';
 
@@ -39,6 +39,9 @@ const UPSTREAM_TIMEOUT_MS = 60_000;
 function tooLarge(limit: number): Response {
 	return jsonError(413, 'too_large', `Envoi trop volumineux (${sizeLabel(limit)} au plus).`);
 }
+
+/** How long CouchDB's lockout lasts by default ([chttpd_auth_lockout] max_lifetime). */
+const COUCH_LOCKOUT_SECONDS = 300;
 
 function tooManyLogins(retryAfterSeconds: number, trustedDevice: string | null = null): Response {
 	const minutes = Math.ceil(retryAfterSeconds / 60);
@@ -233,12 +236,27 @@ export async function proxyToCouch(
 		return bulkAnswer(mergeBulkResults(split, Array.isArray(results) ? results : []));
 	}
 	if (decision.check !== 'login') return forward();
-	const name = loginName(body ?? new Uint8Array(0), request.headers.get('content-type') ?? '');
+	const credentials = loginCredentials(
+		body ?? new Uint8Array(0),
+		request.headers.get('content-type') ?? ''
+	);
+	if (!credentials) {
+		return jsonError(400, 'bad_request', 'Donnez un identifiant et un mot de passe.');
+	}
+	body = new TextEncoder().encode(JSON.stringify(credentials));
+	headers.set('content-type', 'application/json');
+	headers.delete('content-length');
+	const { name } = credentials;
 	const attempt = loginAttemptOf(backend.secrets, request, clientAddress, name);
 	const outcome = await passwordGuesses.attempt(attempt, forward, (response) =>
 		Promise.resolve(response.status === 401)
 	);
 	if (outcome.blocked) return tooManyLogins(outcome.retryAfterSeconds, attempt.trustedDevice);
+	if (outcome.response.status === 403) {
+		// Apache CouchDB's own lockout, where provisioning could not turn it to a warning.
+		await outcome.response.body?.cancel();
+		return tooManyLogins(COUCH_LOCKOUT_SECONDS, attempt.trustedDevice);
+	}
 	trustDevice(backend.secrets, request, attempt, outcome.response, backend.config.origin);
 	return outcome.response;
 }
