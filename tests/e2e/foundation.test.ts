@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterAll, describe, expect, it } from 'vitest';
 import { simplePdf } from '../../couch/demo-pdf.ts';
 import { dayOf } from '../../src/lib/domain/event.ts';
 import { readsId } from '../../src/lib/domain/participation.ts';
-import { demoStaffLogin, startApp, type TestApp } from '../harness/app.ts';
+import { sharedApp } from '../harness/shared-app.ts';
 import {
 	LAPTOP,
 	PHONE,
@@ -14,21 +15,46 @@ import {
 	syncStaff,
 	waitForServiceWorker,
 	waitForVillagerSync,
-	type Device
+	type Device,
+	type DeviceOptions
 } from './browser.ts';
 
 /**
  * Issue 2, end to end: a notice travels from the mairie's laptop to a
  * villager's offline phone, against the production build on its embedded store.
  */
-let app: TestApp;
-let login: { name: string; password: string };
+const app = sharedApp();
+const login = app.staff;
 const devices: Device[] = [];
 
-async function device(viewport = PHONE, options = {}) {
+async function device(viewport = PHONE, options: DeviceOptions = {}) {
 	const opened = await openDevice(viewport, options);
 	devices.push(opened);
 	return opened;
+}
+
+/** Reads the phone still has to send (src/lib/client/read-counter.ts keeps them in IndexedDB). */
+function pendingReads(page: Page): Promise<string[]> {
+	return page.evaluate(async () => {
+		// Opened only once it exists: opening creates it, without the store the app expects.
+		if (!(await indexedDB.databases()).some((database) => database.name === 'crieur-reads')) {
+			return [];
+		}
+		const db = await new Promise<IDBDatabase>((resolve, reject) => {
+			const request = indexedDB.open('crieur-reads');
+			request.onsuccess = () => resolve(request.result);
+			request.onerror = () => reject(request.error);
+		});
+		try {
+			const read = db.transaction('lists').objectStore('lists').get('reads-pending');
+			return await new Promise<string[]>((resolve, reject) => {
+				read.onsuccess = () => resolve((read.result as string[] | undefined) ?? []);
+				read.onerror = () => reject(read.error);
+			});
+		} finally {
+			db.close();
+		}
+	});
 }
 
 async function currentTitles(): Promise<string[]> {
@@ -36,15 +62,8 @@ async function currentTitles(): Promise<string[]> {
 	return snapshot.notices.map((notice: { title: string }) => notice.title);
 }
 
-beforeAll(async () => {
-	app = await startApp();
-	login = demoStaffLogin(app.dataDir);
-});
-
 afterAll(async () => {
 	for (const opened of devices) await opened.close().catch(() => undefined);
-	await app?.stop();
-	if (app) fs.rmSync(app.dataDir, { recursive: true, force: true });
 });
 
 describe('a notice travels from the mairie to an offline phone', () => {
@@ -95,7 +114,11 @@ describe('a notice travels from the mairie to an offline phone', () => {
 
 	it('reloads offline with every notice it had, and opens notices offline', async () => {
 		const { page, context } = villager;
+		// Other files publish meanwhile: the phone pulls once more, so it has every
+		// notice current now, before the network goes.
 		const titles = await currentTitles();
+		await page.evaluate(() => window.dispatchEvent(new Event('online')));
+		for (const title of titles) await page.getByText(title, { exact: true }).first().waitFor();
 		await context.setOffline(true);
 		await page.reload();
 		for (const title of titles) {
@@ -113,6 +136,11 @@ describe('a notice travels from the mairie to an offline phone', () => {
 		await page
 			.getByRole('heading', { name: "Horaires d'hiver du secrétariat de mairie" })
 			.waitFor();
+		// The phone has noted the read, and knows it is offline (Playwright tells a
+		// page loaded offline a moment after its scripts start), so that the
+		// network's return fires `online`, which sends what waits.
+		await expect.poll(() => pendingReads(page)).toContain('notice:demo-horaires-hiver');
+		await page.waitForFunction(() => navigator.onLine === false);
 		await context.setOffline(false);
 	});
 
@@ -135,12 +163,15 @@ describe('a notice travels from the mairie to an offline phone', () => {
 		await expect.poll(reads, { timeout: 20_000 }).toMatchObject({
 			'notice:demo-horaires-hiver': 1
 		});
-		// Opened again: the phone remembers it already counted it.
+		// Opened again: the phone remembers it already counted it. Reads leave in
+		// order, so once the next notice's read is counted, a second one would be too.
 		await page.goto(`${app.url}/avis/demo-horaires-hiver`);
 		await page
 			.getByRole('heading', { name: "Horaires d'hiver du secrétariat de mairie" })
 			.waitFor();
-		await page.waitForTimeout(1500);
+		await page.goto(`${app.url}/avis/demo-recensement`);
+		await page.locator('main h1').first().waitFor();
+		await expect.poll(reads, { timeout: 20_000 }).toMatchObject({ 'notice:demo-recensement': 1 });
 		expect((await reads())['notice:demo-horaires-hiver']).toBe(1);
 	});
 });
@@ -289,7 +320,8 @@ describe('first visit and installability', () => {
 	});
 
 	it('passes Chromium’s installability check', async () => {
-		const phone = await device(PHONE);
+		// A profile on disk: Chromium finds no app installable in an off-the-record context.
+		const phone = await device(PHONE, { persistent: true });
 		await phone.page.goto(app.url);
 		await waitForServiceWorker(phone.page);
 		const cdp = await phone.context.newCDPSession(phone.page);

@@ -1,8 +1,9 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoStaffLogin, startApp, type TestApp } from '../harness/app.ts';
+import { pollFactory } from '../factories.ts';
+import { issueCodes, staffCookie } from '../harness/api.ts';
+import { sharedApp } from '../harness/shared-app.ts';
 import {
 	LAPTOP,
 	openDevice,
@@ -18,27 +19,21 @@ import {
  * keypad, reset by itself, and keep nothing of the resident.
  */
 const KIOSK = { width: 1280, height: 800 };
-let app: TestApp;
+const app = sharedApp();
 let tablet: Device;
 let codes: string[] = [];
 const devices: Device[] = [];
-
-async function issueCodes(count: number): Promise<string[]> {
-	const login = await fetch(`${app.url}/db/_session`, {
-		method: 'POST',
-		headers: { 'content-type': 'application/json' },
-		body: JSON.stringify(demoStaffLogin(app.dataDir))
-	});
-	const cookie = login.headers.getSetCookie()[0].split(';')[0];
-	const response = await fetch(`${app.url}/api/mairie/habitants`, {
-		method: 'POST',
-		headers: { 'content-type': 'application/json', cookie },
-		body: JSON.stringify({ labels: Array.from({ length: count }, () => '') })
-	});
-	return ((await response.json()) as { residents: { code: string }[] }).residents.map(
-		(r) => r.code
-	);
-}
+// This file's own poll: its tally counts only the ballots cast here.
+const POLL = pollFactory({
+	question: 'Quel jour pour le marché aux fleurs du printemps ?',
+	options: [
+		{ id: 'mercredi', label: 'Le mercredi matin' },
+		{ id: 'vendredi', label: 'Le vendredi matin' },
+		{ id: 'samedi', label: 'Le samedi matin' }
+	],
+	opens_at: new Date(Date.now() - 3_600_000).toISOString(),
+	closes_at: new Date(Date.now() + 7 * 86_400_000).toISOString()
+});
 
 async function typeCode(page: Page, code: string) {
 	for (const key of code) await page.getByRole('button', { name: key, exact: true }).click();
@@ -71,21 +66,25 @@ async function storedOnTablet(page: Page): Promise<string> {
 }
 
 beforeAll(async () => {
-	app = await startApp();
-	codes = await issueCodes(2);
+	const staff = await staffCookie(app.url, app.staff);
+	codes = await issueCodes(app.url, staff, ['', '']);
+	const published = await fetch(`${app.url}/db/demo-public/${encodeURIComponent(POLL._id)}`, {
+		method: 'PUT',
+		headers: { 'content-type': 'application/json', cookie: staff },
+		body: JSON.stringify(POLL)
+	});
+	expect(published.status).toBe(201);
 });
 
 afterAll(async () => {
 	for (const opened of devices) await opened.close().catch(() => undefined);
-	await app?.stop();
-	if (app) fs.rmSync(app.dataDir, { recursive: true, force: true });
 });
 
 describe('kiosk tablet', () => {
 	it('is paired once by staff and opens in kiosk layout, rotating', async () => {
 		const staff = await openDevice(LAPTOP);
 		devices.push(staff);
-		await staffLogin(staff.page, app.url, demoStaffLogin(app.dataDir));
+		await staffLogin(staff.page, app.url, app.staff);
 		await staff.page.getByRole('link', { name: 'Bornes' }).click();
 		await staff.page.getByLabel(/Nom de la borne/).fill('Hall de la mairie');
 		await staff.page.getByRole('button', { name: 'Ajouter une borne' }).click();
@@ -110,9 +109,7 @@ describe('kiosk tablet', () => {
 	it('lets a resident vote with their code, then forgets them', async () => {
 		const { page } = tablet;
 		await page.goto(`${app.url}/borne`);
-		await page
-			.getByRole('button', { name: 'Quel jour préférez-vous pour le marché hebdomadaire ?' })
-			.click();
+		await page.getByRole('button', { name: POLL.question }).click();
 		await page.getByRole('button', { name: 'Voter avec mon code d’habitant' }).click();
 		await typeCode(page, codes[0].replace(/-/g, ''));
 		await page.getByRole('button', { name: 'Continuer' }).click();
@@ -129,24 +126,20 @@ describe('kiosk tablet', () => {
 		// The ballot has left the outbox; the device keeps only its own account.
 		expect(indexedDb['crieur-device/outbox']).toEqual([]);
 		expect(indexedDb['crieur-device/settings'].map((setting) => setting.key)).toEqual(['kiosk']);
-		const tally = await (await fetch(`${app.url}/api/sync?since=0&limit=1000`)).json();
-		expect(
-			tally.docs.find((doc: { _id: string }) => doc._id === 'tally:demo-marche')
-		).toMatchObject({ total: 1 });
+		const tally = await fetch(
+			`${app.url}/db/demo-public/${encodeURIComponent(`tally:${POLL._id.slice('poll:'.length)}`)}`
+		);
+		expect(await tally.json()).toMatchObject({ total: 1 });
 	});
 
 	it('drops a half-typed code after inactivity', async () => {
 		const { page } = tablet;
 		await page.goto(`${app.url}/borne?inactivite=2`);
-		await page
-			.getByRole('button', { name: 'Quel jour préférez-vous pour le marché hebdomadaire ?' })
-			.click();
+		await page.getByRole('button', { name: POLL.question }).click();
 		await page.getByRole('button', { name: 'Voter avec mon code d’habitant' }).click();
 		await typeCode(page, codes[1].slice(0, 4));
 		await page.locator('.slide').waitFor({ timeout: 10_000 });
-		await page
-			.getByRole('button', { name: 'Quel jour préférez-vous pour le marché hebdomadaire ?' })
-			.click();
+		await page.getByRole('button', { name: POLL.question }).click();
 		await page.getByRole('button', { name: 'Voter avec mon code d’habitant' }).click();
 		expect(await page.locator('output.display').textContent()).toContain('····');
 	});
@@ -154,9 +147,7 @@ describe('kiosk tablet', () => {
 	it('refuses a wrong code with a clear message', async () => {
 		const { page } = tablet;
 		await page.goto(`${app.url}/borne`);
-		await page
-			.getByRole('button', { name: 'Quel jour préférez-vous pour le marché hebdomadaire ?' })
-			.click();
+		await page.getByRole('button', { name: POLL.question }).click();
 		await page.getByRole('button', { name: 'Voter avec mon code d’habitant' }).click();
 		await typeCode(page, 'ACDEFGHJKMNP');
 		await page.getByRole('button', { name: 'Continuer' }).click();
@@ -177,7 +168,7 @@ describe('kiosk tablet', () => {
 		await page.getByLabel('Mot de passe').fill('pas-le-bon');
 		await page.getByRole('button', { name: 'Déverrouiller' }).click();
 		await page.getByText('Identifiant ou mot de passe incorrect.').waitFor();
-		await page.getByLabel('Mot de passe').fill(demoStaffLogin(app.dataDir).password);
+		await page.getByLabel('Mot de passe').fill(app.staff.password);
 		await page.getByRole('button', { name: 'Déverrouiller' }).click();
 		await page.waitForURL(/\/mairie$/);
 	});

@@ -5,7 +5,7 @@ import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { noticeFactory } from '../factories.ts';
 import { staffCookie } from '../harness/api.ts';
-import { demoStaffLogin, startApp, type TestApp } from '../harness/app.ts';
+import { sharedApp } from '../harness/shared-app.ts';
 import { LAPTOP, openDevice, resultsDir, type Device } from './browser.ts';
 
 /**
@@ -14,7 +14,7 @@ import { LAPTOP, openDevice, resultsDir, type Device } from './browser.ts';
  * with pdf.js (in the same Chromium), counts its pages, reads its text, renders
  * the first page to PNG and decodes the QR code printed on it.
  */
-let app: TestApp;
+const app = sharedApp();
 let device: Device;
 
 const require = createRequire(import.meta.url);
@@ -130,15 +130,13 @@ function savePng(dataUrl: string, name: string): string {
 const squeezed = (text: string) => text.replace(/\s+/g, '');
 
 beforeAll(async () => {
-	app = await startApp();
-	device = await openDevice(LAPTOP);
+	// Printed online: the service worker is not what this checks.
+	device = await openDevice(LAPTOP, { serviceWorker: false });
 	await serveReader(device.context);
 });
 
 afterAll(async () => {
 	await device?.close().catch(() => undefined);
-	await app?.stop();
-	if (app) fs.rmSync(app.dataDir, { recursive: true, force: true });
 });
 
 describe('A4 posters', () => {
@@ -203,7 +201,7 @@ describe('A4 posters', () => {
 	});
 
 	it('stays French for an English reader, and lets a long notice flow onto a second sheet', async () => {
-		const cookie = await staffCookie(app.url, demoStaffLogin(app.dataDir));
+		const cookie = await staffCookie(app.url, app.staff);
 		const paragraph =
 			'Les travaux de renouvellement du réseau d’eau potable se poursuivent rue des Tilleuls, ' +
 			'impasse du Lavoir et chemin des Vignes ; les riverains seront prévenus la veille de chaque coupure. ';
