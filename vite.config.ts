@@ -21,7 +21,8 @@ export default defineConfig({
 		// watcher would keep the test process alive.
 		...(process.env.VITEST ? [] : [paraglideVitePlugin(paraglideOptions)]),
 		sveltekit({
-			adapter: adapter({ precompress: true }),
+			// BUILD_DIR: the update test's second release is built beside build/, never over it.
+			adapter: adapter({ precompress: true, out: process.env.BUILD_DIR || 'build' }),
 			// workbox-window registers the worker (src/lib/client/pwa.ts), so it can offer updates.
 			serviceWorker: { register: false },
 			files: { serviceWorker: 'service-worker/index.ts' },
