@@ -36,6 +36,9 @@ export default defineConfig({
 	],
 	build: { target: 'es2022' },
 	test: {
-		include: ['src/**/*.test.ts', 'tests/unit/**/*.test.ts', 'couch/**/*.test.ts']
+		include: ['src/**/*.test.ts', 'tests/unit/**/*.test.ts', 'couch/**/*.test.ts'],
+		// npm test runs them beside the type checks and a build: the property
+		// tests' CPU then takes longer than vitest's 5 s default.
+		testTimeout: 30_000
 	}
 });
