@@ -126,6 +126,33 @@ export async function openDevice(viewport = PHONE, options: DeviceOptions = {}):
 	};
 }
 
+/**
+ * Tells a page loaded while its context is offline that it is: Playwright's
+ * offline cuts such a page's network but leaves its navigator.onLine true, so
+ * it would never hear `online` when the network returns. Chromium's own
+ * network emulation, sent to the page itself, sets both; `backOnline()` then
+ * brings the network back for the context and the page, which hears `online`.
+ */
+export async function knowsItIsOffline(page: Page): Promise<{ backOnline(): Promise<void> }> {
+	const cdp = await page.context().newCDPSession(page);
+	const emulate = (offline: boolean) =>
+		cdp.send('Network.emulateNetworkConditions', {
+			offline,
+			latency: 0,
+			downloadThroughput: -1,
+			uploadThroughput: -1
+		});
+	await emulate(true);
+	await page.waitForFunction(() => navigator.onLine === false);
+	return {
+		backOnline: async () => {
+			await page.context().setOffline(false);
+			await emulate(false);
+			await cdp.detach();
+		}
+	};
+}
+
 /** Waits until the service worker controls the page (the first visit already works offline). */
 export async function waitForServiceWorker(page: Page): Promise<void> {
 	await page.waitForFunction(

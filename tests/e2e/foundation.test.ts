@@ -15,6 +15,7 @@ import {
 	syncStaff,
 	waitForServiceWorker,
 	waitForVillagerSync,
+	knowsItIsOffline,
 	type Device,
 	type DeviceOptions
 } from './browser.ts';
@@ -136,12 +137,11 @@ describe('a notice travels from the mairie to an offline phone', () => {
 		await page
 			.getByRole('heading', { name: "Horaires d'hiver du secrétariat de mairie" })
 			.waitFor();
-		// The phone has noted the read, and knows it is offline (Playwright tells a
-		// page loaded offline a moment after its scripts start), so that the
+		// The phone has noted the read while offline, and knows it is, so that the
 		// network's return fires `online`, which sends what waits.
 		await expect.poll(() => pendingReads(page)).toContain('notice:demo-horaires-hiver');
-		await page.waitForFunction(() => navigator.onLine === false);
-		await context.setOffline(false);
+		const offline = await knowsItIsOffline(page);
+		await offline.backOnline();
 	});
 
 	it('counts each notice read once per phone, the ones read offline when back online', async () => {
