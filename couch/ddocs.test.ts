@@ -104,6 +104,7 @@ describe('validate_doc_update of <commune>-public', () => {
 			created_at: field(good.created_at, '', 'hier'),
 			updated_at: field(good.updated_at, 12),
 			author: field(good.author, 'x'.repeat(81), null),
+			updated_by: field(undefined, 'secretariat', '', 'x'.repeat(81), 12, null),
 			_attachments: field(
 				undefined,
 				{ 'a.pdf': { content_type: 'application/pdf', length: 100, stub: true } },
@@ -139,6 +140,7 @@ describe('polls and tallies in <commune>-public', () => {
 
 	it('lets staff publish a valid poll and agrees with the app on bad ones', () => {
 		expect(verdict(validate, pollFactory())).toBe('ok');
+		expect(verdict(validate, { ...pollFactory(), updated_by: 'secretariat' })).toBe('ok');
 		for (const patch of [
 			{ options: [{ id: 'a', label: 'A' }] },
 			{
@@ -149,7 +151,9 @@ describe('polls and tallies in <commune>-public', () => {
 			},
 			{ max_choices: 2 },
 			{ closes_at: '2020-01-01T00:00:00Z' },
-			{ results: 'jamais' }
+			{ results: 'jamais' },
+			{ updated_by: 'x'.repeat(81) },
+			{ updated_by: null }
 		]) {
 			const doc = { ...pollFactory(), ...patch };
 			expect(verdict(validate, doc)).toBe('forbidden');

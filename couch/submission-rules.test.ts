@@ -25,6 +25,9 @@ describe('validate_doc_update for submissions and answers', () => {
 		expect(verdict(mairie, stored, null, staff)).toBe('forbidden');
 		const moderated = { ...stored, status: 'in_progress', seen: true, answer: 'On s’en occupe.' };
 		expect(verdict(mairie, moderated, stored, staff)).toBe('ok');
+		// Who moderated is the staff's to record, and only as a name.
+		expect(verdict(mairie, { ...moderated, updated_by: 'secretariat' }, stored, staff)).toBe('ok');
+		expect(verdict(mairie, { ...moderated, updated_by: 42 }, stored, staff)).toBe('forbidden');
 		expect(verdict(mairie, { ...moderated, body: 'changé' }, stored, staff)).toBe('forbidden');
 		expect(verdict(mairie, { ...moderated, author: 'resident:x' }, stored, staff)).toBe(
 			'forbidden'
@@ -40,6 +43,10 @@ describe('validate_doc_update for submissions and answers', () => {
 		expect(verdict(mairie, { ...moderated, status: 'declined' }, stored, staff)).toBe('forbidden');
 		expect(verdict(mairie, { ...moderated, status: 'merged' }, stored, staff)).toBe('forbidden');
 		expect(verdict(mairie, { _id: stored._id, _deleted: true }, stored, staff)).toBe('forbidden');
+		// Two laptops moderated it apart: staff close the version they did not keep.
+		expect(
+			verdict(mairie, { _id: stored._id, _deleted: true, conflict_closed: true }, stored, staff)
+		).toBe('ok');
 		expect(verdict(mairie, stored, null, { name: 'h', roles: ['habitant:demo'] })).toBe(
 			'forbidden'
 		);

@@ -6,8 +6,8 @@ declare global {
 			code?: string;
 		}
 		interface PageState {
-			/** A confirmation carried across a navigation, e.g. after a save that moved a notice. */
-			message?: { kind: 'ok' | 'error'; text: string };
+			/** A confirmation carried across a navigation: a new document's first save gives it an address. */
+			message?: { kind: 'ok' | 'warn' | 'error'; text: string; sent?: string };
 		}
 	}
 }

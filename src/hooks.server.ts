@@ -11,10 +11,13 @@ import { startPublisher } from '#lib/server/jobs/publisher.ts';
 import { jobs } from '#lib/server/jobs/registry.ts';
 import { startTally } from '#lib/server/jobs/tally.ts';
 import { proxyToCouch } from '#lib/server/proxy.ts';
+import { coarsenFirstUses } from '#lib/server/residents.ts';
 
 export const init: ServerInit = async () => {
 	if (building) return;
 	const backend = await getBackend();
+	// Before any request: registers from before issue 13 held first uses to the millisecond.
+	await coarsenFirstUses(backend);
 	startPublisher(backend);
 	jobs.tally = startTally(backend);
 	const stop = async () => {

@@ -1,6 +1,7 @@
 import type { SubmissionDoc } from '../src/lib/domain/submission.ts';
 import type { DraftNotice, Notice } from '../src/lib/domain/notice.ts';
 import type { Poll } from '../src/lib/domain/poll.ts';
+import type { CommuneEvent } from '../src/lib/domain/event.ts';
 
 // Unique across the files of a run, which share one store.
 const run = Math.random().toString(36).slice(2, 8);
@@ -75,6 +76,29 @@ export function submissionFactory(overrides: Partial<SubmissionDoc> = {}): Submi
 		seen: false,
 		published: null,
 		updated_at: '2026-11-20T10:00:00Z',
+		...overrides
+	};
+}
+
+/** A valid agenda event; override what the test is about. */
+export function eventFactory(overrides: Partial<CommuneEvent> = {}): CommuneEvent {
+	counter++;
+	return {
+		_id: `event:test-${counter}`,
+		type: 'event',
+		title: `Événement de test ${counter}`,
+		description: '',
+		category: 'fete',
+		starts_at: '2026-12-12T17:00:00.000Z',
+		ends_at: '2026-12-12T19:00:00.000Z',
+		all_day: false,
+		place: 'Salle des fêtes',
+		registration_limit: null,
+		minutes: null,
+		cancelled: false,
+		created_at: '2026-11-20T09:00:00.000Z',
+		updated_at: '2026-11-20T09:00:00.000Z',
+		author: 'Secrétariat',
 		...overrides
 	};
 }

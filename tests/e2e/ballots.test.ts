@@ -133,7 +133,7 @@ describe('a secret ballot cast offline', () => {
 		await other.page
 			.getByRole('heading', { name: 'Résultats en direct' })
 			.waitFor({ timeout: 30_000 });
-		await other.page.getByText('5 votes').waitFor();
+		await other.page.getByText('5 votes', { exact: true }).waitFor();
 		await other.page.getByText('3 (60 %)').waitFor();
 		await other.page.screenshot({ path: path.join(resultsDir(), 'villager-results-412x915.png') });
 	});

@@ -1,129 +1,49 @@
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { noticeFactory } from '../factories.ts';
 import { staffCookie } from '../harness/api.ts';
 import { sharedApp } from '../harness/shared-app.ts';
-import { LAPTOP, openDevice, resultsDir, type Device } from './browser.ts';
+import { LAPTOP, openDevice, PHONE, resultsDir, type Device } from './browser.ts';
+import { readPdf as readPdfIn, savePng as savePngTo, servePdfReader } from './pdf.ts';
 
 /**
  * A4 posters for the notice board: the browser's own print to PDF gives the
  * file, so this prints the poster pages to PDF in Chromium, reads the PDF back
  * with pdf.js (in the same Chromium), counts its pages, reads its text, renders
- * the first page to PNG and decodes the QR code printed on it.
+ * the pages to PNG and decodes the QR code printed on them.
  */
 const app = sharedApp();
 let device: Device;
 
-const require = createRequire(import.meta.url);
-const PDFJS = path.dirname(require.resolve('pdfjs-dist/package.json'));
-const JSQR = require.resolve('jsqr/dist/jsQR.js');
-
-/** A made-up origin where the reader page and its scripts are served from memory. */
-const READER = 'http://pdf-reader.test';
-
-interface ReadPdf {
-	pages: number;
-	/** Text of every page, whitespace collapsed. */
-	text: string;
-	/** The first and the last page at twice 72 dpi, as PNG data URLs, with their QR codes. */
-	first: RenderedPage;
-	last: RenderedPage;
-}
-
-interface RenderedPage {
-	png: string;
-	/** What the QR code on the page says, or null when none was found. */
-	qr: string | null;
-}
-
-const READER_PAGE = `<!doctype html><meta charset="utf-8"><body>
-<script src="/jsQR.js"></script>
-<script type="module">
-import * as pdfjs from '/pdf.mjs';
-pdfjs.GlobalWorkerOptions.workerSrc = '/pdf.worker.mjs';
-window.readPdf = async (base64) => {
-	const data = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
-	const pdf = await pdfjs.getDocument({ data }).promise;
-	let text = '';
-	for (let n = 1; n <= pdf.numPages; n++) {
-		const content = await (await pdf.getPage(n)).getTextContent();
-		for (const item of content.items) text += (item.str ?? '') + (item.hasEOL ? ' ' : '');
-		text += ' ';
-	}
-	const render = async (n) => {
-		const page = await pdf.getPage(n);
-		const viewport = page.getViewport({ scale: 2 });
-		const canvas = document.createElement('canvas');
-		canvas.width = viewport.width;
-		canvas.height = viewport.height;
-		const context = canvas.getContext('2d', { willReadFrequently: true });
-		context.fillStyle = '#fff';
-		context.fillRect(0, 0, canvas.width, canvas.height);
-		await page.render({ canvas, canvasContext: context, viewport }).promise;
-		const pixels = context.getImageData(0, 0, canvas.width, canvas.height);
-		const code = window.jsQR(pixels.data, canvas.width, canvas.height);
-		return { png: canvas.toDataURL('image/png'), qr: code ? code.data : null };
-	};
-	return {
-		pages: pdf.numPages,
-		text: text.replace(/\\s+/g, ' ').trim(),
-		first: await render(1),
-		last: await render(pdf.numPages)
-	};
-};
-window.readerReady = true;
-</script>`;
-
-/** Serves the reader page, pdf.js and jsQR from node_modules under READER, for this context only. */
-async function serveReader(context: BrowserContext) {
-	const files: Record<string, string> = {
-		'/pdf.mjs': path.join(PDFJS, 'build/pdf.mjs'),
-		'/pdf.worker.mjs': path.join(PDFJS, 'build/pdf.worker.mjs'),
-		'/jsQR.js': JSQR
-	};
-	await context.route(`${READER}/**`, (route) => {
-		const { pathname } = new URL(route.request().url());
-		if (pathname === '/') {
-			return route.fulfill({ contentType: 'text/html', body: READER_PAGE });
-		}
-		const file = files[pathname];
-		if (!file) return route.fulfill({ status: 404, body: '' });
-		return route.fulfill({ contentType: 'text/javascript', body: fs.readFileSync(file) });
-	});
-}
-
-async function readPdf(pdf: Buffer): Promise<ReadPdf> {
-	const reader = await device.context.newPage();
-	try {
-		await reader.goto(`${READER}/`);
-		await reader.waitForFunction(() => 'readerReady' in window);
-		return await reader.evaluate(
-			(base64) =>
-				(window as unknown as { readPdf: (data: string) => Promise<ReadPdf> }).readPdf(base64),
-			pdf.toString('base64')
-		);
-	} finally {
-		await reader.close();
-	}
+/** The PDF's pages, its text, and its first and last page rendered with their QR codes. */
+async function readPdf(pdf: Buffer, options?: { scale?: number }) {
+	const read = await readPdfIn(device.context, pdf, options);
+	return { ...read, first: read.pages[0], last: read.pages[read.pages.length - 1] };
 }
 
 /** Opens a poster, waits for its QR code (drawn in the browser), prints it as the browser would. */
-async function printPoster(pathname: string): Promise<Buffer> {
-	const { page } = device;
+async function printPoster(pathname: string, page = device.page): Promise<Buffer> {
 	const response = await page.goto(app.url + pathname);
 	expect(response?.status()).toBe(200);
 	await page.locator('.sheet .qr svg').waitFor();
+	// Sized to its rendered content once the fonts are in (Poster.svelte).
+	await page.locator('.sheet[data-fit]').waitFor();
 	return page.pdf({ format: 'A4', printBackground: true, preferCSSPageSize: true });
 }
 
-function savePng(dataUrl: string, name: string): string {
-	const file = path.join(resultsDir(), name);
-	const bytes = Buffer.from(dataUrl.replace(/^data:image\/png;base64,/, ''), 'base64');
-	fs.writeFileSync(file, new Uint8Array(bytes));
-	return file;
+const savePng = (dataUrl: string, name: string) =>
+	savePngTo(dataUrl, path.join(resultsDir(), name));
+
+/** Publishes a notice straight into the public database, as staff. */
+async function publish(notice: ReturnType<typeof noticeFactory>) {
+	const cookie = await staffCookie(app.url, app.staff);
+	const put = await fetch(`${app.url}/db/demo-public/${encodeURIComponent(notice._id)}`, {
+		method: 'PUT',
+		headers: { 'content-type': 'application/json', cookie },
+		body: JSON.stringify(notice)
+	});
+	expect(put.status).toBe(201);
 }
 
 /** Text as printed, without line breaks or spaces, to find a URL that may wrap. */
@@ -132,7 +52,7 @@ const squeezed = (text: string) => text.replace(/\s+/g, '');
 beforeAll(async () => {
 	// Printed online: the service worker is not what this checks.
 	device = await openDevice(LAPTOP, { serviceWorker: false });
-	await serveReader(device.context);
+	await servePdfReader(device.context);
 });
 
 afterAll(async () => {
@@ -147,7 +67,7 @@ describe('A4 posters', () => {
 		const read = await readPdf(pdf);
 		const url = `${app.url}/avis/${slug}`;
 
-		expect(read.pages).toBe(1);
+		expect(read.pages).toHaveLength(1);
 		expect(read.text).toContain('Arrêté : circulation alternée route de la Forge');
 		expect(read.text).toContain('Saint-Crieur');
 		expect(read.text).toContain('Retrouvez cet avis sur l’application');
@@ -170,7 +90,7 @@ describe('A4 posters', () => {
 		const read = await readPdf(pdf);
 		const url = `${app.url}/sondages/demo-marche`;
 
-		expect(read.pages).toBe(1);
+		expect(read.pages).toHaveLength(1);
 		expect(read.text).toContain('Quel jour préférez-vous pour le marché hebdomadaire ?');
 		expect(read.text).toContain('Saint-Crieur');
 		for (const answer of ['Le mercredi matin', 'Le vendredi matin', 'Le samedi matin']) {
@@ -188,7 +108,7 @@ describe('A4 posters', () => {
 		const read = await readPdf(pdf);
 		const url = `${app.url}/agenda/demo-repas-saint-crieur`;
 
-		expect(read.pages).toBe(1);
+		expect(read.pages).toHaveLength(1);
 		expect(read.text).toContain('Repas partagé de la Saint-Crieur');
 		expect(read.text).toMatch(/fête et animation/i);
 		expect(read.text).toMatch(/\p{L}+ \d+ \p{L}+ \d{4}, 12:30 – 16:00/u);
@@ -201,22 +121,16 @@ describe('A4 posters', () => {
 	});
 
 	it('stays French for an English reader, and lets a long notice flow onto a second sheet', async () => {
-		const cookie = await staffCookie(app.url, app.staff);
 		const paragraph =
 			'Les travaux de renouvellement du réseau d’eau potable se poursuivent rue des Tilleuls, ' +
 			'impasse du Lavoir et chemin des Vignes ; les riverains seront prévenus la veille de chaque coupure. ';
 		const notice = noticeFactory({
 			_id: 'notice:test-affiche-longue',
 			title: 'Travaux sur le réseau d’eau : le calendrier complet des interventions de l’hiver',
-			body: Array.from({ length: 14 }, (_, i) => `**Semaine ${i + 1}.** ${paragraph}`).join('\n\n'),
+			body: Array.from({ length: 20 }, (_, i) => `**Semaine ${i + 1}.** ${paragraph}`).join('\n\n'),
 			published_at: new Date(Date.now() - 3_600_000).toISOString()
 		});
-		const put = await fetch(`${app.url}/db/demo-public/${encodeURIComponent(notice._id)}`, {
-			method: 'PUT',
-			headers: { 'content-type': 'application/json', cookie },
-			body: JSON.stringify(notice)
-		});
-		expect(put.status).toBe(201);
+		await publish(notice);
 
 		await device.context.addCookies([{ name: 'crieur-langue', value: 'en', url: app.url }]);
 		try {
@@ -227,8 +141,8 @@ describe('A4 posters', () => {
 			savePng(read.first.png, 'poster-long-page-1.png');
 			savePng(read.last.png, 'poster-long-page-2.png');
 
-			expect(read.pages).toBe(2);
-			expect(read.text).toContain('Semaine 14.');
+			expect(read.pages).toHaveLength(2);
+			expect(read.text).toContain('Semaine 20.');
 			expect(read.text).toContain('Retrouvez cet avis sur l’application');
 			expect(read.text).not.toContain('Print the poster');
 			// The footer is kept whole, on the second sheet.
@@ -237,6 +151,97 @@ describe('A4 posters', () => {
 		} finally {
 			await device.context.clearCookies({ name: 'crieur-langue' });
 		}
+	});
+
+	it('prints every notice of the demo on one A4 sheet, its QR code on it', async () => {
+		const feed = (await (await fetch(`${app.url}/api/sync?since=0&limit=1000`)).json()) as {
+			docs: { _id: string; type?: string; title?: string }[];
+		};
+		const notices = feed.docs.filter(
+			(doc) => doc.type === 'notice' && doc._id.startsWith('notice:demo-')
+		);
+		expect(notices.length).toBeGreaterThanOrEqual(10);
+		for (const notice of notices) {
+			const slug = notice._id.slice('notice:'.length);
+			// 72 dpi is enough to find the QR code, and quicker for fifteen posters.
+			const read = await readPdf(await printPoster(`/affiche/avis/${slug}`), { scale: 1 });
+			expect(read.pages, slug).toHaveLength(1);
+			expect(read.first.qr, slug).toBe(`${app.url}/avis/${slug}`);
+			savePng(read.first.png, `poster-${slug}.png`);
+		}
+		// Issue 13: the council minutes (two headings and a list) once left the QR code alone on a second sheet.
+		const minutes = await readPdf(await printPoster('/affiche/avis/demo-cr-conseil-novembre'));
+		expect(minutes.text).toContain('Questions diverses');
+		expect(minutes.text).toContain('Retrouvez cet avis sur l’application');
+		// Laid out as printed whatever the screen: from a phone too.
+		const phone = await openDevice(PHONE);
+		try {
+			const read = await readPdf(
+				await printPoster('/affiche/avis/demo-cr-conseil-novembre', phone.page)
+			);
+			expect(read.pages).toHaveLength(1);
+		} finally {
+			await phone.close();
+		}
+	});
+
+	it('sizes type to the rendered poster, not to a count of characters', async () => {
+		// The same 600 characters, as one paragraph and as a list of 30 short lines.
+		const words = 'Réunion de quartier salle des fêtes à 18 h. ';
+		const prose = words.repeat(14).slice(0, 600);
+		const lines = Array.from({ length: 30 }, (_, i) => `- Rue ${i + 1} : ramassage lundi`)
+			.join('\n')
+			.padEnd(600, ' ')
+			.slice(0, 600);
+		expect(prose.length).toBe(lines.length);
+		const fits: number[] = [];
+		for (const [slug, body] of [
+			['test-affiche-prose', prose],
+			['test-affiche-liste', lines]
+		]) {
+			await publish(
+				noticeFactory({
+					_id: `notice:${slug}`,
+					title: 'Ramassage des déchets verts',
+					body,
+					published_at: new Date(Date.now() - 3_600_000).toISOString()
+				})
+			);
+			// 72 dpi is enough to find the QR code, and quicker for fifteen posters.
+			const read = await readPdf(await printPoster(`/affiche/avis/${slug}`), { scale: 1 });
+			expect(read.pages, slug).toHaveLength(1);
+			expect(read.first.qr, slug).toBe(`${app.url}/avis/${slug}`);
+			fits.push(Number(await device.page.locator('.sheet').getAttribute('data-fit')));
+		}
+		// The list takes more room than its characters say: its type is smaller.
+		expect(fits[1]).toBeLessThan(fits[0] - 0.1);
+	});
+
+	it('prints links with their address', async () => {
+		await publish(
+			noticeFactory({
+				_id: 'notice:test-affiche-liens',
+				title: 'Inscriptions sur les listes électorales',
+				body:
+					'Inscrivez-vous sur [le site du service public](https://www.service-public.fr/particuliers/vosdroits/R16396), ' +
+					'écrivez à [la mairie](mailto:mairie@saint-crieur.fr) ou lisez [l’avis du recensement](/avis/demo-recensement). ' +
+					'Tout est aussi sur https://www.saint-crieur.fr.',
+				published_at: new Date(Date.now() - 3_600_000).toISOString()
+			})
+		);
+		const read = await readPdf(await printPoster('/affiche/avis/test-affiche-liens'));
+		const text = squeezed(read.text);
+		expect(text).toContain(
+			squeezed(
+				'le site du service public (https://www.service-public.fr/particuliers/vosdroits/R16396)'
+			)
+		);
+		expect(text).toContain(squeezed('la mairie (mairie@saint-crieur.fr)'));
+		expect(text).toContain(squeezed(`l’avis du recensement (${app.url}/avis/demo-recensement)`));
+		// A bare address is already its own text: printed once.
+		expect(text).toContain('https://www.saint-crieur.fr.');
+		expect(text).not.toContain('(https://www.saint-crieur.fr)');
+		savePng(read.first.png, 'poster-links.png');
 	});
 
 	it('answers an unknown notice with the app’s 404', async () => {

@@ -180,6 +180,8 @@ describe('iCalendar export', () => {
 		expect(fete.event.startDate.toJSDate().toISOString()).toBe('2026-12-12T19:00:00.000Z');
 		expect(fete.event.endDate.toJSDate().toISOString()).toBe('2026-12-12T22:00:00.000Z');
 		expect(fete.event.location).toBe('Salle des fêtes');
+		// Issue 13: calendars showed the Markdown marks as typed.
+		expect(fete.event.description).toBe('Venez nombreux.');
 		expect(fete.event.uid).toBe('fete-hiver@demo.crieur');
 		expect(fete.vevent.getFirstPropertyValue('url')).toBe(`${app.url}/agenda/fete-hiver`);
 

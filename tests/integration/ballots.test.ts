@@ -124,16 +124,19 @@ describe('resident codes', () => {
 	it('limit attempts from one address', async () => {
 		const address = freshAddress();
 		const statuses: number[] = [];
-		for (let i = 0; i < 12; i++) {
+		for (let i = 0; i < 52; i++) {
 			const response = await fetch(`${app.url}/api/habitants/session`, {
 				method: 'POST',
 				headers: { 'content-type': 'application/json', 'x-forwarded-for': address },
 				body: JSON.stringify({ code: 'ACDE-FGHJ-KMNQ' })
 			});
 			statuses.push(response.status);
-			if (response.status === 429) expect((await response.json()).reason).toMatch(/Trop d’essais/);
+			if (response.status === 429) {
+				expect((await response.json()).reason).toMatch(/Trop de codes erronés/);
+			}
 		}
-		expect(statuses).toContain(429);
+		expect(statuses.filter((status) => status === 401)).toHaveLength(50);
+		expect(statuses.slice(50)).toEqual([429, 429]);
 	});
 });
 
@@ -271,11 +274,19 @@ describe('ballots', () => {
 			for (let i = 0; i < work.length; i += 25) await Promise.all(work.slice(i, i + 25));
 			await Promise.all(work);
 
+			// Live figures move in batches of 5 (issue 13): the last few wait for the closing.
 			await expect
 				.poll(async () => (await tallyOf(poll._id))?.total, { timeout: 30_000 })
-				.toBe(200);
+				.toBeGreaterThan(195);
+			const stored = await couch().use('demo-public').get(poll._id);
+			await couch()
+				.use('demo-public')
+				.insert({ ...stored, closes_at: new Date(Date.now() + 1000).toISOString() } as never);
+			await expect
+				.poll(async () => (await tallyOf(poll._id))?.state, { timeout: 40_000 })
+				.toBe('final');
 			const tally = await tallyOf(poll._id);
-			expect(tally).toMatchObject({ state: 'live', total: 200, counts: expected });
+			expect(tally).toMatchObject({ state: 'final', total: 200, counts: expected });
 		}
 	);
 });

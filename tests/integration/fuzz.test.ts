@@ -244,6 +244,11 @@ const ENDPOINTS: Record<string, Endpoint> = {
 		who: ['borne', 'habitant'],
 		near: shaped({ ...ballot, code })
 	},
+	'/api/borne/code': {
+		path: fc.constant('/api/borne/code'),
+		who: ['borne', 'habitant'],
+		near: shaped({ code })
+	},
 	'/api/borne/unlock': {
 		path: fc.constant('/api/borne/unlock'),
 		who: ['borne', 'anonyme'],

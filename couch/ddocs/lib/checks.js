@@ -13,6 +13,10 @@ function requireText(doc, field, max, allowEmpty) {
 	if (!allowEmpty && value.replace(/^\s+|\s+$/g, '') === '') refuse(field, 'obligatoire');
 	if (value.length > max) refuse(field, 'trop long, ' + max + ' caractères au plus');
 }
+// Who saved a revision (staff name): absent on older documents.
+function optionalText(doc, field, max) {
+	if (doc[field] !== undefined) requireText(doc, field, max, true);
+}
 function requireDate(doc, field, nullable) {
 	var value = doc[field];
 	if (nullable && value === null) return;
@@ -47,6 +51,7 @@ function checkNotice(doc) {
 	requireText(doc, 'title', LIMITS.titleMax, false);
 	requireText(doc, 'body', LIMITS.bodyMax, true);
 	requireText(doc, 'author', LIMITS.authorMax, true);
+	optionalText(doc, 'updated_by', LIMITS.authorMax);
 	if (!contains(LIMITS.categories, doc.category)) refuse('category', 'catégorie inconnue');
 	if (typeof doc.urgent !== 'boolean') refuse('urgent', 'vrai ou faux attendu');
 	requireDate(doc, 'published_at', false);
@@ -68,6 +73,7 @@ function checkPoll(doc) {
 	requireText(doc, 'question', LIMITS.questionMax, false);
 	requireText(doc, 'description', LIMITS.pollDescriptionMax, true);
 	requireText(doc, 'author', LIMITS.authorMax, true);
+	optionalText(doc, 'updated_by', LIMITS.authorMax);
 	var options = doc.options;
 	if (Object.prototype.toString.call(options) !== '[object Array]') refuse('options', 'liste attendue');
 	if (options.length < LIMITS.pollOptionsMin) refuse('options', 'au moins ' + LIMITS.pollOptionsMin + ' choix');
@@ -100,6 +106,7 @@ function checkEvent(doc) {
 	requireText(doc, 'description', LIMITS.eventDescriptionMax, true);
 	requireText(doc, 'place', LIMITS.eventPlaceMax, true);
 	requireText(doc, 'author', LIMITS.authorMax, true);
+	optionalText(doc, 'updated_by', LIMITS.authorMax);
 	if (!contains(LIMITS.eventCategories, doc.category)) refuse('category', 'catégorie inconnue');
 	if (typeof doc.all_day !== 'boolean') refuse('all_day', 'vrai ou faux attendu');
 	if (typeof doc.cancelled !== 'boolean') refuse('cancelled', 'vrai ou faux attendu');
@@ -150,6 +157,7 @@ function checkSubmission(doc, oldDoc, userCtx) {
 	requireText(doc, 'body', LIMITS.submissionBodyMax, false);
 	requireText(doc, 'answer', LIMITS.answerMax, true);
 	requireText(doc, 'decline_reason', LIMITS.declineReasonMax, true);
+	optionalText(doc, 'updated_by', LIMITS.authorMax);
 	if (doc.status === 'declined' && doc.decline_reason.replace(/^\s+|\s+$/g, '') === '') refuse('decline_reason', 'obligatoire pour refuser');
 	if (doc.merged_into !== null && String(doc.merged_into).indexOf('submission:') !== 0) refuse('merged_into', 'envoi attendu');
 	if (doc.status === 'merged' && doc.merged_into === null) refuse('merged_into', 'obligatoire pour fusionner');

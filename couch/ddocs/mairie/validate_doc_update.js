@@ -15,9 +15,11 @@ function (newDoc, oldDoc, userCtx, secObj) {
 	);
 	if (newDoc._deleted) {
 		// The resident register is the server's: staff revoke codes through the app.
-		// Residents' submissions are kept: staff decline or merge them instead.
+		// Residents' submissions are kept: staff decline or merge them instead. Staff
+		// only close the losing revision of a conflict, marked as such, when two
+		// laptops moderated it apart (the kept revision stays).
 		if (oldDoc) requireAdminFor(oldDoc, userCtx);
-		if (oldDoc && oldDoc.type === 'submission' && !isAdmin(userCtx)) {
+		if (oldDoc && oldDoc.type === 'submission' && !isAdmin(userCtx) && newDoc.conflict_closed !== true) {
 			throw { forbidden: 'Un envoi d’habitant ne se supprime pas : refusez-le ou fusionnez-le.' };
 		}
 		return;

@@ -1,14 +1,13 @@
 import { roles } from '../domain/commune.ts';
 import type * as DeviceDbModule from './device-db.ts';
+import type { KioskAccount, Pairing } from './kiosk-pairing.ts';
 
 const SETTING = 'kiosk';
 /** Read synchronously by the root layout, to keep a paired tablet inside /borne. */
 const HINT = 'crieur.kiosk';
 
-interface KioskAccount {
-	name: string;
-	password: string;
-}
+/** Where earlier versions queued kiosk ballots, each with a resident's code. */
+const KIOSK_BALLOTS = '/api/borne/ballots';
 
 const load = (): Promise<typeof DeviceDbModule> => import('./device-db.ts');
 
@@ -30,9 +29,16 @@ class KioskDevice {
 
 	async init(): Promise<void> {
 		if (this.loaded) return;
-		const account = await (await load()).readSetting<KioskAccount>(SETTING);
+		const db = await load();
+		const account = await db.readSetting<KioskAccount>(SETTING);
 		this.paired = Boolean(account);
 		this.loaded = true;
+		// A tablet updated from a version that queued kiosk ballots drops them: each holds a code.
+		if (account)
+			await db
+				.deviceDb()
+				.outbox.filter((item) => item.url === KIOSK_BALLOTS)
+				.delete();
 		if (account && navigator.onLine !== false) await this.#ensureSession(account);
 	}
 
@@ -59,10 +65,18 @@ class KioskDevice {
 		}
 	}
 
-	async pair(token: string): Promise<boolean> {
-		const separator = token.indexOf(':');
-		if (separator < 1) return false;
-		const account = { name: token.slice(0, separator), password: token.slice(separator + 1) };
+	/**
+	 * Whether this device holds a staff session (the secretary's laptop): a
+	 * kiosk must not keep the mairie's replicas, so pairing waits for a sign-out.
+	 */
+	async staffDevice(): Promise<string | null> {
+		// The setting staff-store.svelte.ts keeps its session under.
+		const session = await (await load()).readSetting<{ name: string }>('staff-session');
+		return session?.name ?? null;
+	}
+
+	/** Turns this device into the kiosk, once a person confirmed it on the device. */
+	async pair({ account }: Pairing): Promise<boolean> {
 		try {
 			if (!(await this.#login(account))) return false;
 		} catch {

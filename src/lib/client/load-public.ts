@@ -35,7 +35,13 @@ export async function loadPublic<T>(
 		}
 		error(503, { message: m.errors_offlineNoData(), code: 'offline' });
 	}
-	if (response.status === 404) error(404, { message: m.notice_notFound(), code: 'not_found' });
+	if (response.status === 404) {
+		const body = (await response.json().catch(() => null)) as { error?: unknown } | null;
+		if (body?.error === 'retracted') {
+			error(404, { message: m.notice_retracted(), code: 'retracted' });
+		}
+		error(404, { message: m.notice_notFound(), code: 'not_found' });
+	}
 	if (!response.ok) error(response.status, { message: m.errors_generic() });
 	return (await response.json()) as T;
 }

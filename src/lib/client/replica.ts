@@ -1,4 +1,5 @@
 import type { CommuneEvent } from '../domain/event.ts';
+import { NDJSON, type FeedLine, type FeedPage } from '../domain/feed.ts';
 import PouchDB from 'pouchdb-core';
 import idb from 'pouchdb-adapter-idb';
 import type { Commune, Notice, PollWithTally } from '../domain/notice.ts';
@@ -21,25 +22,6 @@ export interface Checkpoint {
 	/** ISO time of the last complete pull. */
 	synced_at: string | null;
 }
-
-/** A document as /api/sync sends it (see src/lib/server/public-feed.ts). */
-export interface FeedDoc {
-	_id: string;
-	_rev: string;
-	_deleted?: boolean;
-	/** Left out for a device that has nothing yet: the revision alone starts its tree. */
-	_revisions?: { start: number; ids: string[] };
-	[field: string]: unknown;
-}
-
-interface FeedPage {
-	docs: FeedDoc[];
-	last_seq: string;
-	more: boolean;
-}
-
-/** One line of the streamed feed: a page of changes, or what a new device's home page shows. */
-type FeedLine = FeedPage | { docs: FeedDoc[]; current: true };
 
 let replica: PouchDB.Database | null = null;
 
@@ -197,7 +179,7 @@ export async function pull(
 		try {
 			const response = await fetch(`/api/sync?since=${encodeURIComponent(since)}`, {
 				signal: controller.signal,
-				headers: { accept: 'application/x-ndjson' }
+				headers: { accept: NDJSON }
 			});
 			if (!response.ok || !response.body) throw new HttpError(response.status);
 			const arrived: FeedLine[] = [];

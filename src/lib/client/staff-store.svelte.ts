@@ -1,16 +1,28 @@
 import { roles } from '../domain/commune.ts';
-import type * as StaffDbModule from './staff-db.ts';
+import { isPublishable } from '../domain/answer.ts';
+import type { StaffLocation } from '../domain/staff-notice.ts';
+import type { ParticipationInput } from '../domain/participation.ts';
+import type { SubmissionDoc } from '../domain/submission.ts';
+import type * as StaffDbModule from './staff/index.ts';
 import type {
+	ModerationChange,
+	SaveRequest,
 	StaffDbs,
+	StaffEntryOf,
+	StaffEvent,
 	StaffItem,
+	StaffKind,
 	StaffKiosk,
 	StaffPoll,
-	StaffEvent,
 	StaffResident,
-	StaffSubmission
-} from './staff-db.ts';
-import { deleteSetting, readSetting, writeSetting } from './device-db.ts';
+	StaffSubmission,
+	StoredDoc,
+	Version,
+	VersionRef
+} from './staff/index.ts';
+import { clearEditorDrafts, deleteSetting, readSetting, writeSetting } from './device-db.ts';
 import { RetryTimer } from './retry.ts';
+import { isStorageFailure } from './storage-errors.ts';
 import { onSyncTriggers } from './triggers.ts';
 
 export type StaffSyncStatus = 'idle' | 'syncing' | 'offline' | 'error' | 'unauthorized';
@@ -22,15 +34,37 @@ export interface StaffSession {
 
 export type LoginError = 'bad_login' | 'not_staff' | 'offline' | 'refused' | 'too_many';
 
+/** What a save did: the revision it wrote, and whether another version stays open beside it. */
+export interface SaveOutcome {
+	rev: string;
+	conflicted: boolean;
+}
+
+/** A save as an editor asks for it; who saves is the store's to say. */
+export type SaveIntent = SaveRequest;
+
+export type { StaffEntryOf, StaffItem, StaffPoll, StaffEvent, StaffSubmission, Version };
+
 const SESSION_KEY = 'staff-session';
 const WATCHDOG_MS = 90_000;
 const PERIODIC_SYNC_MS = 60_000;
 const AFTER_WRITE_DELAY_MS = 800;
+/** Changes arriving together (a sync writes them in batches) are read once. */
+const FOLLOW_DELAY_MS = 100;
+const CHANGES_PAGE = 500;
+
+class NotSignedIn extends Error {
+	override readonly name = 'NotSignedIn';
+}
 
 /**
- * The staff laptop's state: who is signed in, the notices in both local
- * replicas, and the two-way sync. The session is remembered on the device so
- * that staff keep working offline; CouchDB's cookie only matters for syncing.
+ * The staff laptop's front door: who is signed in, what both local replicas
+ * hold, the two-way sync, and every write staff make. Components call its
+ * intents (save, keepVersion, moderate…) and read its lists; they never see
+ * PouchDB. The lists follow the local databases' changes feed, so a write, a
+ * sync or another tab updates only what changed. The session is remembered
+ * on the device so that staff keep working offline; CouchDB's cookie only
+ * matters for syncing.
  */
 class StaffStore {
 	session = $state.raw<StaffSession | null>(null);
@@ -53,6 +87,20 @@ class StaffStore {
 
 	#module: typeof StaffDbModule | null = null;
 	#dbs: StaffDbs | null = null;
+	/** What both databases hold (winners, with their conflicts), as the changes feed said. */
+	#docs: Record<StaffLocation, Map<string, StoredDoc>> = { public: new Map(), mairie: new Map() };
+	#seq: Record<StaffLocation, number | string> = { public: 0, mairie: 0 };
+	#unsent: Record<StaffLocation, Set<string>> = { public: new Set(), mairie: new Set() };
+	#following: Promise<void> | null = null;
+	#followAgain = false;
+	#followTimer: ReturnType<typeof setTimeout> | null = null;
+	#feeds: { cancel(): void }[] = [];
+	/** Writes in progress: the feed waits for them, so a move is never seen half done. */
+	#writing = 0;
+	/** Bumped when connections are replaced: reads begun on the old ones are ignored. */
+	#generation = 0;
+	/** A storage failure closed the local connections (see #heal). */
+	#broken = false;
 	#syncing: Promise<void> | null = null;
 	#again = false;
 	#afterWrite: ReturnType<typeof setTimeout> | null = null;
@@ -60,7 +108,7 @@ class StaffStore {
 	#retry = new RetryTimer();
 
 	async #load(): Promise<typeof StaffDbModule> {
-		this.#module ??= await import('./staff-db.ts');
+		this.#module ??= await import('./staff/index.ts');
 		return this.#module;
 	}
 
@@ -74,20 +122,66 @@ class StaffStore {
 
 	async #open(session: StaffSession): Promise<void> {
 		const module = await this.#load();
-		this.#dbs = module.openStaffDbs(session.commune);
+		const dbs = module.openStaffDbs(session.commune);
+		if (dbs !== this.#dbs) {
+			this.#close();
+			this.#dbs = dbs;
+			this.#listen(dbs);
+		}
 		this.session = session;
-		await this.refresh();
+		await this.#follow();
 		this.#start();
 	}
 
-	get dbs(): StaffDbs {
-		if (!this.#dbs) throw new Error('not signed in');
-		return this.#dbs;
+	/** A local feed only says "something changed": the store then reads what did. */
+	#listen(dbs: StaffDbs): void {
+		for (const location of ['public', 'mairie'] as const) {
+			const feed = dbs.local[location]
+				.changes({ since: 'now', live: true })
+				.on('change', () => this.#followSoon());
+			this.#feeds.push(feed);
+		}
 	}
 
-	get db(): typeof StaffDbModule {
-		if (!this.#module) throw new Error('not loaded');
-		return this.#module;
+	#unlisten(): void {
+		for (const feed of this.#feeds) {
+			try {
+				feed.cancel();
+			} catch {
+				// Its connection is already gone.
+			}
+		}
+		this.#feeds = [];
+	}
+
+	/**
+	 * After a storage failure the local connections are dead (handles.ts,
+	 * reopenLocal). New ones are opened by the next read or write, not at
+	 * once: one opened while the disk is still full dies the same way.
+	 */
+	#heal(): void {
+		const dbs = this.#dbs;
+		if (!this.#broken || !dbs || !this.#module) return;
+		this.#broken = false;
+		this.#unlisten();
+		this.#module.reopenLocal(dbs);
+		this.#listen(dbs);
+		this.#generation++;
+		this.#following = null;
+		this.#followAgain = false;
+	}
+
+	#close(): void {
+		this.#unlisten();
+		this.#generation++;
+		this.#docs = { public: new Map(), mairie: new Map() };
+		this.#seq = { public: 0, mairie: 0 };
+		this.#unsent = { public: new Set(), mairie: new Set() };
+	}
+
+	#session(): { dbs: StaffDbs; db: typeof StaffDbModule; name: string } {
+		if (!this.#dbs || !this.#module || !this.session) throw new NotSignedIn();
+		return { dbs: this.#dbs, db: this.#module, name: this.session.name };
 	}
 
 	async login(name: string, password: string): Promise<LoginError | null> {
@@ -120,45 +214,272 @@ class StaffStore {
 
 	/** Refuses while local changes wait to be sent: signing out would erase them. */
 	async logout(): Promise<'unsynced' | null> {
-		if (!this.#dbs) return null;
+		if (!this.#dbs || !this.#module) return null;
 		await this.sync();
-		this.pending = await this.db.pendingCount(this.#dbs);
+		this.pending = await this.#module.pendingCount(this.#dbs);
 		if (this.pending > 0) return 'unsynced';
 		await fetch('/db/_session', { method: 'DELETE' }).catch(() => undefined);
-		await this.db.destroyStaffDbs(this.#dbs);
+		this.#close();
+		await this.#module.destroyStaffDbs(this.#dbs);
+		await clearEditorDrafts();
 		await deleteSetting(SESSION_KEY);
 		this.#dbs = null;
 		this.session = null;
-		this.items = [];
-		this.submissions = [];
+		this.#publish();
 		return null;
 	}
 
-	async refresh(): Promise<void> {
-		if (!this.#dbs) return;
-		this.items = await this.db.readItems(this.#dbs, new Date());
-		this.polls = await this.db.readStaffPolls(this.#dbs);
-		this.events = await this.db.readStaffEvents(this.#dbs);
-		this.residents = await this.db.readResidents(this.#dbs);
-		this.kiosks = await this.db.readKiosks(this.#dbs);
-		this.submissions = await this.db.readSubmissions(this.#dbs);
-		const commune = await this.#dbs.local.public
-			.get('commune')
-			.then((doc) => doc as unknown as { name: string; timezone: string })
-			.catch(() => null);
+	/** The notice, poll or event at an address, wherever it is stored. */
+	find<K extends StaffKind>(kind: K, slug: string): StaffEntryOf[K] | undefined {
+		const list = { notice: this.items, poll: this.polls, event: this.events }[kind];
+		return (list as StaffEntryOf[K][]).find((entry) => entry.slug === slug);
+	}
+
+	// ---- Intents: each writes, brings the lists up to date, and schedules the sync.
+
+	/**
+	 * Saves a notice, a poll or an event (moving it between the databases when
+	 * the action says so), signed with the staff member's name.
+	 */
+	async save(intent: SaveIntent): Promise<SaveOutcome> {
+		const { dbs, db, name } = this.#session();
+		const rev = await this.#write(() =>
+			db.saveDocument(dbs, { ...intent, fields: { ...intent.fields, updated_by: name } })
+		);
+		return { rev, conflicted: this.#conflicted(intent.id) };
+	}
+
+	/** Throws away a draft. */
+	async remove(id: string, location: StaffLocation): Promise<void> {
+		const { dbs, db } = this.#session();
+		await this.#write(() => db.deleteDocument(dbs, location, id));
+	}
+
+	/** Every open version of a document, in both databases, the one shown first. */
+	async versions(id: string): Promise<Version[]> {
+		const { dbs, db } = this.#session();
+		return db.readVersions(dbs, id);
+	}
+
+	/**
+	 * Keeps one version of a conflict; only the versions the panel showed are
+	 * settled. False when they were all settled meanwhile (on another laptop,
+	 * brought by a sync): nothing was written.
+	 */
+	async keepVersion(id: string, kept: VersionRef, shown: readonly VersionRef[]): Promise<boolean> {
+		const { dbs, db, name } = this.#session();
+		return this.#write(async () => {
+			const settled = await db.keepVersion(dbs, id, kept, shown, new Date(), name);
+			// A published answer is made from its submission: it follows the version kept.
+			if (settled && id.startsWith('submission:')) {
+				const doc = (await dbs.local.mairie.get(id)) as unknown as SubmissionDoc;
+				if (doc.published && isPublishable(doc.status)) {
+					await db.publishAnswer(dbs, doc, new Date(), name);
+				} else if (doc.published) {
+					await db.unpublishAnswer(dbs, doc, new Date(), name);
+				}
+			}
+			return settled;
+		});
+	}
+
+	/**
+	 * Applies a moderation change to a submission; a published answer follows
+	 * it (updated, or withdrawn once the status is no longer public).
+	 */
+	async moderate(id: string, change: ModerationChange): Promise<void> {
+		const { dbs, db, name } = this.#session();
+		await this.#write(async () => {
+			const saved = await db.moderateSubmission(dbs, id, change, new Date(), name);
+			if (saved.published && isPublishable(saved.status)) {
+				await db.publishAnswer(dbs, saved, new Date(), name);
+			} else if (saved.published) {
+				await db.unpublishAnswer(dbs, saved, new Date(), name);
+			}
+		});
+	}
+
+	/** Opening a submission takes its "new" flag off, for every staff laptop. */
+	async markSeen(id: string): Promise<void> {
+		const { dbs, db, name } = this.#session();
+		await this.#write(() => db.moderateSubmission(dbs, id, { seen: true }, new Date(), name));
+	}
+
+	async publishAnswer(id: string): Promise<void> {
+		const { dbs, db, name } = this.#session();
+		await this.#write(async () =>
+			db.publishAnswer(dbs, await this.#submission(id), new Date(), name)
+		);
+	}
+
+	async unpublishAnswer(id: string): Promise<void> {
+		const { dbs, db, name } = this.#session();
+		await this.#write(async () =>
+			db.unpublishAnswer(dbs, await this.#submission(id), new Date(), name)
+		);
+	}
+
+	/** A photo a resident attached, from the laptop's copy (works offline). */
+	async photo(id: string, name: string): Promise<Blob> {
+		const { dbs, db } = this.#session();
+		return db.submissionPhoto(dbs, id, name);
+	}
+
+	/** What the participation report counts, from this laptop's replicas. */
+	async participationInput(): Promise<ParticipationInput> {
+		const { dbs, db } = this.#session();
+		return db.readParticipationInput(dbs);
+	}
+
+	/** The submission as the lists show it (the latest local revision). */
+	async #submission(id: string): Promise<SubmissionDoc> {
+		await this.#follow();
+		const doc = this.#docs.mairie.get(id);
+		if (!doc) throw new NotSignedIn(`no submission ${id}`);
+		return doc as unknown as SubmissionDoc;
+	}
+
+	/** Runs a local write, then brings the lists up to date and schedules a sync. */
+	async #write<T>(write: () => Promise<T>): Promise<T> {
+		this.#heal();
+		this.#writing++;
+		let result: T;
+		try {
+			result = await write();
+		} catch (error) {
+			this.#writing--;
+			if (isStorageFailure(error)) this.#broken = true;
+			// Part of a move may have been written: show what is there.
+			else void this.#follow();
+			throw error;
+		}
+		this.#writing--;
+		await this.#follow();
+		this.#scheduleSync();
+		return result;
+	}
+
+	#scheduleSync(): void {
+		if (this.#afterWrite) clearTimeout(this.#afterWrite);
+		this.#afterWrite = setTimeout(() => void this.sync(), AFTER_WRITE_DELAY_MS);
+	}
+
+	#conflicted(id: string): boolean {
+		const here = [this.#docs.public.get(id), this.#docs.mairie.get(id)].filter(Boolean);
+		return here.length > 1 || here.some((doc) => (doc!._conflicts?.length ?? 0) > 0);
+	}
+
+	// ---- Following the local changes feed.
+
+	#followSoon(): void {
+		if (this.#followTimer) return;
+		this.#followTimer = setTimeout(() => {
+			this.#followTimer = null;
+			// A write in progress follows by itself once done.
+			if (this.#writing === 0) void this.#follow();
+		}, FOLLOW_DELAY_MS);
+	}
+
+	/** Reads what changed since the last read; one pass at a time, one more if asked meanwhile. */
+	#follow(): Promise<void> {
+		if (this.#following) {
+			this.#followAgain = true;
+			return this.#following;
+		}
+		this.#following = (async () => {
+			do {
+				this.#followAgain = false;
+				await this.#catchUp();
+			} while (this.#followAgain);
+		})().finally(() => {
+			this.#following = null;
+		});
+		return this.#following;
+	}
+
+	async #catchUp(): Promise<void> {
+		const dbs = this.#dbs;
+		const module = this.#module;
+		if (!dbs || !module) return;
+		this.#heal();
+		const generation = this.#generation;
+		try {
+			await this.#readChanges(dbs, module, generation);
+		} catch (error) {
+			if (!isStorageFailure(error)) throw error;
+			// The lists stay as they were; the next write or sync reads again.
+			if (generation === this.#generation) this.#broken = true;
+		}
+	}
+
+	async #readChanges(
+		dbs: StaffDbs,
+		module: typeof StaffDbModule,
+		generation: number
+	): Promise<void> {
+		for (const location of module.LOCATIONS) {
+			const docs = this.#docs[location];
+			for (;;) {
+				const page = await dbs.local[location].changes({
+					since: this.#seq[location],
+					include_docs: true,
+					conflicts: true,
+					limit: CHANGES_PAGE
+				});
+				if (generation !== this.#generation) return;
+				for (const change of page.results) {
+					if (change.id.startsWith('_')) continue;
+					if (change.deleted || !change.doc) docs.delete(change.id);
+					else docs.set(change.id, change.doc as unknown as StoredDoc);
+				}
+				this.#seq[location] = page.last_seq;
+				if (page.results.length < CHANGES_PAGE) break;
+			}
+		}
+		const unsent = await module.unsentIds(dbs);
+		if (generation !== this.#generation) return;
+		this.#unsent = unsent;
+		this.#publish();
+	}
+
+	/** Turns what the databases hold into the lists the screens read. */
+	#publish(): void {
+		const module = this.#module;
+		if (!module || !this.#dbs) {
+			this.items = [];
+			this.polls = [];
+			this.events = [];
+			this.residents = [];
+			this.kiosks = [];
+			this.submissions = [];
+			this.pending = 0;
+			return;
+		}
+		const now = new Date();
+		const all = [...this.#entries()];
+		const lists = module.staffLists(all, this.#unsent, now);
+		this.items = lists.notice;
+		this.polls = lists.poll;
+		this.events = lists.event;
+		this.residents = lists.residents;
+		this.kiosks = lists.kiosks;
+		this.submissions = lists.submissions;
+		const commune = this.#docs.public.get('commune') as unknown as
+			{ name: string; timezone: string } | undefined;
 		if (commune) {
 			this.communeName = commune.name;
 			this.timeZone = commune.timezone;
 		}
-		this.pending = await this.db.pendingCount(this.#dbs);
+		this.pending = this.#unsent.public.size + this.#unsent.mairie.size;
 	}
 
-	/** Call after every local write: the list updates now, the server soon. */
-	async written(): Promise<void> {
-		await this.refresh();
-		if (this.#afterWrite) clearTimeout(this.#afterWrite);
-		this.#afterWrite = setTimeout(() => void this.sync(), AFTER_WRITE_DELAY_MS);
+	*#entries(): Generator<{ location: StaffLocation; doc: StoredDoc }> {
+		for (const location of ['public', 'mairie'] as const) {
+			for (const doc of this.#docs[location].values()) yield { location, doc };
+		}
 	}
+
+	// ---- Sync.
 
 	/** One sync at a time; a request during a sync runs one more pass after it. */
 	sync(): Promise<void> {
@@ -180,14 +501,16 @@ class StaffStore {
 	}
 
 	async #syncPass(): Promise<void> {
-		if (!this.#dbs) return;
+		const dbs = this.#dbs;
+		const module = this.#module;
+		if (!dbs || !module) return;
 		if (navigator.onLine === false) {
 			this.status = 'offline';
 			return;
 		}
 		this.status = 'syncing';
 		try {
-			const outcome = await this.db.syncOnce(this.#dbs, WATCHDOG_MS);
+			const outcome = await module.syncOnce(dbs, WATCHDOG_MS);
 			this.refused = outcome.refused;
 			this.syncedAt = new Date();
 			this.status = 'idle';
@@ -199,7 +522,8 @@ class StaffStore {
 			// A session that expired needs the secretary, not a retry.
 			if (this.status !== 'unauthorized') this.#retry.schedule(() => void this.sync());
 		}
-		await this.refresh();
+		// What was sent is no longer waiting; what came in is on the lists.
+		await this.#follow();
 	}
 
 	#start(): void {

@@ -20,3 +20,14 @@ export function isQuotaError(error: unknown): boolean {
 export function isDatabaseGone(error: unknown): boolean {
 	return namesOf(error).includes('InvalidStateError');
 }
+
+/**
+ * Any failure of the storage itself, after which PouchDB's idb adapter has
+ * closed its connection (`indexed_db_went_bad` is how it reports an aborted
+ * transaction): the caller opens a new one.
+ */
+export function isStorageFailure(error: unknown): boolean {
+	return (
+		isQuotaError(error) || isDatabaseGone(error) || namesOf(error).includes('indexed_db_went_bad')
+	);
+}

@@ -29,7 +29,8 @@ export const EventSchema = v.pipe(
 		cancelled: v.boolean('invalid_boolean'),
 		created_at: isoDate,
 		updated_at: isoDate,
-		author: v.pipe(v.string(), v.maxLength(LIMITS.authorMax, 'too_long'))
+		author: v.pipe(v.string(), v.maxLength(LIMITS.authorMax, 'too_long')),
+		updated_by: v.optional(v.pipe(v.string(), v.maxLength(LIMITS.authorMax, 'too_long')))
 	}),
 	v.forward(
 		v.check(

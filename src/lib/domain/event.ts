@@ -26,6 +26,8 @@ export interface EventFields {
 	created_at: string;
 	updated_at: string;
 	author: string;
+	/** The staff member who saved this revision. */
+	updated_by?: string;
 }
 
 export interface CommuneEvent extends EventFields {

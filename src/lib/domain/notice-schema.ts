@@ -56,7 +56,9 @@ const noticeEntries = {
 	expires_at: v.nullable(isoDate),
 	created_at: isoDate,
 	updated_at: isoDate,
-	author: v.pipe(v.string(), v.maxLength(LIMITS.authorMax, 'too_long'))
+	author: v.pipe(v.string(), v.maxLength(LIMITS.authorMax, 'too_long')),
+	/** The staff member who saved this revision (shown when two versions conflict). */
+	updated_by: v.optional(v.pipe(v.string(), v.maxLength(LIMITS.authorMax, 'too_long')))
 };
 
 function expiresAfterPublication<T extends { published_at: string; expires_at: string | null }>(

@@ -24,6 +24,8 @@ export interface NoticeFields {
 	created_at: string;
 	updated_at: string;
 	author: string;
+	/** The staff member who saved this revision: conflicting versions say whose they are. */
+	updated_by?: string;
 }
 
 /** A notice in `<commune>-public`: visible to all between published_at and expires_at. */

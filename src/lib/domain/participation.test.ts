@@ -200,6 +200,19 @@ describe('the period', () => {
 		expect(report.months[11].notices).toBe(1);
 	});
 
+	it('counts a first use stored as a day on that day, whatever the time zone (issue 13)', () => {
+		const resident = { issued_at: '2026-01-05T09:00:00.000Z', status: 'active' };
+		const input: ParticipationInput = {
+			notices: [],
+			reads: [],
+			residents: [{ ...resident, first_used_at: '2026-02-01' }],
+			polls: [],
+			submissions: []
+		};
+		const period = { from: '2026-02-01', to: '2026-02-28', timeZone: 'America/New_York' };
+		expect(participationReport(input, period).codesFirstUsed).toBe(1);
+	});
+
 	it('splits any year into months whose sums are the totals', () => {
 		const { input } = generatedYear(7);
 		fc.assert(

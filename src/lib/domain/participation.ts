@@ -99,7 +99,9 @@ export function participationReport(
 ): ParticipationReport {
 	const { timeZone } = period;
 	const inPeriod = (day: string) => day >= period.from && day <= period.to;
-	const dayOfInstant = (iso: string) => dayOf(iso, timeZone);
+	// A resident's first use is stored as a day already ("2026-11-26"); older records held an instant.
+	const dayOfInstant = (iso: string) =>
+		/^\d{4}-\d{2}-\d{2}$/.test(iso) ? iso : dayOf(iso, timeZone);
 	const months = new Map<string, MonthRow>(
 		monthsOf(period).map((month) => [
 			month,

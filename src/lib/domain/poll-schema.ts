@@ -45,7 +45,8 @@ export const PollSchema = v.pipe(
 		allow_change: v.boolean('invalid_boolean'),
 		created_at: isoDate,
 		updated_at: isoDate,
-		author: v.pipe(v.string(), v.maxLength(LIMITS.authorMax, 'too_long'))
+		author: v.pipe(v.string(), v.maxLength(LIMITS.authorMax, 'too_long')),
+		updated_by: v.optional(v.pipe(v.string(), v.maxLength(LIMITS.authorMax, 'too_long')))
 	}),
 	v.forward(
 		v.check(

@@ -27,6 +27,8 @@ export interface Poll {
 	created_at: string;
 	updated_at: string;
 	author: string;
+	/** The staff member who saved this revision. */
+	updated_by?: string;
 }
 
 export type PollState = 'upcoming' | 'open' | 'closed';

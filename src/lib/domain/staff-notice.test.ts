@@ -83,8 +83,8 @@ describe('conflict resolution', () => {
 		const writes = conflictResolution('notice:x', '3-a', ['3-a', '3-b', '2-c'], kept, now);
 		expect(writes[0]).toMatchObject({ _id: 'notice:x', _rev: '3-a', title: 'Version B' });
 		expect(writes.slice(1)).toEqual([
-			{ _id: 'notice:x', _rev: '3-b', _deleted: true },
-			{ _id: 'notice:x', _rev: '2-c', _deleted: true }
+			{ _id: 'notice:x', _rev: '3-b', _deleted: true, conflict_closed: true },
+			{ _id: 'notice:x', _rev: '2-c', _deleted: true, conflict_closed: true }
 		]);
 	});
 
@@ -93,5 +93,11 @@ describe('conflict resolution', () => {
 		const writes = conflictResolution('notice:x', '3-a', ['3-a', '3-b'], kept, now);
 		expect(writes).toHaveLength(2);
 		expect(writes[0]).not.toHaveProperty('_conflicts');
+	});
+
+	it('records who chose the version as the last to save it', () => {
+		const kept = { ...noticeFactory({ _id: 'notice:x' }), _rev: '3-b', updated_by: 'elu' };
+		const [write] = conflictResolution('notice:x', '3-a', ['3-a', '3-b'], kept, now, 'secretariat');
+		expect(write).toMatchObject({ updated_by: 'secretariat', updated_at: now.toISOString() });
 	});
 });

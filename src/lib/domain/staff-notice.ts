@@ -123,23 +123,40 @@ export interface Revision {
 /**
  * The writes that settle a conflict: the kept version's content becomes a new
  * revision on the winning branch, and every other leaf is closed. Nothing is
- * purged: the other versions stay in the revision history.
+ * purged: the other versions stay in the revision history. The person who
+ * chose is the last to have saved it (`updated_by`).
  */
 export function conflictResolution<T extends Revision>(
 	id: string,
 	winningRev: string,
 	leafRevs: readonly string[],
 	kept: T,
-	now: Date
+	now: Date,
+	by?: string
 ): Array<Record<string, unknown>> {
 	const { _rev: _keptRev, _conflicts: _ignored, ...content } = kept as T & { _conflicts?: unknown };
 	void _keptRev;
 	void _ignored;
 	const writes: Array<Record<string, unknown>> = [
-		{ ...content, _id: id, _rev: winningRev, updated_at: now.toISOString() }
+		{
+			...content,
+			_id: id,
+			_rev: winningRev,
+			updated_at: now.toISOString(),
+			...(by ? { updated_by: by } : {})
+		}
 	];
 	for (const rev of leafRevs) {
-		if (rev !== winningRev) writes.push({ _id: id, _rev: rev, _deleted: true });
+		if (rev !== winningRev) writes.push(closedLeaf(id, rev));
 	}
 	return writes;
+}
+
+/**
+ * Closes one losing revision of a conflict. The mark lets CouchDB tell it from
+ * deleting the document: residents' submissions may not be deleted by staff,
+ * but a conflict between two laptops' moderation must be settled.
+ */
+export function closedLeaf(id: string, rev: string): Record<string, unknown> {
+	return { _id: id, _rev: rev, _deleted: true, conflict_closed: true };
 }

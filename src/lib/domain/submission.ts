@@ -40,6 +40,8 @@ export interface SubmissionDoc {
 	/** Id of the public answer, once published. */
 	published: string | null;
 	updated_at: string;
+	/** The staff member who last moderated it. */
+	updated_by?: string;
 	/** The mairie's first response (a status or an answer); absent on older submissions. */
 	answered_at?: string | null;
 	_attachments?: Record<string, { content_type: string; length?: number; digest?: string }>;
@@ -136,24 +138,6 @@ export function distanceKm(
 		Math.sin(dLat / 2) ** 2 +
 		Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(dLng / 2) ** 2;
 	return 2 * 6371 * Math.asin(Math.sqrt(h));
-}
-
-/** The image type a file really is, from its first bytes, whatever its name or stated type. */
-export function sniffImageType(
-	bytes: Uint8Array
-): 'image/jpeg' | 'image/png' | 'image/webp' | null {
-	if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) {
-		return 'image/jpeg';
-	}
-	if (
-		bytes.length >= 8 &&
-		[0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a].every((byte, i) => bytes[i] === byte)
-	) {
-		return 'image/png';
-	}
-	const ascii = (from: number, to: number) => String.fromCharCode(...bytes.subarray(from, to));
-	if (bytes.length >= 12 && ascii(0, 4) === 'RIFF' && ascii(8, 12) === 'WEBP') return 'image/webp';
-	return null;
 }
 
 /** Statuses staff may move a submission to, from where it is. */

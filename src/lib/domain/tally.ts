@@ -1,7 +1,16 @@
+import { supportsId, type SupportsDoc } from './answer.ts';
 import { pollState, type Poll } from './poll.ts';
 
 /** Below this many ballots, counts are never published: in a hamlet, 3 votes can be told apart. */
 export const MIN_BALLOTS_FOR_RESULTS = 5;
+
+/**
+ * A published tally or support count changes only once this many ballots (or
+ * supports) have arrived since the version last published, and always at
+ * closing: a figure that moves by one names the voter to whoever watched the
+ * kiosk.
+ */
+export const BATCH_SIZE = 5;
 
 export type TallyState =
 	/** Open, results live, at least 5 ballots: counts published. */
@@ -24,6 +33,7 @@ export interface Tally {
 	total: number;
 	/** Per option id; null while withheld. */
 	counts: Record<string, number> | null;
+	/** When this version was published, to the minute: never the time of one ballot. */
 	updated_at: string;
 }
 
@@ -65,7 +75,109 @@ export function publishedTally(
 		state,
 		total: count.total,
 		counts: state === 'live' || state === 'final' ? count.counts : null,
-		updated_at: now.toISOString()
+		updated_at: batchTime(now)
+	};
+}
+
+/** A publication time no finer than its batch: the minute, no seconds, no milliseconds. */
+export function batchTime(now: Date): string {
+	return new Date(Math.floor(now.getTime() / 60_000) * 60_000).toISOString();
+}
+
+/**
+ * Ballots (or supports) by key, each with how many times it was written — its
+ * revision generation: 1 when cast, one more each time it is replaced. Read
+ * from the stored documents themselves, so a run that crashed and started
+ * again counts nothing twice.
+ */
+export type Writes = Readonly<Record<string, number>>;
+
+/**
+ * How many ballots arrived since `mark`: new ones and replaced ones, each
+ * counted once however often it was replaced. Counting writes instead would
+ * let one resident who may change their vote replace it four times after a
+ * neighbour voted, force a publication, and read the neighbour's choice.
+ */
+export function arrivedSince(mark: Writes, current: Writes): number {
+	let arrived = 0;
+	for (const [key, generation] of Object.entries(current)) if (mark[key] !== generation) arrived++;
+	return arrived;
+}
+
+/** A ballot as the tally job reads it from <commune>-ballots. */
+export interface CastBallot {
+	key: string;
+	generation: number;
+	choices: readonly string[];
+}
+
+/** The version last published (or to publish): what it says and which ballot writes it counts. */
+export interface TallyVersion {
+	mark: Writes;
+	tally: Omit<Tally, '_rev'>;
+}
+
+function writesOf(items: readonly { key: string; generation: number }[]): Writes {
+	return Object.fromEntries(items.map((item) => [item.key, item.generation]));
+}
+
+/**
+ * The batch rule for a poll's tally: the version to publish now, or null to
+ * keep the one last published (`last`; null if none yet). Before anything is
+ * published, the first version is that of no ballot at all, which tells
+ * nothing; after it, a new version needs at least BATCH_SIZE ballots arrived
+ * since the last one, or the poll's closing, where the exact final count goes
+ * out (and, under 5 ballots, participation only). Everything in the document
+ * follows the rule, the total too.
+ */
+export function nextTally(
+	poll: Pick<Poll, '_id' | 'options' | 'opens_at' | 'closes_at' | 'results'>,
+	ballots: readonly CastBallot[],
+	last: TallyVersion | null,
+	now: Date
+): TallyVersion | null {
+	const current = writesOf(ballots);
+	const closed = pollState(poll, now) === 'closed';
+	let next: TallyVersion;
+	if (closed || arrivedSince(last?.mark ?? {}, current) >= BATCH_SIZE) {
+		next = { mark: current, tally: publishedTally(poll, countBallots(poll, ballots), now) };
+	} else if (!last) {
+		next = { mark: {}, tally: publishedTally(poll, countBallots(poll, []), now) };
+	} else {
+		return null;
+	}
+	return last && sameTally(last.tally, next.tally) ? null : next;
+}
+
+/** The version of a suggestion's support count last published (or to publish). */
+export interface SupportsVersion {
+	mark: Writes;
+	supports: Omit<SupportsDoc, '_rev'>;
+}
+
+/**
+ * The same rule for the supports of a suggestion, which has no closing: the
+ * count is published once BATCH_SIZE supports arrived since the last one; until
+ * the first five, nothing is (the page shows none yet).
+ */
+export function nextSupports(
+	answerId: string,
+	supports: readonly { key: string; generation: number }[],
+	last: SupportsVersion | null,
+	now: Date
+): SupportsVersion | null {
+	const current = writesOf(supports);
+	if (arrivedSince(last?.mark ?? {}, current) < BATCH_SIZE) return null;
+	if (last && last.supports.count === supports.length) return null;
+	return {
+		mark: current,
+		supports: {
+			_id: supportsId(answerId),
+			type: 'supports',
+			answer: answerId,
+			count: supports.length,
+			updated_at: batchTime(now)
+		}
 	};
 }
 

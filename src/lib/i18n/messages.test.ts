@@ -44,7 +44,6 @@ describe('interface text', () => {
 			'language_fr',
 			'language_en',
 			'notice_filePdf',
-			'notice_fileImage',
 			'staff_actionsColumn',
 			'poll_voteCount',
 			'editor_publishAt',

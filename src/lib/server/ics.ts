@@ -1,6 +1,7 @@
 import ical, { ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
 import { dayOf, eventSlug, nextDay, type CommuneEvent } from '../domain/event.ts';
 import type { Commune } from '../domain/notice.ts';
+import { markdownToText } from '../ui/markdown.ts';
 
 /** Midnight UTC of the commune's calendar day: ical-generator writes whole days from UTC dates. */
 function utcDay(day: string): Date {
@@ -29,7 +30,8 @@ export function agendaCalendar(commune: Commune, events: CommuneEvent[], origin:
 		calendar.createEvent({
 			id: `${slug}@${commune.slug}.crieur`,
 			summary: event.title,
-			description: event.description || null,
+			// Calendar apps show plain text: Markdown marks would show as typed.
+			description: event.description ? markdownToText(event.description) : null,
 			location: event.place || null,
 			url: `${origin}/agenda/${slug}`,
 			allDay: event.all_day,

@@ -1,7 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { roles } from '../domain/commune.ts';
 import { newId } from '../domain/notice.ts';
+import { normalizeCode } from '../domain/resident-code.ts';
+import { m } from '../i18n/index.ts';
+import { residentErrorMessage } from '../i18n/error-labels.ts';
+import { sessionOf } from './auth.ts';
 import type { Backend } from './backend.ts';
+import { jsonError } from './http.ts';
+import { OneAtATime, RateLimiter } from './rate-limit.ts';
+import { codeHash, type Resident } from './residents.ts';
 
 /**
  * Kiosk tablets in the mairie: a device account `borne-<id>` with the role
@@ -76,4 +83,67 @@ export async function revokeKiosk(backend: Backend, id: string, now = new Date()
 	} catch (error) {
 		if ((error as { statusCode?: number }).statusCode !== 404) throw error;
 	}
+}
+
+/** The kiosk account behind a request's session in this commune, or null. */
+export async function kioskOfRequest(backend: Backend, request: Request): Promise<string | null> {
+	const user = await sessionOf(backend, request);
+	return user.name && user.roles.includes(roles.kiosk(backend.config.commune)) ? user.name : null;
+}
+
+/**
+ * Wrong codes per kiosk, counted alike by the early check and by the ballot:
+ * a tablet in a public hall must not become a guessing machine. Codes that
+ * work are not counted.
+ */
+export const kioskWrongCodes = new RateLimiter(20, 10 * 60_000);
+/**
+ * One code at a time per kiosk, so that parallel guesses cannot all pass the
+ * check before any of them is counted.
+ */
+export const kioskCodeQueue = new OneAtATime();
+
+/**
+ * A throttled kiosk: 429 with the seconds to wait, in the body (for the
+ * kiosk's own words, "à 14:40") and in Retry-After.
+ */
+export function kioskThrottled(retryAfterSeconds: number): Response {
+	const minutes = Math.ceil(retryAfterSeconds / 60);
+	const response = new Response(
+		JSON.stringify({
+			error: 'too_many_attempts',
+			reason: m.kiosk_throttledReason({ minutes }),
+			retry_after: retryAfterSeconds
+		}),
+		{
+			status: 429,
+			headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }
+		}
+	);
+	response.headers.set('retry-after', String(retryAfterSeconds));
+	return response;
+}
+
+/**
+ * Whether a typed code is an active resident's, and nothing more: no resident,
+ * no "already voted", no first use marked (only a ballot uses a code). Looked
+ * up by its keyed hash, as residentByCode does.
+ */
+export async function isActiveCode(backend: Backend, typed: string): Promise<boolean | 'format'> {
+	const code = normalizeCode(typed);
+	if (!code) return 'format';
+	const found = await backend.couch
+		.use<Resident>(backend.databases.mairie)
+		.view('crieur', 'resident_by_code', {
+			key: codeHash(backend.secrets.ballotSecret, code),
+			include_docs: true
+		});
+	const resident = found.rows[0]?.doc as Resident | undefined;
+	return resident?.status === 'active';
+}
+
+/** The refusal of a wrong code at a kiosk, counted against it. */
+export function wrongKioskCode(kiosk: string, kind: 'invalid_format' | 'unknown_code'): Response {
+	kioskWrongCodes.hit(kiosk);
+	return jsonError(kind === 'invalid_format' ? 400 : 403, kind, residentErrorMessage(kind));
 }

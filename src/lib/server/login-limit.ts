@@ -7,52 +7,71 @@ export const LOGIN_WINDOW_MS = 15 * 60_000;
 export type LoginOutcome =
 	{ blocked: false; response: Response } | { blocked: true; retryAfterSeconds: number };
 
+/** Who is trying: the address, the account name, and the device if it is trusted for that name. */
+export interface LoginAttempt {
+	address: string;
+	name: string;
+	/** From a valid device cookie for this name (trusted-device.ts), else null. */
+	trustedDevice: string | null;
+}
+
 /**
- * Password guessing against CouchDB's `_session` (and basic auth), as seen by
- * the /db/ proxy. Only failures count, so a secretary who signs in a hundred
- * times a day, or a test suite from 127.0.0.1, is never slowed down. Per
- * address stops one machine; per name stops many machines aiming at one
- * account (at the price that they can lock it for a quarter of an hour).
+ * Password guessing against CouchDB's `_session` (and basic auth, and the
+ * kiosk's unlock). Only failures count, so a secretary who signs in a hundred
+ * times a day, or a test suite from 127.0.0.1, is never slowed down.
+ *
+ * A device where the account signed in before counts its own failures only.
+ * Every other client is paused per address (one machine) and, together, per
+ * name (many machines aiming at one account): strangers can pause an account
+ * for strangers, never for the mairie's own laptops. Guessing stays hopeless:
+ * 10 tries per quarter of an hour for all strangers together, and as many per
+ * trusted device, which an attacker has first to steal.
  */
 export class LoginGuard {
 	readonly #perAddress = new RateLimiter(LOGIN_FAILURES_ALLOWED, LOGIN_WINDOW_MS);
 	readonly #perName = new RateLimiter(LOGIN_FAILURES_ALLOWED, LOGIN_WINDOW_MS);
+	readonly #perDevice = new RateLimiter(LOGIN_FAILURES_ALLOWED, LOGIN_WINDOW_MS);
 	readonly #queue = new OneAtATime();
 
 	/**
-	 * Runs one login attempt unless its address or name is paused. `failed` says
-	 * from CouchDB's answer whether the password was wrong.
+	 * Runs one login attempt unless it is paused. `failed` says from the answer
+	 * whether the password was wrong.
 	 */
 	attempt(
-		address: string,
-		name: string,
+		who: LoginAttempt,
 		login: () => Promise<Response>,
 		failed: (response: Response) => Promise<boolean>
 	): Promise<LoginOutcome> {
-		const addressKey = `address:${address}`;
-		const nameKey = `name:${name}`;
-		// One attempt at a time per address, then per name (always in that order, so no
-		// two attempts wait on each other): parallel guesses cannot all pass the check
+		const keys: [RateLimiter, string][] =
+			who.trustedDevice === null
+				? [
+						[this.#perAddress, `address:${who.address}`],
+						[this.#perName, `name:${who.name}`]
+					]
+				: [[this.#perDevice, `device:${who.name}:${who.trustedDevice}`]];
+		// One attempt at a time per key, always taken in the same order (so no two
+		// attempts wait on each other): parallel guesses cannot all pass the check
 		// before the first of them is counted.
-		return this.#queue.run(addressKey, () =>
-			this.#queue.run(nameKey, async (): Promise<LoginOutcome> => {
-				const paused = [this.#perAddress.check(addressKey), this.#perName.check(nameKey)].filter(
-					(limit) => !limit.allowed
-				);
-				if (paused.length > 0) {
-					return {
-						blocked: true,
-						retryAfterSeconds: Math.max(...paused.map((limit) => limit.retryAfterSeconds))
-					};
-				}
-				const response = await login();
-				if (await failed(response)) {
-					this.#perAddress.hit(addressKey);
-					this.#perName.hit(nameKey);
-				}
-				return { blocked: false, response };
-			})
-		);
+		const run = async (): Promise<LoginOutcome> => {
+			const paused = keys
+				.map(([limiter, key]) => limiter.check(key))
+				.filter((limit) => !limit.allowed);
+			if (paused.length > 0) {
+				return {
+					blocked: true,
+					retryAfterSeconds: Math.max(...paused.map((limit) => limit.retryAfterSeconds))
+				};
+			}
+			const response = await login();
+			if (await failed(response)) for (const [limiter, key] of keys) limiter.hit(key);
+			return { blocked: false, response };
+		};
+		return keys.reduceRight<() => Promise<LoginOutcome>>(
+			(inner, [, key]) =>
+				() =>
+					this.#queue.run(key, inner),
+			run
+		)();
 	}
 }
 

@@ -14,9 +14,11 @@ export type ProxyDecision =
 			maxBodyBytes?: number;
 			/**
 			 * What the proxy checks before forwarding: a login (rate-limited), a
-			 * `_local` write (staff only), or a `_bulk_docs` (no `_local` documents).
+			 * `_local` write (staff only), a `_bulk_docs` (no `_local` documents, and
+			 * attachments that are what they say), a document or an attachment
+			 * written alone (its files' bytes).
 			 */
-			check?: 'login' | 'staff' | 'no_local_docs';
+			check?: 'login' | 'staff' | 'no_local_docs' | 'document' | 'attachment';
 	  }
 	| { allow: false; status: 400 | 403 | 404 | 405; error: string; reason: string };
 
@@ -183,5 +185,7 @@ export function decideProxy(
 	}
 	if (!DOC_METHODS.has(method)) return deny(405, 'Méthode non permise.');
 	const attachment = tail.map(encodeURIComponent).join('/');
-	return pass(`/${encodeURIComponent(head)}${attachment ? `/${attachment}` : ''}`);
+	const path = `/${encodeURIComponent(head)}${attachment ? `/${attachment}` : ''}`;
+	if (method !== 'PUT') return pass(path);
+	return pass(path, params, { check: attachment ? 'attachment' : 'document' });
 }

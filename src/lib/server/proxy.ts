@@ -1,9 +1,17 @@
+import {
+	documentAttachmentProblem,
+	mergeBulkResults,
+	rawAttachmentProblem,
+	splitBulkDocs,
+	type BulkDocsSplit
+} from './attachment-check.ts';
 import { isStaffUser, sessionOf } from './auth.ts';
 import type { Backend } from './backend.ts';
 import { readBodyWithin, sizeLabel } from './body-limit.ts';
 import { jsonError } from './http.ts';
 import { basicAuthName, loginName, passwordGuesses } from './login-limit.ts';
 import { decideProxy } from './proxy-rules.ts';
+import { loginAttemptOf, trustDevice } from './trusted-device.ts';
 
 const FORWARDED_REQUEST_HEADERS = [
 	'accept',
@@ -32,12 +40,14 @@ function tooLarge(limit: number): Response {
 	return jsonError(413, 'too_large', `Envoi trop volumineux (${sizeLabel(limit)} au plus).`);
 }
 
-function tooManyLogins(retryAfterSeconds: number): Response {
+function tooManyLogins(retryAfterSeconds: number, trustedDevice: string | null = null): Response {
 	const minutes = Math.ceil(retryAfterSeconds / 60);
 	const response = jsonError(
 		429,
 		'too_many_attempts',
-		`Trop d’essais de connexion manqués : réessayez dans ${minutes} min.`
+		trustedDevice === null
+			? `Trop d’essais de connexion manqués : réessayez dans ${minutes} min, ou depuis un poste de la mairie où ce compte s’est déjà connecté.`
+			: `Trop d’essais de connexion manqués sur ce poste : réessayez dans ${minutes} min.`
 	);
 	response.headers.set('retry-after', String(retryAfterSeconds));
 	return response;
@@ -89,8 +99,7 @@ export async function proxyToCouch(
 	if (basicName !== null) {
 		const authorization = request.headers.get('authorization') ?? '';
 		const outcome = await passwordGuesses.attempt(
-			clientAddress,
-			basicName,
+			loginAttemptOf(backend.secrets, request, clientAddress, basicName),
 			() =>
 				fetch(`${backend.url}/_session`, {
 					headers: { authorization, accept: 'application/json' },
@@ -162,12 +171,36 @@ export async function proxyToCouch(
 		}
 		body = read.bytes;
 	}
+	let bulkSplit: BulkDocsSplit | null = null;
 	if (decision.check === 'no_local_docs' && body) {
 		const local = namesLocalDocs(body);
 		if (local === 'unreadable') return jsonError(400, 'bad_request', 'JSON invalide.');
 		if (local) {
 			return jsonError(403, 'forbidden', 'Les documents _local ne s’écrivent pas par _bulk_docs.');
 		}
+		const parsed = parseIfAttachments(body);
+		if (parsed === 'unreadable') return jsonError(400, 'bad_request', 'JSON invalide.');
+		bulkSplit = parsed ? splitBulkDocs(parsed) : null;
+		if (bulkSplit?.forward === null) return bulkAnswer(mergeBulkResults(bulkSplit, []));
+		if (bulkSplit) body = new TextEncoder().encode(JSON.stringify(bulkSplit.forward));
+	}
+	if (decision.check === 'document' && body) {
+		if (/^multipart\//i.test(request.headers.get('content-type') ?? '')) {
+			return jsonError(415, 'unsupported_media_type', 'Envoyez le document en JSON.');
+		}
+		const parsed = parseIfAttachments(body);
+		if (parsed === 'unreadable') return jsonError(400, 'bad_request', 'JSON invalide.');
+		const problem = parsed ? documentAttachmentProblem(parsed) : null;
+		if (problem) return jsonError(403, 'forbidden', problem);
+	}
+	if (decision.check === 'attachment') {
+		const name = decodeURIComponent(decision.path.split('/').slice(3).join('/'));
+		const problem = rawAttachmentProblem(
+			name,
+			request.headers.get('content-type'),
+			body ?? new Uint8Array(0)
+		);
+		if (problem) return jsonError(403, 'forbidden', problem);
 	}
 
 	const forward = async (): Promise<Response> => {
@@ -192,12 +225,42 @@ export async function proxyToCouch(
 		return relay(upstream);
 	};
 
+	if (bulkSplit) {
+		const split = bulkSplit;
+		const upstream = await forward();
+		if (upstream.status !== 201) return upstream;
+		const results = (await upstream.json().catch(() => null)) as unknown;
+		return bulkAnswer(mergeBulkResults(split, Array.isArray(results) ? results : []));
+	}
 	if (decision.check !== 'login') return forward();
 	const name = loginName(body ?? new Uint8Array(0), request.headers.get('content-type') ?? '');
-	const outcome = await passwordGuesses.attempt(clientAddress, name, forward, (response) =>
+	const attempt = loginAttemptOf(backend.secrets, request, clientAddress, name);
+	const outcome = await passwordGuesses.attempt(attempt, forward, (response) =>
 		Promise.resolve(response.status === 401)
 	);
-	return outcome.blocked ? tooManyLogins(outcome.retryAfterSeconds) : outcome.response;
+	if (outcome.blocked) return tooManyLogins(outcome.retryAfterSeconds, attempt.trustedDevice);
+	trustDevice(backend.secrets, request, attempt, outcome.response, backend.config.origin);
+	return outcome.response;
+}
+
+/** A parsed JSON body when it names attachments (most bodies are let through unparsed). */
+function parseIfAttachments(body: Uint8Array): Record<string, unknown> | null | 'unreadable' {
+	const text = new TextDecoder().decode(body);
+	if (!text.includes('_attachments') && !text.includes('\\u')) return null;
+	try {
+		const parsed = JSON.parse(text) as unknown;
+		return parsed && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : null;
+	} catch {
+		return 'unreadable';
+	}
+}
+
+/** A `_bulk_docs` answer as CouchDB gives it: 201 with one result per document. */
+function bulkAnswer(results: unknown[]): Response {
+	return new Response(JSON.stringify(results), {
+		status: 201,
+		headers: { 'content-type': 'application/json', 'cache-control': 'no-store' }
+	});
 }
 
 /** CouchDB's answer with the headers a client needs, never cached. */

@@ -1,34 +1,8 @@
-import type { FileInfo } from '../domain/notice.ts';
+import type { FeedDoc, FeedPage } from '../domain/feed.ts';
 import { visiblePolls } from '../domain/poll.ts';
+import { tallyId } from '../domain/tally.ts';
 import type { Backend } from './backend.ts';
 
-/** A replicated document as a villager device stores it: attachments as metadata only. */
-export interface FeedDoc {
-	_id: string;
-	_rev: string;
-	_deleted?: boolean;
-	_revisions?: { start: number; ids: string[] };
-	files?: FileInfo[];
-	[field: string]: unknown;
-}
-
-export interface FeedPage {
-	docs: FeedDoc[];
-	last_seq: string;
-	/** More changes wait after last_seq: ask again at once. */
-	more: boolean;
-}
-
-/** The first line a new device receives: what its home page shows, before any history. */
-export interface CurrentLine {
-	docs: FeedDoc[];
-	current: true;
-}
-
-export type FeedLine = FeedPage | CurrentLine;
-
-/** The streamed feed's media type: one JSON page per line. */
-export const NDJSON = 'application/x-ndjson';
 export const FEED_LIMIT_DEFAULT = 500;
 export const FEED_LIMIT_MAX = 1000;
 /** Pages in a streamed feed: small enough that a device stores and shows progress often. */
@@ -122,7 +96,7 @@ export async function readCurrentDocs(backend: Backend, now = new Date()): Promi
 	const ids = [
 		'commune',
 		...(notices.rows as IdRow[]).map((row) => row.id),
-		...listedPolls.flatMap((id) => [id, `tally:${id.slice('poll:'.length)}`]),
+		...listedPolls.flatMap((id) => [id, tallyId(id)]),
 		...comingEvents.map((row) => row.id)
 	];
 	const docs = await bulkGet(

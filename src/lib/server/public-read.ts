@@ -90,14 +90,16 @@ export async function readNotice(
 	backend: Backend,
 	id: string,
 	now = new Date()
-): Promise<{ commune: Commune; notice: Notice } | null> {
+): Promise<{ commune: Commune; notice: Notice } | 'retracted' | null> {
 	const db = backend.couch.use<Notice>(backend.databases.public);
 	try {
 		const [info, notice] = await Promise.all([commune(backend), db.get(id)]);
 		if (notice.type !== 'notice' || Date.parse(notice.published_at) > now.getTime()) return null;
 		return { commune: info, notice: notice as Notice };
 	} catch (error) {
-		if ((error as { statusCode?: number }).statusCode === 404) return null;
+		const { statusCode, reason } = error as { statusCode?: number; reason?: string };
+		// A retracted notice leaves a deleted revision in -public: say so, not « unknown ».
+		if (statusCode === 404) return reason === 'deleted' ? 'retracted' : null;
 		throw error;
 	}
 }

@@ -1,11 +1,20 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { roles } from '../domain/commune.ts';
+import { dayOf } from '../domain/event.ts';
 import { LIMITS } from '../domain/limits.ts';
-import { newId } from '../domain/notice.ts';
+import { newId, type Commune } from '../domain/notice.ts';
 import { generateCode, normalizeCode } from '../domain/resident-code.ts';
 import { isResidentUser, sessionOf } from './auth.ts';
 import type { Backend } from './backend.ts';
-import { statusOf } from './couch-errors.ts';
+import { getOrNull, statusOf } from './couch-errors.ts';
+import {
+	lastIdOnly,
+	planVersion,
+	readLeaves,
+	winnerOf,
+	writeSoleVersion,
+	type PlannedVersion
+} from './history-free.ts';
 
 /**
  * The resident register: who may vote, without the server ever storing a code.
@@ -26,7 +35,11 @@ export interface Resident {
 	status: 'active' | 'revoked';
 	issued_at: string;
 	updated_at: string;
-	/** First time the code opened a session or cast a kiosk ballot; absent until then. */
+	/**
+	 * The commune's calendar day ("2026-11-26") the code first opened a session
+	 * or cast a kiosk ballot; absent until then. Never finer than the day: a
+	 * time would let staff match a resident to a ballot.
+	 */
 	first_used_at?: string;
 }
 
@@ -200,6 +213,15 @@ export async function residentByCode(backend: Backend, typed: string): Promise<R
 	return resident;
 }
 
+/** The commune's calendar day at `now`. */
+async function communeDay(backend: Backend, now: Date): Promise<string> {
+	const commune = (await getOrNull(
+		backend.couch.use(backend.databases.public),
+		'commune'
+	)) as unknown as Commune | null;
+	return dayOf(now.toISOString(), commune?.timezone ?? 'Europe/Paris');
+}
+
 /**
  * The day a code was first used, on a phone or at the kiosk: the participation
  * report counts residents who took part, never what they did.
@@ -208,11 +230,74 @@ async function markFirstUse(backend: Backend, resident: Resident, now = new Date
 	try {
 		await backend.couch
 			.use<Resident>(backend.databases.mairie)
-			.insert({ ...resident, first_used_at: now.toISOString() });
+			.insert({ ...resident, first_used_at: await communeDay(backend, now) });
 	} catch (error) {
 		// Two devices at once: the other one marked it. Using the code must not fail on this.
 		if (statusOf(error) !== 409) throw error;
 	}
+}
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+/** The rewrite under way, in the admin-only ballots database: a restart finishes it. */
+const PENDING_ID = '_local/first-use-rewrite';
+
+interface PendingRewrite {
+	_id: string;
+	_rev?: string;
+	planned: PlannedVersion;
+	over: string;
+}
+
+/**
+ * Registers written before first uses were kept to the day held the
+ * millisecond: each is rewritten once with its day, and without its earlier
+ * versions (history-free.ts), which held the same time. Idempotent: a day is
+ * left alone. Run at start, before requests are served; a record changed
+ * meanwhile by another app server is left for the next start.
+ */
+export async function coarsenFirstUses(backend: Backend): Promise<number> {
+	const ballots = backend.couch.use<PendingRewrite>(backend.databases.ballots);
+	const mairie = backend.databases.mairie;
+	const finish = async (pending: PendingRewrite) => {
+		const done = await writeSoleVersion(backend.couch, mairie, pending.planned, {
+			onlyOver: pending.over
+		});
+		const saved = await ballots.get(PENDING_ID);
+		await ballots.destroy(PENDING_ID, saved._rev!);
+		return done;
+	};
+	const left = await getOrNull(ballots, PENDING_ID);
+	if (left) await finish(left);
+
+	const commune = (await getOrNull(
+		backend.couch.use(backend.databases.public),
+		'commune'
+	)) as unknown as Commune | null;
+	const timeZone = commune?.timezone ?? 'Europe/Paris';
+	const rows = await backend.couch
+		.use<Resident>(mairie)
+		.list({ startkey: 'resident:', endkey: 'resident:\ufff0', include_docs: true });
+	let rewritten = 0;
+	for (const row of rows.rows) {
+		const doc = row.doc;
+		if (!doc?.first_used_at || DAY.test(doc.first_used_at)) continue;
+		const current = winnerOf(await readLeaves(backend.couch, mairie, doc._id));
+		if (!current || current.rev !== doc._rev) continue;
+		const { _id, _rev, ...body } = doc;
+		void _rev;
+		const pending: PendingRewrite = {
+			_id: PENDING_ID,
+			planned: planVersion(
+				_id,
+				{ ...body, first_used_at: dayOf(doc.first_used_at, timeZone) },
+				lastIdOnly(current)
+			),
+			over: current.rev
+		};
+		await ballots.insert(pending, PENDING_ID);
+		if (await finish(pending)) rewritten++;
+	}
+	return rewritten;
 }
 
 /**

@@ -1,7 +1,7 @@
+import { sniffImageType } from '../domain/files.ts';
 import { LIMITS } from '../domain/limits.ts';
 import {
 	distanceKm,
-	sniffImageType,
 	statusView,
 	type SubmissionDoc,
 	type SubmissionRequest,
@@ -12,7 +12,7 @@ import { getOrNull, statusOf } from './couch-errors.ts';
 
 export type SubmissionOutcome =
 	| { status: 'accepted'; id: string; duplicate: boolean }
-	| { status: 'refused'; reason: 'outbox_id_reused' | 'place_too_far' };
+	| { status: 'refused'; reason: 'outbox_id_reused' | 'place_too_far' | 'too_many_requests' };
 
 export interface Photo {
 	bytes: Uint8Array;
@@ -42,7 +42,9 @@ export async function receiveSubmission(
 	residentId: string,
 	request: SubmissionRequest,
 	photos: readonly Photo[],
-	now = new Date()
+	now = new Date(),
+	/** Asked only for an item not stored yet: a resend never counts against a limit. */
+	mayStoreNew: () => boolean = () => true
 ): Promise<SubmissionOutcome> {
 	const db = backend.couch.use<SubmissionDoc>(backend.databases.mairie);
 	const id = `submission:${request.outbox_id}`;
@@ -62,6 +64,7 @@ export async function receiveSubmission(
 	) {
 		return { status: 'refused', reason: 'place_too_far' };
 	}
+	if (!mayStoreNew()) return { status: 'refused', reason: 'too_many_requests' };
 	const attachments: Record<string, { content_type: string; data: string }> = {};
 	photos.forEach((photo, index) => {
 		const type = sniffImageType(photo.bytes)!;

@@ -1,7 +1,9 @@
 import crypto from 'node:crypto';
 import * as v from 'valibot';
 import { supportsId, type AnswerDoc, type SupportsDoc } from '../domain/answer.ts';
+import { nextSupports } from '../domain/tally.ts';
 import type { Backend } from './backend.ts';
+import { coarser, publishInBatches, type BatchHooks } from './batched.ts';
 import { getOrNull, statusOf } from './couch-errors.ts';
 
 export const SupportRequestSchema = v.object({
@@ -76,27 +78,44 @@ export async function castSupport(
 	return { status: 'accepted', duplicate: false };
 }
 
-/** Recounts one suggestion's supports and publishes the count if it changed. */
+/**
+ * Recounts one suggestion's supports and publishes the count when the batch
+ * rule says so (5 more since the last one published), with no earlier count
+ * left on the server.
+ */
 export async function recountSupports(
 	backend: Backend,
 	answerId: string,
-	now = new Date()
+	now = new Date(),
+	hooks: BatchHooks = {}
 ): Promise<boolean> {
-	const prefix = `support:${answerId.slice('answer:'.length)}:`;
+	const slug = answerId.slice('answer:'.length);
+	const prefix = `support:${slug}:`;
 	const rows = await backend.couch
 		.use(backend.databases.ballots)
 		.list({ startkey: prefix, endkey: `${prefix}\ufff0` });
-	const publicDb = backend.couch.use<SupportsDoc>(backend.databases.public);
-	const id = supportsId(answerId);
-	const current = await getOrNull(publicDb, id);
-	if (current?.count === rows.rows.length) return false;
-	await publicDb.insert({
-		_id: id,
-		...(current?._rev ? { _rev: current._rev } : {}),
-		type: 'supports',
-		answer: answerId,
-		count: rows.rows.length,
-		updated_at: now.toISOString()
-	});
-	return true;
+	const supports = rows.rows.map((row) => ({
+		key: row.id.slice(prefix.length),
+		generation: Number.parseInt(row.value.rev, 10)
+	}));
+	return publishInBatches<Omit<SupportsDoc, '_rev'>>(
+		backend,
+		{
+			stateId: `_local/supports-state:${slug}`,
+			docId: supportsId(answerId),
+			current: Object.fromEntries(supports.map((s) => [s.key, s.generation])),
+			adopt: (existing) =>
+				({ ...existing, updated_at: coarser(existing.updated_at) }) as Omit<SupportsDoc, '_rev'>,
+			decide: (last) => {
+				const next = nextSupports(
+					answerId,
+					supports,
+					last && { mark: last.mark, supports: last.body },
+					now
+				);
+				return next && { mark: next.mark, body: next.supports };
+			}
+		},
+		hooks
+	);
 }

@@ -1,7 +1,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { overwriteGetLocale, type Locale } from '../i18n/paraglide/runtime.js';
 import { m } from '../i18n/index.ts';
-import { formatAgo, formatBytes, formatDate, formatDateTime, formatPercent } from './format.ts';
+import {
+	formatAgo,
+	formatBytes,
+	formatClock,
+	formatDate,
+	formatDateTime,
+	formatDay,
+	formatEventWhen,
+	formatPercent
+} from './format.ts';
 
 function inLanguage(locale: Locale) {
 	overwriteGetLocale(() => locale);
@@ -17,6 +26,26 @@ describe('formats per language', () => {
 		inLanguage('en');
 		expect(formatDate('2026-11-24T23:30:00Z')).toBe('25 November 2026');
 		expect(formatDateTime('2026-11-25T13:05:00Z')).toMatch(/^25 November 2026.*14:05$/);
+	});
+
+	// Issue 13: « 1 décembre » instead of « 1er décembre ».
+	it('writes the first of the month as « 1er » in French only', () => {
+		inLanguage('fr');
+		expect(formatDate('2026-12-01T10:00:00Z')).toBe('1er décembre 2026');
+		expect(formatDateTime('2026-12-01T10:00:00Z')).toMatch(/^1er décembre 2026/);
+		expect(formatDay('2026-12-01')).toBe('mardi 1er décembre');
+		expect(formatClock(new Date('2026-12-01T10:00:00Z'))).toMatch(/^mardi 1er décembre/);
+		expect(
+			formatEventWhen({
+				starts_at: '2026-11-30T23:00:00Z',
+				ends_at: '2026-12-02T23:00:00Z',
+				all_day: true
+			})
+		).toMatch(/^mardi 1er\s–\smercredi 2 décembre 2026$/);
+		expect(formatDate('2026-12-11T10:00:00Z')).toBe('11 décembre 2026');
+		expect(formatDate('2026-12-21T10:00:00Z')).toBe('21 décembre 2026');
+		inLanguage('en');
+		expect(formatDate('2026-12-01T10:00:00Z')).toBe('1 December 2026');
 	});
 
 	it('formats numbers, percentages and sizes per language', () => {

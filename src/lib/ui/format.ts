@@ -29,16 +29,36 @@ function dateFormatter(timeZone: string, options: Intl.DateTimeFormatOptions) {
 	);
 }
 
+/** French writes the first day of a month as an ordinal: « 1er décembre », not « 1 décembre ». */
+function joinParts(format: Intl.DateTimeFormat, parts: Intl.DateTimeFormatPart[]): string {
+	const french = format.resolvedOptions().locale.startsWith('fr');
+	return parts
+		.map((part) => (french && part.type === 'day' && part.value === '1' ? '1er' : part.value))
+		.join('');
+}
+
+function formatWith(format: Intl.DateTimeFormat, date: Date): string {
+	return joinParts(format, format.formatToParts(date));
+}
+
+function formatRangeWith(format: Intl.DateTimeFormat, start: Date, end: Date): string {
+	return joinParts(format, format.formatRangeToParts(start, end));
+}
+
 /** "25 novembre 2026" / "25 November 2026" in the commune's time zone, whatever the device's. */
 export function formatDate(iso: string, timeZone = DEFAULT_TIME_ZONE): string {
-	return dateFormatter(timeZone, { day: 'numeric', month: 'long', year: 'numeric' }).format(
+	return formatWith(
+		dateFormatter(timeZone, { day: 'numeric', month: 'long', year: 'numeric' }),
 		new Date(iso)
 	);
 }
 
 /** "25 novembre 2026 à 14:05" / "25 November 2026 at 14:05". */
 export function formatDateTime(iso: string, timeZone = DEFAULT_TIME_ZONE): string {
-	return dateFormatter(timeZone, { dateStyle: 'long', timeStyle: 'short' }).format(new Date(iso));
+	return formatWith(
+		dateFormatter(timeZone, { dateStyle: 'long', timeStyle: 'short' }),
+		new Date(iso)
+	);
 }
 
 /**
@@ -58,16 +78,17 @@ export function formatEventWhen(
 			month: 'long',
 			year: 'numeric'
 		});
-		return format.formatRange(start, lastDay);
+		return formatRangeWith(format, start, lastDay);
 	}
-	return dateFormatter(timeZone, {
+	const format = dateFormatter(timeZone, {
 		weekday: 'long',
 		day: 'numeric',
 		month: 'long',
 		year: 'numeric',
 		hour: '2-digit',
 		minute: '2-digit'
-	}).formatRange(start, new Date(event.ends_at));
+	});
+	return formatRangeWith(format, start, new Date(event.ends_at));
 }
 
 /** "20:00" in the commune's time zone. */
@@ -82,22 +103,28 @@ export function formatMonth(month: string): string {
 	);
 }
 
+/** "janv." for "2026-01": a month in a chart's narrow column. */
+export function formatMonthShort(month: string): string {
+	return dateFormatter('UTC', { month: 'short' }).format(new Date(`${month}-15T12:00:00Z`));
+}
+
 /** A calendar day "2026-12-12": "samedi 12 décembre" (long) or "12" (day). */
 export function formatDay(day: string, style: 'long' | 'weekday' = 'long'): string {
 	const options: Intl.DateTimeFormatOptions =
 		style === 'long' ? { weekday: 'long', day: 'numeric', month: 'long' } : { weekday: 'short' };
-	return dateFormatter('UTC', options).format(new Date(`${day}T12:00:00Z`));
+	return formatWith(dateFormatter('UTC', options), new Date(`${day}T12:00:00Z`));
 }
 
 /** "mercredi 25 novembre à 14:05" for the kiosk's clock, in the commune's time zone. */
 export function formatClock(date: Date, timeZone = DEFAULT_TIME_ZONE): string {
-	return dateFormatter(timeZone, {
+	const format = dateFormatter(timeZone, {
 		weekday: 'long',
 		day: 'numeric',
 		month: 'long',
 		hour: '2-digit',
 		minute: '2-digit'
-	}).format(date);
+	});
+	return formatWith(format, date);
 }
 
 /** "à l'instant", "il y a 3 min", "hier"… in the current language. */

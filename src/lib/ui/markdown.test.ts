@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderMarkdown } from './markdown.ts';
+import { markdownToText, renderMarkdown } from './markdown.ts';
 
 describe('renderMarkdown', () => {
 	it('renders the formatting staff use', () => {
@@ -26,6 +26,43 @@ describe('renderMarkdown', () => {
 	it('opens links in a new tab without handing over this page', () => {
 		expect(renderMarkdown('[mairie](https://example.org)')).toContain(
 			'<a href="https://example.org" target="_blank" rel="noopener noreferrer">mairie</a>'
+		);
+	});
+});
+
+describe('telephone numbers', () => {
+	it.each([
+		['Appelez le 03 85 12 34 56.', 'tel:+33385123456', '03 85 12 34 56'],
+		['Mairie : 0385123456', 'tel:+33385123456', '0385123456'],
+		['Urgences 06.12.34.56.78', 'tel:+33612345678', '06.12.34.56.78'],
+		['Depuis l’étranger : +33 3 85 12 34 56', 'tel:+33385123456', '+33 3 85 12 34 56']
+	])('links %s', (source, href, text) => {
+		expect(renderMarkdown(source)).toContain(`<a href="${href}">${text}</a>`);
+	});
+
+	it.each(['Référence 1203851234567', 'Code postal 71000, le 2026-12-01', 'Prix : 12 345 €'])(
+		'leaves %s alone',
+		(source) => {
+			expect(renderMarkdown(source)).not.toContain('tel:');
+		}
+	);
+});
+
+describe('markdownToText', () => {
+	// Issue 13: calendar descriptions showed « **boucher le trou** ».
+	it('keeps the words and drops the marks', () => {
+		expect(
+			markdownToText(
+				'## Ordre du jour\n\n**Vote** du budget et *travaux*.\n\n- voirie\n- école\n\nVoir [le site](https://example.org).'
+			)
+		).toBe(
+			'Ordre du jour\n\nVote du budget et travaux.\n\n- voirie\n- école\n\nVoir le site (https://example.org).'
+		);
+	});
+
+	it('gives back what Markdown escapes, and no HTML', () => {
+		expect(markdownToText('Salle « Les Tilleuls » & cour <b>A</b>')).toBe(
+			'Salle « Les Tilleuls » & cour A'
 		);
 	});
 });

@@ -1,13 +1,14 @@
 import type { Poll } from '../../domain/poll.ts';
 import {
-	countBallots,
-	publishedTally,
-	sameTally,
+	nextTally,
 	tallyId,
-	type Tally
+	type CastBallot,
+	type Tally,
+	type Writes
 } from '../../domain/tally.ts';
 import type { Backend } from '../backend.ts';
 import type { BallotDoc } from '../ballots.ts';
+import { coarser, publishInBatches, type BatchHooks } from '../batched.ts';
 import { recountSupports } from '../supports.ts';
 import { statusOf } from '../couch-errors.ts';
 
@@ -21,39 +22,67 @@ interface Checkpoint {
 	ran_at: string;
 }
 
-/** Recounts one poll from all its ballots and publishes what its rules allow. */
-export async function recountPoll(backend: Backend, poll: Poll, now: Date): Promise<boolean> {
-	const ballots = backend.couch.use<BallotDoc>(backend.databases.ballots);
-	const prefix = `ballot:${poll._id.slice('poll:'.length)}:`;
-	const rows = await ballots.list({
+/**
+ * Recounts one poll from all its ballots and publishes a new version of its
+ * tally when the batch rule says so (domain/tally.ts), with no earlier version
+ * left on the server (history-free.ts).
+ */
+export async function recountPoll(
+	backend: Backend,
+	poll: Poll,
+	now: Date,
+	hooks: BatchHooks = {}
+): Promise<boolean> {
+	const slug = poll._id.slice('poll:'.length);
+	const prefix = `ballot:${slug}:`;
+	const rows = await backend.couch.use<BallotDoc>(backend.databases.ballots).list({
 		startkey: prefix,
 		endkey: `${prefix}\ufff0`,
 		include_docs: true
 	});
-	const docs = rows.rows.flatMap((row) => (row.doc ? [row.doc] : []));
-	const wanted = publishedTally(poll, countBallots(poll, docs), now);
-	const publicDb = backend.couch.use<Tally>(backend.databases.public);
-	let current: Tally | null = null;
-	try {
-		current = await publicDb.get(wanted._id);
-	} catch (error) {
-		if (statusOf(error) !== 404) throw error;
-	}
-	if (sameTally(current, wanted)) return false;
-	await publicDb.insert({ ...wanted, _rev: current?._rev });
-	return true;
+	// A ballot's revision generation counts its writes: 1 when cast, +1 per replacement.
+	const ballots: CastBallot[] = rows.rows.flatMap((row) =>
+		row.doc
+			? [
+					{
+						key: row.id.slice(prefix.length),
+						generation: Number.parseInt(row.doc._rev ?? '1', 10),
+						choices: row.doc.choices
+					}
+				]
+			: []
+	);
+	const current: Writes = Object.fromEntries(ballots.map((b) => [b.key, b.generation]));
+	return publishInBatches<Omit<Tally, '_rev'>>(
+		backend,
+		{
+			stateId: `_local/tally-state:${slug}`,
+			docId: tallyId(poll._id),
+			current,
+			adopt: (existing) =>
+				({ ...existing, updated_at: coarser(existing.updated_at) }) as Omit<Tally, '_rev'>,
+			decide: (last) => {
+				const next = nextTally(poll, ballots, last && { mark: last.mark, tally: last.body }, now);
+				return next && { mark: next.mark, body: next.tally };
+			}
+		},
+		hooks
+	);
 }
 
 /**
  * The tally job: follows <commune>-ballots' changes from a checkpoint stored in
  * CouchDB, recounts every poll a new ballot touched, and every poll that opened
- * or closed since the last run, and the supports of every suggestion touched. Recounting from all ballots makes each write
- * exact on its own, so a run cut short and started again still ends exact.
+ * or closed since the last run, and the supports of every suggestion touched.
+ * Recounting from all ballots makes each write exact on its own, so a run cut
+ * short and started again still ends exact. With `everything` (the first run
+ * of a process) it goes over every poll and suggestion: that is when tallies
+ * and counts written before batches lose their history.
  */
 export async function runTally(
 	backend: Backend,
 	now = new Date(),
-	hooks: { afterPoll?: (pollId: string) => void } = {}
+	hooks: BatchHooks & { afterPoll?: (pollId: string) => void; everything?: boolean } = {}
 ): Promise<string[]> {
 	const ballots = backend.couch.use(backend.databases.ballots);
 	let checkpoint: Checkpoint = {
@@ -90,7 +119,7 @@ export async function runTally(
 		const opens = Date.parse(poll.opens_at);
 		const closes = Date.parse(poll.closes_at);
 		const crossed = (t: number) => t > lastRun && t <= now.getTime();
-		return touched.has(poll._id) || crossed(opens) || crossed(closes);
+		return hooks.everything || touched.has(poll._id) || crossed(opens) || crossed(closes);
 	});
 	// nano refuses an empty key list: a commune without polls has no tally to miss.
 	if (polls.length > 0) {
@@ -104,7 +133,7 @@ export async function runTally(
 
 	const written: string[] = [];
 	for (const poll of due) {
-		if (await recountPoll(backend, poll, now)) written.push(poll._id);
+		if (await recountPoll(backend, poll, now, hooks)) written.push(poll._id);
 		hooks.afterPoll?.(poll._id);
 	}
 	// Supports of suggestions ride the same feed: recount the suggestions they touched.
@@ -113,8 +142,14 @@ export async function runTally(
 			.filter((row) => row.id.startsWith('support:'))
 			.map((row) => `answer:${row.id.slice('support:'.length, row.id.lastIndexOf(':'))}`)
 	);
+	if (hooks.everything) {
+		const counts = await backend.couch
+			.use(backend.databases.public)
+			.list({ startkey: 'supports:', endkey: 'supports:\ufff0' });
+		for (const row of counts.rows) supported.add(`answer:${row.id.slice('supports:'.length)}`);
+	}
 	for (const answerId of supported) {
-		if (await recountSupports(backend, answerId, now)) written.push(answerId);
+		if (await recountSupports(backend, answerId, now, hooks)) written.push(answerId);
 	}
 	await ballots.insert({
 		...checkpoint,
@@ -131,13 +166,16 @@ export function startTally(
 ): { poke: () => void; stop: () => void } {
 	let running: Promise<void> | null = null;
 	let again = false;
+	// Until a first run has gone over everything, every run does (it rewrites old histories).
+	let coveredAll = false;
 	const tick = () => {
 		if (running) {
 			again = true;
 			return;
 		}
-		running = runTally(backend)
+		running = runTally(backend, new Date(), { everything: !coveredAll })
 			.then((ids) => {
+				coveredAll = true;
 				for (const id of ids) console.log(`Dépouillement mis à jour : ${id}`);
 			})
 			.catch((error) => console.error('tally:', error))

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { overwriteGetLocale } from '../../i18n/paraglide/runtime.js';
-import { posterCategory, posterDate, posterDateTime, posterScale } from './french.ts';
+import { posterCategory, posterDate, posterDateTime } from './french.ts';
 
 describe('poster words', () => {
 	it('stay French when the interface is in English', () => {
@@ -17,11 +17,5 @@ describe('poster words', () => {
 	it('uses the commune’s time zone, not the printer’s', () => {
 		expect(posterDate('2026-12-31T23:30:00Z', 'Europe/Paris')).toBe('1 janvier 2027');
 		expect(posterDate('2026-12-31T23:30:00Z', 'America/Martinique')).toBe('31 décembre 2026');
-	});
-
-	it('sets long texts smaller', () => {
-		expect(posterScale(300)).toBe('large');
-		expect(posterScale(900)).toBe('medium');
-		expect(posterScale(5000)).toBe('small');
 	});
 });

@@ -76,17 +76,3 @@ export const posterEventCategory = (category: EventCategory): string => eventCat
 
 /** "Arrêté", "Alerte"… in French. */
 export const posterCategory = (category: NoticeCategory): string => categories[category]();
-
-export type PosterScale = 'large' | 'medium' | 'small';
-
-/**
- * Type size for a poster's text, from its length in characters: a short notice
- * is read from two metres away, a long one still has to fit (or flow onto a
- * second sheet). The thresholds are what one A4 sheet holds under a
- * three-line title and the QR code footer (checked in tests/e2e/posters.test.ts).
- */
-export function posterScale(length: number): PosterScale {
-	if (length <= 600) return 'large';
-	if (length <= 1200) return 'medium';
-	return 'small';
-}

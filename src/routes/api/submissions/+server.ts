@@ -6,10 +6,9 @@ import {
 } from '#lib/domain/submission.ts';
 import { m } from '#lib/i18n/index.ts';
 import { submissionIssueMessage } from '#lib/i18n/error-labels.ts';
-import { getBackend } from '#lib/server/backend.ts';
 import { jsonError } from '#lib/server/http.ts';
 import { RateLimiter } from '#lib/server/rate-limit.ts';
-import { isActiveResident, residentOfRequest } from '#lib/server/residents.ts';
+import { requireResident } from '#lib/server/resident-request.ts';
 import { checkPhotos, receiveSubmission, type Photo } from '#lib/server/submissions.ts';
 import type { RequestHandler } from './$types';
 
@@ -60,14 +59,11 @@ async function readRequest(
  * included. Idempotent on outbox_id: a retry is answered 200, stored once.
  */
 export const POST: RequestHandler = async ({ request }) => {
-	const backend = await getBackend();
-	const residentId = await residentOfRequest(backend, request);
-	if (!residentId) {
-		return jsonError(401, 'not_resident', m.submission_not_resident());
-	}
-	if (!(await isActiveResident(backend, residentId))) {
-		return jsonError(403, 'code_revoked', m.ballot_refused_code_revoked());
-	}
+	// The limit counts only items not stored yet (below): a phone resending on a bad
+	// link must not spend its resident's allowance on what already arrived.
+	const resident = await requireResident(request, { notResident: m.submission_not_resident() });
+	if (!resident.ok) return resident.response;
+	const { backend, residentId } = resident;
 	const read = await readRequest(request);
 	if (!read) return jsonError(400, 'invalid_request', m.submission_invalid_request());
 	if (typeof read.payload !== 'object' || read.payload === null || Array.isArray(read.payload)) {
@@ -97,15 +93,23 @@ export const POST: RequestHandler = async ({ request }) => {
 			submissionIssueMessage(problem)
 		);
 	const parsed = v.parse(SubmissionRequestSchema, read.payload);
-	// Counted after validation and before storing: retries of a stored item are cheap reads.
-	if (!perResident.hit(residentId).allowed) {
-		return jsonError(429, 'too_many_requests', m.submission_too_many());
-	}
-	const outcome = await receiveSubmission(backend, residentId, parsed, read.photos);
+	const outcome = await receiveSubmission(
+		backend,
+		residentId,
+		parsed,
+		read.photos,
+		new Date(),
+		() => perResident.hit(residentId).allowed
+	);
 	if (outcome.status === 'refused') {
-		return outcome.reason === 'place_too_far'
-			? jsonError(400, 'place_too_far', submissionIssueMessage('place_too_far'))
-			: jsonError(409, 'outbox_id_reused', m.ballot_refused_outbox_id_reused());
+		switch (outcome.reason) {
+			case 'place_too_far':
+				return jsonError(400, 'place_too_far', submissionIssueMessage('place_too_far'));
+			case 'too_many_requests':
+				return jsonError(429, 'too_many_requests', m.submission_too_many());
+			case 'outbox_id_reused':
+				return jsonError(409, 'outbox_id_reused', m.ballot_refused_outbox_id_reused());
+		}
 	}
 	return new Response(
 		JSON.stringify({ status: 'accepted', id: outcome.id, duplicate: outcome.duplicate }),

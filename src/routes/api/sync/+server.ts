@@ -1,13 +1,8 @@
 import { json } from '@sveltejs/kit';
 import { getBackend } from '#lib/server/backend.ts';
 import { acceptsGzip, gzipShared, jsonError } from '#lib/server/http.ts';
-import {
-	FEED_LIMIT_DEFAULT,
-	FEED_LIMIT_MAX,
-	NDJSON,
-	openFeed,
-	readFeed
-} from '#lib/server/public-feed.ts';
+import { NDJSON } from '#lib/domain/feed.ts';
+import { FEED_LIMIT_DEFAULT, FEED_LIMIT_MAX, openFeed, readFeed } from '#lib/server/public-feed.ts';
 import type { RequestHandler } from './$types';
 
 /**

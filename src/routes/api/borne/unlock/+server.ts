@@ -5,6 +5,7 @@ import { clientAddress } from '#lib/server/auth.ts';
 import { getBackend } from '#lib/server/backend.ts';
 import { jsonError } from '#lib/server/http.ts';
 import { passwordGuesses } from '#lib/server/login-limit.ts';
+import { loginAttemptOf, trustDevice } from '#lib/server/trusted-device.ts';
 import type { RequestHandler } from './$types';
 
 /** Longer than any account the mairie creates: not worth a request to CouchDB. */
@@ -16,8 +17,8 @@ const text = (value: unknown): string => (typeof value === 'string' ? value : ''
 /**
  * Checks staff credentials typed at a kiosk without opening a staff session on
  * the tablet (the kiosk keeps its own): the answer only says yes or no. Wrong
- * ones count with wrong staff logins (same address, same name), so that the
- * kiosk is no way around that limit.
+ * ones count with wrong staff logins (same address, same name, or this tablet
+ * once staff unlocked it), so that the kiosk is no way around that limit.
  */
 export const POST: RequestHandler = async ({ request, getClientAddress }) => {
 	const address = clientAddress(getClientAddress);
@@ -32,9 +33,9 @@ export const POST: RequestHandler = async ({ request, getClientAddress }) => {
 		return jsonError(400, 'too_long', m.kiosk_unlockTooLong());
 	}
 	const backend = await getBackend();
+	const attempt = loginAttemptOf(backend.secrets, request, address, name);
 	const outcome = await passwordGuesses.attempt(
-		address,
-		name,
+		attempt,
 		async () => {
 			const response = await fetch(`${backend.url}/_session`, {
 				method: 'POST',
@@ -52,7 +53,10 @@ export const POST: RequestHandler = async ({ request, getClientAddress }) => {
 		},
 		(response) => Promise.resolve(response.status === 401)
 	);
-	if (!outcome.blocked) return outcome.response;
+	if (!outcome.blocked) {
+		trustDevice(backend.secrets, request, attempt, outcome.response, backend.config.origin);
+		return outcome.response;
+	}
 	const response = jsonError(
 		429,
 		'too_many_attempts',

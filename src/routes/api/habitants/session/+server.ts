@@ -7,17 +7,45 @@ import { openResidentSession, ResidentError } from '#lib/server/residents.ts';
 import { m } from '#lib/i18n/index.ts';
 import type { RequestHandler } from './$types';
 
-// Wrong codes per device address, and for the whole server, so that guessing stays
-// hopeless even from many addresses. Codes that work are not counted.
-const perAddress = new RateLimiter(10, 10 * 60_000);
-const overall = new RateLimiter(600, 10 * 60_000);
+// Codes carry 54 random bits (resident-code.ts): even 2,000 wrong codes every ten
+// minutes for a century find one of 5,000 residents' codes with a chance of about
+// one in 3,000. So the limits are there to make guessing slow, not to catch
+// typing: an address — a household, or a mobile carrier's address shared by
+// thousands of phones — gets 50 wrong codes per ten minutes, and the whole
+// server 2,000, except for addresses where a right code was entered in the last
+// day, so that strangers spending the server's allowance cannot shut residents
+// out. Codes that work are not counted.
+const WINDOW_MS = 10 * 60_000;
+const perAddress = new RateLimiter(50, WINDOW_MS);
+const overall = new RateLimiter(2000, WINDOW_MS);
 const queue = new OneAtATime();
+const TRUSTED_ADDRESS_MS = 24 * 3600_000;
+const addressesWithARightCode = new Map<string, number>();
 
-function tooMany(limit: { retryAfterSeconds: number }): Response {
+function hadARightCode(address: string, now = Date.now()): boolean {
+	const until = addressesWithARightCode.get(address);
+	if (until !== undefined && until <= now) addressesWithARightCode.delete(address);
+	return until !== undefined && until > now;
+}
+
+function noteRightCode(address: string, now = Date.now()): void {
+	addressesWithARightCode.delete(address);
+	addressesWithARightCode.set(address, now + TRUSTED_ADDRESS_MS);
+	// Oldest first (insertion order): forget the oldest beyond a bound.
+	if (addressesWithARightCode.size > 50_000) {
+		const oldest = addressesWithARightCode.keys().next().value;
+		if (oldest !== undefined) addressesWithARightCode.delete(oldest);
+	}
+}
+
+function tooMany(limit: { retryAfterSeconds: number }, whose: 'address' | 'server'): Response {
+	const minutes = Math.ceil(limit.retryAfterSeconds / 60);
 	const response = jsonError(
 		429,
 		'too_many_attempts',
-		m.residents_too_many_attempts({ minutes: Math.ceil(limit.retryAfterSeconds / 60) })
+		whose === 'address'
+			? m.residents_too_many_attempts({ minutes })
+			: m.residents_too_many_overall({ minutes })
 	);
 	response.headers.set('retry-after', String(limit.retryAfterSeconds));
 	return response;
@@ -26,8 +54,11 @@ function tooMany(limit: { retryAfterSeconds: number }): Response {
 /** Enter a resident code: opens a CouchDB session as that resident on this device. */
 export const POST: RequestHandler = async ({ request, getClientAddress }) => {
 	const address = clientAddress(getClientAddress);
-	const early = [perAddress.check(address), overall.check('all')].find((limit) => !limit.allowed);
-	if (early) return tooMany(early);
+	const known = hadARightCode(address);
+	const mineFirst = perAddress.check(address);
+	if (!mineFirst.allowed) return tooMany(mineFirst, 'address');
+	const allFirst = overall.check('all');
+	if (!known && !allFirst.allowed) return tooMany(allFirst, 'server');
 	const body = (await request.json().catch(() => null)) as { code?: unknown } | null;
 	if (!body || typeof body.code !== 'string' || body.code.length > 64) {
 		perAddress.hit(address);
@@ -39,12 +70,13 @@ export const POST: RequestHandler = async ({ request, getClientAddress }) => {
 	// guesses cannot all pass a check made before any of them failed.
 	return queue.run(address, async () => {
 		const mine = perAddress.check(address);
-		if (!mine.allowed) return tooMany(mine);
+		if (!mine.allowed) return tooMany(mine, 'address');
 		const all = overall.hit('all');
 		let wrong = false;
 		try {
-			if (!all.allowed) return tooMany(all);
+			if (!all.allowed && !known) return tooMany(all, 'server');
 			const session = await openResidentSession(await getBackend(), code);
+			noteRightCode(address);
 			const response = json({ ok: true }, { headers: { 'cache-control': 'no-store' } });
 			for (const cookie of session.setCookie) response.headers.append('set-cookie', cookie);
 			return response;

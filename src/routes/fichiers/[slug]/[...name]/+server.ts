@@ -1,3 +1,4 @@
+import { redirect } from '@sveltejs/kit';
 import { getBackend } from '#lib/server/backend.ts';
 import { jsonError } from '#lib/server/http.ts';
 import type { RequestHandler } from './$types';
@@ -17,6 +18,12 @@ export const GET: RequestHandler = async ({ params, request }) => {
 	const upstream = await fetch(`${backend.url}/${path}`, { headers });
 	if (upstream.status === 304) return new Response(null, { status: 304 });
 	if (!upstream.ok) {
+		await upstream.body?.cancel();
+		// A person who followed a link lands on the notice, told in words; a script gets JSON.
+		if ((request.headers.get('accept') ?? '').includes('text/html')) {
+			const notice = `/avis/${encodeURIComponent(params.slug)}`;
+			return redirect(303, `${notice}?fichier=${encodeURIComponent(params.name)}`);
+		}
 		return jsonError(404, 'not_found', "Ce fichier n'existe pas ou n'est plus publié.");
 	}
 	const type = upstream.headers.get('content-type') ?? 'application/octet-stream';

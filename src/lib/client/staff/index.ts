@@ -1,0 +1,7 @@
+// The staff laptop's data, one file per job; the store loads them together, lazily.
+export * from './handles.ts';
+export * from './sync.ts';
+export * from './revisions.ts';
+export * from './reads.ts';
+export * from './moderation.ts';
+export * from './report.ts';

@@ -1,0 +1,96 @@
+import type { StaffLocation } from '../../domain/staff-notice.ts';
+import { LOCATIONS, type StaffDbs } from './handles.ts';
+
+/** Where the last complete sync left each local database: what is newer is not sent yet. */
+const PUSHED_SEQ_ID = '_local/crieur-pushed';
+
+export interface SyncOutcome {
+	/** Documents CouchDB refused (validate_doc_update), with its reason. */
+	refused: { id: string; reason: string }[];
+}
+
+export type SyncFailure = 'unauthorized' | 'offline' | 'timeout' | 'server';
+
+export class SyncError extends Error {
+	override readonly name = 'SyncError';
+	readonly reason: SyncFailure;
+	constructor(reason: SyncFailure, message?: string) {
+		super(message ?? reason);
+		this.reason = reason;
+	}
+}
+
+/** One two-way pass over both databases; cancelled if it outlasts the watchdog. */
+export async function syncOnce(dbs: StaffDbs, watchdogMs: number): Promise<SyncOutcome> {
+	const refused: SyncOutcome['refused'] = [];
+	for (const location of LOCATIONS) {
+		const sync = dbs.local[location].sync(dbs.remote[location], { batch_size: 100 });
+		// on() returns the replication itself, a thenable awaited below.
+		void sync.on('denied', (error) => {
+			const denied = error as { id?: string; reason?: string; message?: string };
+			refused.push({ id: denied.id ?? '', reason: denied.reason ?? denied.message ?? '' });
+		});
+		const watchdog = setTimeout(() => sync.cancel(), watchdogMs);
+		try {
+			const result = await sync;
+			if (result.push?.status === 'cancelled' || result.pull?.status === 'cancelled') {
+				throw new SyncError('timeout');
+			}
+			for (const error of [...(result.push?.errors ?? []), ...(result.pull?.errors ?? [])]) {
+				const denied = error as { id?: string; reason?: string; message?: string };
+				if (!refused.some((entry) => entry.id === denied.id)) {
+					refused.push({ id: denied.id ?? '', reason: denied.reason ?? denied.message ?? '' });
+				}
+			}
+		} catch (error) {
+			if (error instanceof SyncError) throw error;
+			const status = (error as { status?: number }).status;
+			if (status === 401 || status === 403) throw new SyncError('unauthorized');
+			if (navigator.onLine === false || status === undefined || status === 0) {
+				throw new SyncError('offline');
+			}
+			throw new SyncError('server', String((error as Error).message ?? error));
+		} finally {
+			clearTimeout(watchdog);
+		}
+	}
+	await recordPushed(dbs);
+	return { refused };
+}
+
+async function recordPushed(dbs: StaffDbs): Promise<void> {
+	for (const location of LOCATIONS) {
+		const db = dbs.local[location];
+		const info = await db.info();
+		let rev: string | undefined;
+		try {
+			rev = (await db.get(PUSHED_SEQ_ID))._rev;
+		} catch {
+			rev = undefined;
+		}
+		await db.put({ _id: PUSHED_SEQ_ID, _rev: rev, seq: info.update_seq });
+	}
+}
+
+/** The documents changed on this laptop since the last complete sync, by database. */
+export async function unsentIds(dbs: StaffDbs): Promise<Record<StaffLocation, Set<string>>> {
+	const unsent = { public: new Set<string>(), mairie: new Set<string>() };
+	for (const location of LOCATIONS) {
+		const db = dbs.local[location];
+		const since = await db
+			.get(PUSHED_SEQ_ID)
+			.then((doc) => (doc as unknown as { seq: string | number }).seq)
+			.catch(() => 0);
+		const changes = await db.changes({ since, limit: 1000 });
+		for (const change of changes.results) {
+			if (!change.id.startsWith('_')) unsent[location].add(change.id);
+		}
+	}
+	return unsent;
+}
+
+/** How many documents changed on this laptop since the last complete sync. */
+export async function pendingCount(dbs: StaffDbs): Promise<number> {
+	const unsent = await unsentIds(dbs);
+	return unsent.public.size + unsent.mairie.size;
+}

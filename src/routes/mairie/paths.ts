@@ -1,0 +1,19 @@
+import type { StaffKind } from '#lib/client/staff/index.ts';
+
+/**
+ * One address per document, wherever it is stored: publishing or retracting
+ * moves a document between the databases, never to another address.
+ */
+const EDITORS: Record<StaffKind, string> = {
+	notice: '/mairie/avis',
+	poll: '/mairie/sondages',
+	event: '/mairie/agenda'
+};
+
+export const staffPath = (kind: StaffKind, slug: string) =>
+	`${EDITORS[kind]}/${encodeURIComponent(slug)}`;
+
+export const newPath = (kind: StaffKind) => `${EDITORS[kind]}/nouveau`;
+
+/** Where each editor's "back" goes: notices are the staff home page. */
+export const listPath = (kind: StaffKind) => (kind === 'notice' ? '/mairie' : EDITORS[kind]);
