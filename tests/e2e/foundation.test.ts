@@ -277,7 +277,12 @@ describe('staff laptops', () => {
 		expect(response.status()).toBe(200);
 		expect(response.headers()['content-type']).toBe('application/pdf');
 		expect((await response.body()).subarray(0, 5).toString()).toBe('%PDF-');
-		expect(await villager.page.getByRole('link', { name: /plan\.png/ }).count()).toBe(1);
+		// The photo is shown as a picture, its name beneath it.
+		const photo = villager.page.getByRole('img', {
+			name: 'Photo jointe à l’avis « Arrêté de stationnement place de la Mairie »'
+		});
+		await photo.waitFor();
+		expect(await villager.page.locator('figcaption', { hasText: 'plan.png' }).count()).toBe(1);
 
 		// Retracted: it leaves the phones at their next pull, and stays in the mairie's drafts.
 		staff.page.once('dialog', (dialog) => void dialog.accept());

@@ -242,6 +242,17 @@ export async function storedOutbox(page: Page): Promise<OutboxItem[]> {
 	});
 }
 
+/**
+ * Closes a poll in a second, as staff would: a live tally is republished only
+ * every five ballots (the secret-ballot rule), and always at closing, which
+ * the tally job's next run (every 15 s) sees as crossed since its last.
+ */
+export async function closePoll(village: Village, pollId: string) {
+	const polls = nano(village.couch.adminUrl).use<{ closes_at: string }>('demo-public');
+	const poll = await polls.get(pollId);
+	await polls.insert({ ...poll, closes_at: new Date(Date.now() + 1_000).toISOString() });
+}
+
 /** What the server's databases hold, read with admin access. */
 export async function serverCounts(village: Village, pollIds: string[], outboxIds: string[]) {
 	const couch = nano(village.couch.adminUrl);
