@@ -7,8 +7,10 @@ import {
 	residentCookie,
 	staffCookie
 } from '../harness/api.ts';
-import { startApp, type TestApp } from '../harness/app.ts';
-import { provisionDemo, startCouch, STAFF, USERS, type TestCouch } from '../harness/couch.ts';
+import type { TestApp } from '../harness/app.ts';
+import { STAFF, USERS } from '../harness/couch.ts';
+import { startOwnApp, type OwnApp } from '../harness/own-app.ts';
+import type { TestStore } from '../harness/store.ts';
 import { noticeFactory, pollFactory } from '../factories.ts';
 
 /**
@@ -17,8 +19,13 @@ import { noticeFactory, pollFactory } from '../factories.ts';
  * try to write what only the mairie or the server writes, read what only the
  * mairie or nobody reads, replay outbox ids, guess codes and send huge bodies.
  * Every refusal has its exact status, and nothing is stored.
+ *
+ * Its own app: "nothing changed" compares every document of the whole store,
+ * and the guessing tests lock out the whole server (600 wrong codes) and the
+ * staff account's name (10 wrong passwords).
  */
-let server: TestCouch;
+let own: OwnApp;
+let server: TestStore;
 let app: TestApp;
 const admin = () => nano(server.adminUrl);
 
@@ -69,9 +76,9 @@ let nextAddress = 1;
 const address = () => `10.66.${Math.floor(nextAddress / 250)}.${nextAddress++ % 250}`;
 
 beforeAll(async () => {
-	server = await startCouch();
-	await provisionDemo(server.adminUrl);
-	app = await startApp({ COUCHDB_URL: server.adminUrl, ADDRESS_HEADER: 'x-forwarded-for' });
+	own = await startOwnApp({ env: { ADDRESS_HEADER: 'x-forwarded-for' } });
+	server = own.store;
+	app = own.app;
 	cookies.mairie = await staffCookie(app.url, STAFF);
 	// A real staff account, of the commune "autre": its role is mairie:autre.
 	cookies['mairie-autre'] = await staffCookie(app.url, USERS.otherStaff);
@@ -90,8 +97,7 @@ beforeAll(async () => {
 	submissionId = 'submission:hostile-setup-0001';
 });
 afterAll(async () => {
-	await app?.stop();
-	await server?.stop();
+	await own?.stop();
 });
 
 function submission(outboxId: string, overrides: Record<string, unknown> = {}) {
