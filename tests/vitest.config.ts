@@ -1,4 +1,5 @@
-import { defineConfig } from 'vitest/config';
+import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
+import { apacheCouchScript } from './harness/store.ts';
 
 /**
  * Integration (real server), end-to-end (Debian's Chromium) and reliability
@@ -7,6 +8,35 @@ import { defineConfig } from 'vitest/config';
  * one app (tests/harness/global-setup.ts), except those that say why not.
  */
 const SHARED_APP = ['tests/harness/global-setup.ts'];
+
+/**
+ * The integration suite again on Apache CouchDB 3.5.2 (issue 15), but for the
+ * files about the stand-in itself and the one that starts its own CouchDB.
+ */
+const onApacheCouch: TestProjectInlineConfiguration[] = apacheCouchScript()
+	? [
+			{
+				test: {
+					name: 'integration-couchdb',
+					include: ['tests/integration/**/*.test.ts'],
+					exclude: [
+						'tests/integration/embedded*.test.ts',
+						'tests/integration/secrecy-couchdb.test.ts'
+					],
+					env: { CRIEUR_TEST_STORE: 'couchdb' },
+					globalSetup: SHARED_APP,
+					testTimeout: 60_000,
+					hookTimeout: 180_000
+				}
+			}
+		]
+	: [];
+if (onApacheCouch.length === 0) {
+	console.warn(
+		'\n⚠ The integration suite on Apache CouchDB did NOT run: no start-couchdb script ' +
+			'(set CRIEUR_START_COUCHDB, or put ../shared/couchdb beside the repository).\n'
+	);
+}
 
 export default defineConfig({
 	test: {
@@ -37,7 +67,8 @@ export default defineConfig({
 					testTimeout: 150_000,
 					hookTimeout: 120_000
 				}
-			}
+			},
+			...onApacheCouch
 		]
 	}
 });

@@ -1,5 +1,6 @@
 import type { TestProject } from 'vitest/node';
 import { startOwnApp } from './own-app.ts';
+import { storeKind } from './store.ts';
 import './shared-app.ts';
 
 /**
@@ -7,12 +8,14 @@ import './shared-app.ts';
  * test/utils.js shares one web server and cht-core's wdio.conf.js prepares
  * its services once). The browser tests walk the demo commune's content;
  * integration tests write their own. The address header lets each simulated
- * device count as its own address for the per-address limits.
+ * device count as its own address for the per-address limits. The store is
+ * the project's kind (its env names it; tests/vitest.config.ts).
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
 	const shared = await startOwnApp({
 		demoContent: project.name === 'e2e',
-		env: { ADDRESS_HEADER: 'x-forwarded-for' }
+		env: { ADDRESS_HEADER: 'x-forwarded-for' },
+		store: storeKind({ ...process.env, ...project.config.env })
 	});
 	project.provide('app', {
 		url: shared.url,

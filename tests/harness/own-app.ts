@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { seedDemoContent } from '../../couch/demo.ts';
 import { startApp, type TestApp } from './app.ts';
 import { provisionDemo, STAFF } from './couch.ts';
-import { startStore, type TestStore } from './store.ts';
+import { startStore, type StoreKind, type TestStore } from './store.ts';
 
 export interface OwnApp {
 	url: string;
@@ -18,7 +18,7 @@ export interface OwnApp {
  * shares; a test that cannot share starts its own and says why.
  */
 export async function startOwnApp(
-	options: { demoContent?: boolean; env?: Record<string, string> } = {}
+	options: { demoContent?: boolean; env?: Record<string, string>; store?: StoreKind } = {}
 ): Promise<OwnApp> {
 	let store: TestStore | null = null;
 	let app: TestApp | null = null;
@@ -28,7 +28,7 @@ export async function startOwnApp(
 		if (app) fs.rmSync(app.dataDir, { recursive: true, force: true });
 	};
 	try {
-		store = await startStore();
+		store = await startStore(options.store);
 		await provisionDemo(store.adminUrl);
 		if (options.demoContent) await seedDemoContent(store.adminUrl, 'demo');
 		app = await startApp({ COUCHDB_URL: store.adminUrl, ...options.env });

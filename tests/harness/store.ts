@@ -1,4 +1,12 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { projectRoot } from '../../couch/root.ts';
 import { startCouch } from './couch.ts';
+
+const run = promisify(execFile);
 
 /**
  * The CouchDB-protocol store a test run talks to, started through this one
@@ -24,13 +32,53 @@ const starters: Record<StoreKind, () => Promise<TestStore>> = {
 		const couch = await startCouch();
 		return { kind: 'embedded', url: couch.url, adminUrl: couch.adminUrl, stop: couch.stop };
 	},
-	couchdb: () => {
+	couchdb: startApacheCouch
+};
+
+/**
+ * Apache CouchDB's start script: CRIEUR_START_COUCHDB, or the prebuilt 3.5.2
+ * in ../shared/couchdb beside the repository; null when neither is there.
+ */
+export function apacheCouchScript(env: NodeJS.ProcessEnv = process.env): string | null {
+	const script =
+		env.CRIEUR_START_COUCHDB ||
+		path.resolve(projectRoot(), '..', 'shared', 'couchdb', 'start-couchdb');
+	return fs.existsSync(script) ? script : null;
+}
+
+/** One fresh Apache CouchDB node in a folder of its own, stopped and removed by stop(). */
+async function startApacheCouch(): Promise<TestStore> {
+	const script = apacheCouchScript();
+	if (!script) {
 		throw new Error(
-			'CRIEUR_TEST_STORE=couchdb is not wired yet: start ../shared/couchdb/start-couchdb here ' +
-				'(one node in a fresh --dir, admin from --admin) and stop it with --stop DIR.'
+			'CRIEUR_TEST_STORE=couchdb needs Apache CouchDB: set CRIEUR_START_COUCHDB to a ' +
+				'start-couchdb script, or put ../shared/couchdb beside the repository.'
 		);
 	}
-};
+	const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'crieur-couchdb-')), 'node');
+	const { stdout } = await run(script, ['--dir', dir, '--admin', 'admin:admin-password'], {
+		timeout: 180_000
+	});
+	const url = stdout.trim().split('\n')[0].replace(/\/$/, '');
+	const adminUrl = url.replace('://', '://admin:admin-password@');
+	// Test users only: 600,000 pbkdf2 iterations per code would make « 200 ballots »
+	// take minutes (bench/ measures the production setting).
+	const iterations = await fetch(`${url}/_node/_local/_config/chttpd_auth/iterations`, {
+		method: 'PUT',
+		headers: { authorization: `Basic ${Buffer.from('admin:admin-password').toString('base64')}` },
+		body: JSON.stringify('1000')
+	});
+	if (!iterations.ok) throw new Error(`CouchDB config: ${iterations.status}`);
+	return {
+		kind: 'couchdb',
+		url,
+		adminUrl,
+		stop: async () => {
+			await run(script, ['--stop', dir], { timeout: 90_000 }).catch(() => undefined);
+			fs.rmSync(path.dirname(dir), { recursive: true, force: true });
+		}
+	};
+}
 
 export function storeKind(env: NodeJS.ProcessEnv = process.env): StoreKind {
 	const kind = env.CRIEUR_TEST_STORE || 'embedded';
@@ -41,6 +89,6 @@ export function storeKind(env: NodeJS.ProcessEnv = process.env): StoreKind {
 }
 
 /** A fresh, empty store of the kind the environment names. */
-export function startStore(): Promise<TestStore> {
-	return starters[storeKind()]();
+export function startStore(kind: StoreKind = storeKind()): Promise<TestStore> {
+	return starters[kind]();
 }

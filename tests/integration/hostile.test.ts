@@ -280,8 +280,8 @@ describe('writing into demo-public through /db/', () => {
 			expect(bulk.json).toHaveLength(2);
 			expect(bulk.json).toEqual(
 				expect.arrayContaining([
-					expect.objectContaining({ id: '_design/crieur', error: 'unauthorized' }),
-					expect.objectContaining({ id: '_design/evil', error: 'unauthorized' })
+					expect.objectContaining({ id: '_design/crieur', error: 'forbidden' }),
+					expect.objectContaining({ id: '_design/evil', error: 'forbidden' })
 				])
 			);
 			expect(await snapshot()).toEqual(before);
@@ -292,9 +292,9 @@ describe('writing into demo-public through /db/', () => {
 		const before = await snapshot();
 		const doc = { ...forged.notice, _id: 'notice:brouillon-force', status: 'draft' };
 		const result = await send(who, 'PUT', `/db/demo-mairie/${encodeURIComponent(doc._id)}`, doc);
-		// The stand-in says 401 to a logged-in non-member where CouchDB 3 says 403 (couch/README.md).
-		expect(result.status).toBe(401);
-		expect(result.json?.error).toBe('unauthorized');
+		// A logged-in non-member: 403, as CouchDB 3 says (the proxy makes the stand-in agree).
+		expect(result.status).toBe(refusedWrite(who));
+		expect(result.json?.error).toBe(who === 'anonyme' ? 'unauthorized' : 'forbidden');
 		expect(await snapshot()).toEqual(before);
 	});
 });
@@ -415,9 +415,9 @@ describe('reading ballots and the staff database', () => {
 		];
 		for (const [method, path, body] of paths) {
 			const result = await send(who, method, path, body);
-			// 401 from the stand-in for everyone; CouchDB 3 says 403 to a logged-in non-member.
-			expect(result.status, path).toBe(401);
-			expect(result.json?.error).toBe('unauthorized');
+			// A logged-in non-member: 403 on both back ends, as CouchDB 3 says.
+			expect(result.status, path).toBe(refusedWrite(who));
+			expect(result.json?.error).toBe(who === 'anonyme' ? 'unauthorized' : 'forbidden');
 			expect(result.text).not.toMatch(/Plaque|code_hash|resident:/);
 		}
 		for (const [method, path] of [
@@ -555,7 +555,7 @@ describe('admin endpoints and path tricks through /db/', () => {
 			roles: ['_admin']
 		});
 		expect(extra.status).toBe(200);
-		expect(extra.json?.roles).toEqual(['borne:demo']);
+		expect((extra.json as { roles?: unknown }).roles).toEqual(['borne:demo']);
 	});
 
 	it('refuses the store’s admin with a wrong password, by cookie login or basic auth', async () => {

@@ -283,9 +283,14 @@ describe('moderation rules hold in CouchDB itself', () => {
 		await expect(
 			asStaff().insert({ ...fresh, status: 'declined', decline_reason: '' })
 		).rejects.toMatchObject({ statusCode: 403 });
-		await expect(
-			asStaff().insert({ ...fresh, _id: 'submission:fabrique', _rev: undefined } as SubmissionDoc)
-		).rejects.toMatchObject({ statusCode: 403 });
+		// Apache CouchDB refuses another document's attachment stubs (412) before its rules (403).
+		const made = await asStaff()
+			.insert({ ...fresh, _id: 'submission:fabrique', _rev: undefined } as SubmissionDoc)
+			.then(
+				() => null,
+				(error: { statusCode?: number }) => error.statusCode
+			);
+		expect([403, 412]).toContain(made);
 		await expect(asStaff().destroy(id, fresh._rev!)).rejects.toMatchObject({ statusCode: 403 });
 	});
 
@@ -380,14 +385,16 @@ describe('residents support a published suggestion once', () => {
 		// The tally job reads them on its own (poked by each new support), in a commune without
 		// polls too; two supports are not a batch of 5 (issue 13): no count is published yet.
 		const ballotsDb = nano(server.adminUrl).use('demo-ballots');
-		const seq = String((await ballotsDb.info()).update_seq);
+		// Caught up once nothing is left after its checkpoint (sequences are opaque on CouchDB).
 		await expect
 			.poll(
-				async () =>
-					String(((await ballotsDb.get('_local/crieur-tally')) as { since?: string }).since),
+				async () => {
+					const { since } = (await ballotsDb.get('_local/crieur-tally')) as { since?: string };
+					return (await ballotsDb.changes({ since })).results.length;
+				},
 				{ timeout: 20_000 }
 			)
-			.toBe(seq);
+			.toBe(0);
 		expect(await publishedCount('answer:idee-marche')).toBeNull();
 		expect(app.output()).not.toContain('tally: Error');
 		const supports = await nano(server.adminUrl)
