@@ -1,5 +1,9 @@
 import type { StaffLocation } from '../../domain/staff-notice.ts';
+import { LIMITS } from '../../domain/limits.ts';
 import { LOCATIONS, type StaffDbs } from './handles.ts';
+
+const isServerOnly = (doc: { type?: unknown }) =>
+	(LIMITS.serverOnlyTypes as readonly unknown[]).includes(doc.type);
 
 /** Where the last complete sync left each local database: what is newer is not sent yet. */
 const PUSHED_SEQ_ID = '_local/crieur-pushed';
@@ -24,7 +28,13 @@ export class SyncError extends Error {
 export async function syncOnce(dbs: StaffDbs, watchdogMs: number): Promise<SyncOutcome> {
 	const refused: SyncOutcome['refused'] = [];
 	for (const location of LOCATIONS) {
-		const sync = dbs.local[location].sync(dbs.remote[location], { batch_size: 100 });
+		const sync = dbs.local[location].sync(dbs.remote[location], {
+			batch_size: 100,
+			// What only the server writes (tallies, counts, registers) is never pushed back:
+			// a laptop holding a version the server published without its history (issue
+			// 13) would push it, and be refused.
+			push: { filter: (doc: { type?: unknown }) => !isServerOnly(doc) }
+		});
 		// on() returns the replication itself, a thenable awaited below.
 		void sync.on('denied', (error) => {
 			const denied = error as { id?: string; reason?: string; message?: string };
@@ -38,6 +48,8 @@ export async function syncOnce(dbs: StaffDbs, watchdogMs: number): Promise<SyncO
 			}
 			for (const error of [...(result.push?.errors ?? []), ...(result.pull?.errors ?? [])]) {
 				const denied = error as { id?: string; reason?: string; message?: string };
+				// The denied event above already named each refused document.
+				if (!denied.id && !(denied.reason ?? denied.message)) continue;
 				if (!refused.some((entry) => entry.id === denied.id)) {
 					refused.push({ id: denied.id ?? '', reason: denied.reason ?? denied.message ?? '' });
 				}
