@@ -72,7 +72,7 @@ describe('validate_doc_update of <commune>-public', () => {
 		const field = <T>(valid: T, ...invalid: unknown[]) =>
 			fc.oneof({ weight: 3, arbitrary: fc.constant(valid) }, fc.constantFrom(...invalid));
 		const arbitraryNotice = fc.record({
-			_id: field(good._id, 'poll:1', 'notice', 42),
+			_id: field(good._id, 'poll:1', 'notice', 42, 'notice:nouveau'),
 			type: field('notice', 'ballot', undefined),
 			title: field(
 				good.title,
@@ -123,6 +123,17 @@ describe('validate_doc_update of <commune>-public', () => {
 			}),
 			{ numRuns: 600 }
 		);
+	});
+});
+
+describe('addresses of new documents (issue 13 §5)', () => {
+	it('keeps the route words for the routes', () => {
+		const validate = compile('public');
+		expect(verdict(validate, noticeFactory({ _id: 'notice:nouveau' }))).toBe('forbidden');
+		expect(verdict(validate, noticeFactory({ _id: 'notice:nouveau-k3f9' }))).toBe('ok');
+		expect(verdict(validate, noticeFactory({ _id: 'notice:marche-noel-ecoles-k3f9' }))).toBe('ok');
+		expect(verdict(validate, pollFactory({ _id: 'poll:nouveau' }))).toBe('forbidden');
+		expect(verdict(validate, pollFactory({ _id: 'poll:fete-ecole-k3f9' }))).toBe('ok');
 	});
 });
 

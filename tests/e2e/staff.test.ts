@@ -142,6 +142,8 @@ describe('one address per document', () => {
 
 		// Printed and bookmarked links named the database: they lead to the one address.
 		const slug = address.split('/').pop()!;
+		// A readable address from the title, accents folded and little words left out (issue 13 §5).
+		expect(slug).toMatch(/^reunion-publique-sur-plu-[0-9a-z]{4}$/);
 		for (const [old, now] of [
 			[`/mairie/avis/public/${slug}`, address],
 			['/mairie/sondages/public/demo-marche', '/mairie/sondages/demo-marche'],

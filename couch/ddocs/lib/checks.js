@@ -46,8 +46,12 @@ function checkAttachments(doc) {
 	}
 	if (count > LIMITS.attachmentsMax) refuse('_attachments', 'trop de pièces jointes');
 }
+function reservedId(id) {
+	return contains(LIMITS.reservedSlugs, String(id).slice(String(id).indexOf(':') + 1));
+}
 function checkNotice(doc) {
 	if (String(doc._id).indexOf('notice:') !== 0) refuse('_id', 'doit commencer par « notice: »');
+	if (reservedId(doc._id)) refuse('_id', 'adresse réservée');
 	requireText(doc, 'title', LIMITS.titleMax, false);
 	requireText(doc, 'body', LIMITS.bodyMax, true);
 	requireText(doc, 'author', LIMITS.authorMax, true);
@@ -70,6 +74,7 @@ function requireAdminFor(doc, userCtx) {
 }
 function checkPoll(doc) {
 	if (String(doc._id).indexOf('poll:') !== 0) refuse('_id', 'doit commencer par « poll: »');
+	if (reservedId(doc._id)) refuse('_id', 'adresse réservée');
 	requireText(doc, 'question', LIMITS.questionMax, false);
 	requireText(doc, 'description', LIMITS.pollDescriptionMax, true);
 	requireText(doc, 'author', LIMITS.authorMax, true);
@@ -101,7 +106,7 @@ function checkPoll(doc) {
 	if (Date.parse(doc.closes_at) <= Date.parse(doc.opens_at)) refuse('closes_at', 'doit suivre l’ouverture');
 }
 function checkEvent(doc) {
-	if (!/^event:[a-z0-9][a-z0-9-]{0,80}$/.test(String(doc._id))) refuse('_id', 'doit être « event: » suivi d’un identifiant');
+	if (!new RegExp(LIMITS.eventIdPattern).test(String(doc._id)) || reservedId(doc._id)) refuse('_id', 'doit être « event: » suivi d’un identifiant');
 	requireText(doc, 'title', LIMITS.eventTitleMax, false);
 	requireText(doc, 'description', LIMITS.eventDescriptionMax, true);
 	requireText(doc, 'place', LIMITS.eventPlaceMax, true);

@@ -1,5 +1,6 @@
 import { SvelteMap } from 'svelte/reactivity';
 import { newId } from '../domain/notice.ts';
+import { randomBytes } from './random.ts';
 import {
 	dueItems,
 	outcomeOf,
@@ -109,7 +110,7 @@ class Outbox {
 			...entry,
 			// Plain JSON: it is what gets sent, and IndexedDB cannot store Svelte state proxies.
 			body: JSON.parse(JSON.stringify(entry.body)) as Record<string, unknown>,
-			id: newId('o', now).replace(':', '-'),
+			id: newId('o', now, randomBytes).replace(':', '-'),
 			state: 'waiting',
 			attempts: 0,
 			next_attempt_at: 0,

@@ -10,6 +10,10 @@ export const LIMITS = {
 	attachmentBytesMax: 10 * 1024 * 1024,
 	attachmentNameMax: 120,
 	attachmentTypes: ['application/pdf', 'image/jpeg', 'image/png', 'image/webp'],
+	/** An event's id. */
+	eventIdPattern: '^event:[a-z0-9][a-z0-9-]{0,80}$',
+	/** Addresses that are routes of their own (`/mairie/avis/nouveau`): no document takes them. */
+	reservedSlugs: ['nouveau'],
 	categories: ['avis', 'arrete', 'alerte', 'agenda', 'compte-rendu'],
 	questionMax: 200,
 	pollDescriptionMax: 5000,

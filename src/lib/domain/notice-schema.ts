@@ -5,6 +5,7 @@ import type { Poll } from './poll.ts';
 import { PollSchema } from './poll-schema.ts';
 import { EventSchema } from './event-schema.ts';
 import type { CommuneEvent } from './event.ts';
+import { isReservedId } from './slug.ts';
 
 // Schemas of what staff write, apart from notice.ts so that villager pages,
 // which only read, do not load valibot.
@@ -44,7 +45,11 @@ const attachments = v.optional(
 );
 
 const noticeEntries = {
-	_id: v.pipe(v.string(), v.startsWith('notice:', 'invalid_id')),
+	_id: v.pipe(
+		v.string(),
+		v.startsWith('notice:', 'invalid_id'),
+		v.check((id) => !isReservedId(id), 'invalid_id')
+	),
 	_rev: v.optional(v.string()),
 	_attachments: attachments,
 	type: v.literal('notice'),

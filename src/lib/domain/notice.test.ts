@@ -3,7 +3,6 @@ import {
 	compareNotices,
 	excerpt,
 	matchesSearch,
-	newId,
 	nextChange,
 	partitionNotices,
 	visibility
@@ -148,18 +147,13 @@ describe('schema', () => {
 		expect(result.ok).toBe(false);
 	});
 
+	it('keeps the route words for the routes (issue 13 §5)', () => {
+		expect(validatePublicDoc(noticeFactory({ _id: 'notice:nouveau' })).ok).toBe(false);
+		expect(validatePublicDoc(noticeFactory({ _id: 'notice:nouveau-k3f9' })).ok).toBe(true);
+	});
+
 	it('needs a status on drafts', () => {
 		expect(validateDraft({ ...noticeFactory(), status: 'draft' }).ok).toBe(true);
 		expect(validateDraft({ ...noticeFactory(), status: 'published' }).ok).toBe(false);
-	});
-});
-
-describe('ids', () => {
-	it('are prefixed, unique and sort by creation time', () => {
-		const first = newId('notice', new Date('2026-01-01T00:00:00Z'));
-		const second = newId('notice', new Date('2026-06-01T00:00:00Z'));
-		expect(first).toMatch(/^notice:[0-9a-z]+-[0-9a-z]{10}$/);
-		expect(first < second).toBe(true);
-		expect(new Set(Array.from({ length: 500 }, () => newId('notice'))).size).toBe(500);
 	});
 });

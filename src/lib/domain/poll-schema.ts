@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { ISO_DATE_PATTERN, LIMITS } from './limits.ts';
+import { isReservedId } from './slug.ts';
 
 // The poll schema, apart from poll.ts so that pages which only show polls do not load valibot.
 export const isoDate = v.pipe(
@@ -17,7 +18,11 @@ export const text = (max: number, allowEmpty = false) =>
 
 export const PollSchema = v.pipe(
 	v.looseObject({
-		_id: v.pipe(v.string(), v.startsWith('poll:', 'invalid_id')),
+		_id: v.pipe(
+			v.string(),
+			v.startsWith('poll:', 'invalid_id'),
+			v.check((id) => !isReservedId(id), 'invalid_id')
+		),
 		_rev: v.optional(v.string()),
 		type: v.literal('poll'),
 		question: text(LIMITS.questionMax),

@@ -145,7 +145,7 @@ export async function issueCodes(
 		const label = raw.trim();
 		const { code, hash } = await freshCode(backend);
 		const resident: Resident = {
-			_id: newId('resident', now),
+			_id: newId('resident', now, (n) => new Uint8Array(randomBytes(n))),
 			type: 'resident',
 			label,
 			code_hash: hash,
