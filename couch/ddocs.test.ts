@@ -105,10 +105,23 @@ describe('validate_doc_update of <commune>-public', () => {
 			updated_at: field(good.updated_at, 12),
 			author: field(good.author, 'x'.repeat(81), null),
 			updated_by: field(undefined, 'secretariat', '', 'x'.repeat(81), 12, null),
+			event: field(undefined, null, 'event:fete-k3f9', 'poll:x', 'event:', 'event:Fete', 12),
+			files_alt: field(
+				undefined,
+				{ 'a.jpg': 'Le lavoir après travaux' },
+				{ 'a.jpg': '   ' },
+				{ 'a.jpg': 'x'.repeat(201) },
+				{ 'a.jpg': 3 },
+				['Le lavoir'],
+				'Le lavoir',
+				null
+			),
 			_attachments: field(
 				undefined,
 				{ 'a.pdf': { content_type: 'application/pdf', length: 100, stub: true } },
 				{ 'a.svg': { content_type: 'image/svg+xml', length: 100, stub: true } },
+				{ 'a.jpg': { content_type: 'image/jpeg', length: 100, stub: true } },
+				{ 'b.jpg': { content_type: 'image/jpeg', length: 100, stub: true } },
 				{ 'big.pdf': { content_type: 'application/pdf', length: 11 * 1024 * 1024, stub: true } }
 			)
 		});
@@ -134,6 +147,24 @@ describe('addresses of new documents (issue 13 §5)', () => {
 		expect(verdict(validate, noticeFactory({ _id: 'notice:marche-noel-ecoles-k3f9' }))).toBe('ok');
 		expect(verdict(validate, pollFactory({ _id: 'poll:nouveau' }))).toBe('forbidden');
 		expect(verdict(validate, pollFactory({ _id: 'poll:fete-ecole-k3f9' }))).toBe('ok');
+	});
+});
+
+describe('pictures and events of notices (issue 13 §5)', () => {
+	const photo = { 'lavoir.jpg': { content_type: 'image/jpeg', length: 100, stub: true } };
+
+	it('refuses a picture without its description from staff, in both databases', () => {
+		for (const which of ['public', 'mairie'] as const) {
+			const validate = compile(which);
+			const doc = { ...noticeFactory({ _attachments: photo }), status: 'draft' };
+			expect(verdict(validate, doc)).toBe('forbidden');
+			expect(verdict(validate, { ...doc, files_alt: { 'lavoir.jpg': 'Le lavoir' } })).toBe('ok');
+		}
+	});
+
+	it('lets the server publish a notice saved before descriptions existed', () => {
+		const doc = noticeFactory({ _attachments: photo });
+		expect(verdict(compile('public'), doc, { name: 'admin', roles: ['_admin'] })).toBe('ok');
 	});
 });
 

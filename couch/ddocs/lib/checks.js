@@ -49,7 +49,27 @@ function checkAttachments(doc) {
 function reservedId(id) {
 	return contains(LIMITS.reservedSlugs, String(id).slice(String(id).indexOf(':') + 1));
 }
-function checkNotice(doc) {
+// Every picture carries its short description (alternative text); documents do not need one.
+// The server's own writes (a scheduled notice published by its job) are not held
+// back by a notice saved before descriptions existed.
+function checkPictureTexts(doc, userCtx) {
+	var texts = doc.files_alt;
+	if (texts !== undefined) {
+		if (typeof texts !== 'object' || texts === null || Object.prototype.toString.call(texts) === '[object Array]') {
+			refuse('files_alt', 'objet attendu');
+		}
+		for (var key in texts) if (texts.hasOwnProperty(key)) requireText(texts, key, LIMITS.fileAltMax, false);
+	}
+	if (isAdmin(userCtx)) return;
+	var files = doc._attachments || {};
+	for (var name in files) {
+		if (!files.hasOwnProperty(name) || String(files[name].content_type).indexOf('image/') !== 0) continue;
+		if (!texts || typeof texts[name] !== 'string' || texts[name].replace(/^\s+|\s+$/g, '') === '') {
+			refuse('files_alt', 'décrivez l’image « ' + name + ' »');
+		}
+	}
+}
+function checkNotice(doc, userCtx) {
 	if (String(doc._id).indexOf('notice:') !== 0) refuse('_id', 'doit commencer par « notice: »');
 	if (reservedId(doc._id)) refuse('_id', 'adresse réservée');
 	requireText(doc, 'title', LIMITS.titleMax, false);
@@ -65,7 +85,11 @@ function checkNotice(doc) {
 	if (doc.expires_at !== null && Date.parse(doc.expires_at) <= Date.parse(doc.published_at)) {
 		refuse('expires_at', 'doit suivre la publication');
 	}
+	if (doc.event !== undefined && doc.event !== null && !new RegExp(LIMITS.eventIdPattern).test(String(doc.event))) {
+		refuse('event', 'doit désigner un événement');
+	}
 	checkAttachments(doc);
+	checkPictureTexts(doc, userCtx);
 }
 function requireAdminFor(doc, userCtx) {
 	if (contains(LIMITS.serverOnlyTypes, doc.type) && (userCtx.roles || []).indexOf('_admin') === -1) {

@@ -36,5 +36,5 @@ function (newDoc, oldDoc, userCtx, secObj) {
 	if (!contains(LIMITS.draftStatuses, newDoc.status)) refuse('status', 'statut inconnu');
 	if (newDoc.type === 'poll') return checkPoll(newDoc);
 	if (newDoc.type === 'event') return checkEvent(newDoc);
-	checkNotice(newDoc);
+	checkNotice(newDoc, userCtx);
 }

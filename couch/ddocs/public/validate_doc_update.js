@@ -47,5 +47,5 @@ function (newDoc, oldDoc, userCtx, secObj) {
 	if (newDoc.type === 'event') return checkEvent(newDoc);
 	if (newDoc.type === 'tally' || newDoc.type === 'supports') return;
 	if (newDoc.type === 'answer') return checkAnswer(newDoc);
-	checkNotice(newDoc);
+	checkNotice(newDoc, userCtx);
 }

@@ -10,11 +10,19 @@ export const LIMITS = {
 	attachmentBytesMax: 10 * 1024 * 1024,
 	attachmentNameMax: 120,
 	attachmentTypes: ['application/pdf', 'image/jpeg', 'image/png', 'image/webp'],
-	/** An event's id. */
+	/** A picture's short description (its alternative text), required for every image. */
+	fileAltMax: 200,
+	/**
+	 * « agenda » stays readable and storable for notices written before events
+	 * had their own documents (a laptop may still save one offline); new notices
+	 * name the `event` they announce instead, and the editor no longer offers it.
+	 */
+	categories: ['avis', 'arrete', 'alerte', 'agenda', 'compte-rendu'],
+	retiredCategories: ['agenda'],
+	/** An event's id; a notice's `event` names one. */
 	eventIdPattern: '^event:[a-z0-9][a-z0-9-]{0,80}$',
 	/** Addresses that are routes of their own (`/mairie/avis/nouveau`): no document takes them. */
 	reservedSlugs: ['nouveau'],
-	categories: ['avis', 'arrete', 'alerte', 'agenda', 'compte-rendu'],
 	questionMax: 200,
 	pollDescriptionMax: 5000,
 	pollOptionsMin: 2,

@@ -27,6 +27,13 @@ export interface NoticeFields {
 	author: string;
 	/** The staff member who saved this revision: conflicting versions say whose they are. */
 	updated_by?: string;
+	/**
+	 * The event this notice announces (`event:<slug>`): its page shows the
+	 * event's date and place from that one document, never a copy of them.
+	 */
+	event?: string | null;
+	/** A short description of each picture attached, by file name: its alternative text. */
+	files_alt?: Record<string, string>;
 }
 
 /** A notice in `<commune>-public`: visible to all between published_at and expires_at. */
@@ -102,7 +109,9 @@ export type ValidationCode =
 	| 'closes_before_opening'
 	| 'ends_before_start'
 	| 'event_too_long'
-	| 'invalid_limit';
+	| 'invalid_limit'
+	| 'invalid_event'
+	| 'missing_alt';
 
 export interface ValidationIssue {
 	field: string;

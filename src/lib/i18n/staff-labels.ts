@@ -37,7 +37,9 @@ const validation: Words<ValidationCode> = {
 	closes_before_opening: m.validation_closes_before_opening,
 	ends_before_start: m.validation_ends_before_start,
 	event_too_long: m.validation_event_too_long,
-	invalid_limit: m.validation_invalid_limit
+	invalid_limit: m.validation_invalid_limit,
+	invalid_event: m.validation_invalid_event,
+	missing_alt: m.validation_missing_alt
 };
 
 const moderationActions: Words<SubmissionStatus> = {
