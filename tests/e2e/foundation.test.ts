@@ -309,6 +309,11 @@ describe('first visit and installability', () => {
 		// Without a photo of its own, a shared link shows the commune's icon (issue 13 §5).
 		const image = await noScript.page.locator('meta[property="og:image"]').getAttribute('content');
 		expect(image).toMatch(/^https?:\/\/[^/]+\/icons\/icon-512\.png$/);
+		// A notice about an event shows the agenda's own date, one document for both (issue 13 §5).
+		await noScript.page.goto(`${app.url}/avis/demo-marche-noel`);
+		const event = noScript.page.getByRole('link', { name: /Marché de Noël des écoles/ });
+		expect(await event.getAttribute('href')).toBe('/agenda/demo-marche-noel');
+		expect(await event.innerText()).toMatch(/16:30|16 h 30/);
 		// Search and categories work as plain links and forms, without JavaScript.
 		await noScript.page.goto(`${app.url}/?categorie=arrete`);
 		expect(await noScript.page.locator('.cards li').count()).toBeGreaterThan(0);
