@@ -16,6 +16,22 @@ export const LIMITS = {
 	pollOptionsMin: 2,
 	pollOptionsMax: 20,
 	pollOptionLabelMax: 120,
+	/** « Plusieurs réponses possibles » with one answer at most would be a single choice. */
+	pollMultipleMin: 2,
+	/**
+	 * What no longer changes once a published poll has opened (ballots may have
+	 * been cast for it): it would change what those ballots mean. Once closed,
+	 * its closing time too. The description stays editable (poll-rules.ts).
+	 */
+	pollLockedWhileVoting: [
+		'question',
+		'options',
+		'multiple',
+		'max_choices',
+		'results',
+		'allow_change',
+		'opens_at'
+	],
 	residentLabelMax: 160,
 	publicTypes: ['notice', 'commune', 'poll', 'tally', 'answer', 'supports', 'event'],
 	/** Written by the app server only (server admin), never by staff laptops. */
