@@ -21,6 +21,7 @@ import type {
 	VersionRef
 } from './staff/index.ts';
 import { clearEditorDrafts, deleteSetting, readSetting, writeSetting } from './device-db.ts';
+import { DEFAULT_TIME_ZONE } from '../domain/limits.ts';
 import { RetryTimer } from './retry.ts';
 import { isStorageFailure } from './storage-errors.ts';
 import { onSyncTriggers } from './triggers.ts';
@@ -75,7 +76,7 @@ class StaffStore {
 	residents = $state.raw<StaffResident[]>([]);
 	communeName = $state('');
 	/** The commune's time zone: events are typed and shown in it, whatever the laptop's. */
-	timeZone = $state('Europe/Paris');
+	timeZone = $state(DEFAULT_TIME_ZONE);
 	kiosks = $state.raw<StaffKiosk[]>([]);
 	submissions = $state.raw<StaffSubmission[]>([]);
 	/** Submissions no staff member has opened yet. */

@@ -1,3 +1,11 @@
+/**
+ * The time zone a commune is provisioned in unless told otherwise, and the one
+ * used until a device holds the `commune` document. Every date staff type and
+ * every date shown follows that document's `timezone` (issue 13 §2), never the
+ * device's zone: this is the only place the name is written.
+ */
+export const DEFAULT_TIME_ZONE = 'Europe/Paris';
+
 // One source of truth for the document rules. The valibot schemas below use
 // these values, and couch/ddocs injects the same object into validate_doc_update
 // so that CouchDB enforces them even when the app server is bypassed.
