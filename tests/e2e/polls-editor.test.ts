@@ -19,7 +19,7 @@ import {
  * French; a laptop on New York time types 18:00 and villagers read 18:00;
  * once the vote opened, the question and answers are shown read-only with
  * why, CouchDB refuses a change, and « Clore maintenant » and « Retirer le
- * sondage » do what they say.
+ * sondage » do what they say. A notice typed there is in commune time too.
  */
 let app: TestApp;
 let cookie = '';
@@ -65,6 +65,12 @@ describe('the poll editor', () => {
 		await staff.getByLabel('Clôture du vote').fill(`${day}T18:00`);
 		await staff.getByRole('button', { name: 'Publier le sondage' }).click();
 		await staff.getByText('Deux réponses disent la même chose').waitFor();
+		for (const n of ['Réponse 1', 'Réponse 2']) {
+			expect(await staff.getByLabel(n, { exact: true }).getAttribute('aria-invalid')).toBe('true');
+		}
+		expect(
+			await staff.getByLabel('Réponse 3', { exact: true }).getAttribute('aria-invalid')
+		).toBeNull();
 		await staff.getByText('permettez au moins 2 réponses').waitFor();
 		await staff.getByText('Heures de la commune (Europe/Paris).').waitFor();
 		await staff.screenshot({ path: path.join(resultsDir(), 'staff-poll-refused-1366x768.png') });
@@ -147,5 +153,28 @@ describe('the poll editor', () => {
 		await staff.goto(`${app.url}/mairie/sondages`);
 		const row = staff.locator('tr', { hasText: QUESTION });
 		expect(await row.innerText()).toContain('Retiré');
+	});
+
+	it('types a notice’s publication in commune time too', async () => {
+		const day = addDays(dayOf(new Date().toISOString(), 'Europe/Paris'), 2);
+		const laptop = await openDevice(LAPTOP, { timezoneId: 'America/New_York' });
+		devices.push(laptop);
+		const staff = laptop.page;
+		await staffLogin(staff, app.url, demoStaffLogin(app.dataDir));
+		await staff.goto(`${app.url}/mairie/avis/nouveau`);
+		await staff.getByLabel('Titre').fill('Réunion publique sur la bibliothèque');
+		await staff.getByLabel('Texte').fill('Salle du conseil.');
+		await staff.getByLabel('Publication').fill(`${day}T18:00`);
+		await staff.getByRole('button', { name: 'Programmer la publication' }).click();
+		await staff.getByText(/Programmé pour le .* 18:00/).waitFor();
+		await syncStaff(staff);
+		const slug = staff.url().split('/').pop()!;
+		expect(await serverDoc('demo-mairie', `notice:${slug}`)).toMatchObject({
+			status: 'scheduled',
+			published_at: instantFromWallTime(`${day}T18:00`, 'Europe/Paris')
+		});
+		await staff.reload();
+		await staff.getByLabel('Titre').waitFor();
+		expect(await staff.getByLabel('Publication').inputValue()).toBe(`${day}T18:00`);
 	});
 });
