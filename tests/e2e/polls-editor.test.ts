@@ -2,7 +2,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, dayOf, instantFromWallTime } from '../../src/lib/domain/event.ts';
 import { staffCookie } from '../harness/api.ts';
-import { demoStaffLogin, startApp, type TestApp } from '../harness/app.ts';
+import { sharedApp } from '../harness/shared-app.ts';
 import {
 	LAPTOP,
 	PHONE,
@@ -21,19 +21,17 @@ import {
  * why, CouchDB refuses a change, and « Clore maintenant » and « Retirer le
  * sondage » do what they say. A notice typed there is in commune time too.
  */
-let app: TestApp;
+const app = sharedApp();
 let cookie = '';
 const devices: Device[] = [];
 const QUESTION = 'Quels créneaux pour la bibliothèque ?';
 
 beforeAll(async () => {
-	app = await startApp();
-	cookie = await staffCookie(app.url, demoStaffLogin(app.dataDir));
+	cookie = await staffCookie(app.url, app.staff);
 });
 
 afterAll(async () => {
 	for (const opened of devices) await opened.close().catch(() => undefined);
-	await app?.stop();
 });
 
 async function serverDoc(db: string, id: string): Promise<Record<string, unknown>> {
@@ -50,7 +48,7 @@ describe('the poll editor', () => {
 		const laptop = await openDevice(LAPTOP, { timezoneId: 'America/New_York' });
 		devices.push(laptop);
 		const staff = laptop.page;
-		await staffLogin(staff, app.url, demoStaffLogin(app.dataDir));
+		await staffLogin(staff, app.url, app.staff);
 		await staff.goto(`${app.url}/mairie/sondages/nouveau`);
 		await staff.getByLabel('Question').fill(QUESTION);
 		await staff.getByLabel('Réponse 1', { exact: true }).fill('Le samedi matin');
@@ -104,7 +102,7 @@ describe('the poll editor', () => {
 		const laptop = await openDevice(LAPTOP, { timezoneId: 'America/New_York' });
 		devices.push(laptop);
 		const staff = laptop.page;
-		await staffLogin(staff, app.url, demoStaffLogin(app.dataDir));
+		await staffLogin(staff, app.url, app.staff);
 		await staff.goto(`${app.url}/mairie/sondages/${slug}`);
 		await staff.getByText('Le vote est ouvert : des habitants ont peut-être déjà voté.').waitFor();
 		expect(await staff.getByLabel('Question').getAttribute('readonly')).not.toBeNull();
@@ -160,7 +158,7 @@ describe('the poll editor', () => {
 		const laptop = await openDevice(LAPTOP, { timezoneId: 'America/New_York' });
 		devices.push(laptop);
 		const staff = laptop.page;
-		await staffLogin(staff, app.url, demoStaffLogin(app.dataDir));
+		await staffLogin(staff, app.url, app.staff);
 		await staff.goto(`${app.url}/mairie/avis/nouveau`);
 		await staff.getByLabel('Titre').fill('Réunion publique sur la bibliothèque');
 		await staff.getByLabel('Texte').fill('Salle du conseil.');
