@@ -9,6 +9,7 @@ export default ts.config(
 		// by running them in node:vm (couch/ddocs.test.ts) and against the real server.
 		ignores: [
 			'build/',
+			'build-next/',
 			'.svelte-kit/',
 			'node_modules/',
 			'data/',

@@ -21,7 +21,8 @@ export default defineConfig({
 		// watcher would keep the test process alive.
 		...(process.env.VITEST ? [] : [paraglideVitePlugin(paraglideOptions)]),
 		sveltekit({
-			adapter: adapter({ precompress: true }),
+			// BUILD_DIR: the update test's second release is built beside build/, never over it.
+			adapter: adapter({ precompress: true, out: process.env.BUILD_DIR || 'build' }),
 			// workbox-window registers the worker (src/lib/client/pwa.ts), so it can offer updates.
 			serviceWorker: { register: false },
 			files: { serviceWorker: 'service-worker/index.ts' },
@@ -35,6 +36,9 @@ export default defineConfig({
 	],
 	build: { target: 'es2022' },
 	test: {
-		include: ['src/**/*.test.ts', 'tests/unit/**/*.test.ts', 'couch/**/*.test.ts']
+		include: ['src/**/*.test.ts', 'tests/unit/**/*.test.ts', 'couch/**/*.test.ts'],
+		// npm test runs them beside the type checks and a build: the property
+		// tests' CPU then takes longer than vitest's 5 s default.
+		testTimeout: 30_000
 	}
 });

@@ -10,6 +10,7 @@ import {
 	type CommuneEvent,
 	type EventCategory
 } from '../src/lib/domain/event.ts';
+import { DEFAULT_TIME_ZONE } from '../src/lib/domain/limits.ts';
 import { simplePdf } from './demo-pdf.ts';
 
 interface DemoNotice {
@@ -409,7 +410,7 @@ export async function seedDemoContent(couchUrl: string, slug: string, now = new 
 		updated_at: daysFrom(now, -3),
 		author: AUTHOR
 	};
-	const events = EVENTS.map((demo) => demoEvent(demo, now, 'Europe/Paris'));
+	const events = EVENTS.map((demo) => demoEvent(demo, now, DEFAULT_TIME_ZONE));
 	await publicDb.bulk({ docs: [...notices, poll, ...events] });
 	await mairieDb.bulk({ docs: drafts });
 	return { notices: notices.length, drafts: drafts.length };

@@ -5,6 +5,7 @@ import {
 	roles,
 	type CommuneDatabase
 } from '../src/lib/domain/commune.ts';
+import { DEFAULT_TIME_ZONE } from '../src/lib/domain/limits.ts';
 import { designDoc, designDocChanged, type DesignedDatabase } from './ddocs.ts';
 import { sameSecurity, securityFor } from './security.ts';
 
@@ -77,6 +78,8 @@ export async function provisionCommune(
 		changes.push('base _users créée');
 	}
 
+	changes.push(...(await storeSettings(couch)));
+
 	for (const which of DATABASES) {
 		const db = databaseName(slug, which);
 		if (!(await getOrNull(couch.db.get(db)))) {
@@ -109,7 +112,7 @@ export async function provisionCommune(
 			type: 'commune',
 			slug,
 			name: options.name,
-			timezone: options.timezone ?? 'Europe/Paris',
+			timezone: options.timezone ?? DEFAULT_TIME_ZONE,
 			...(options.centre ? { centre: options.centre } : {})
 		} as never);
 		changes.push(`commune « ${options.name} » enregistrée`);
@@ -144,6 +147,29 @@ export async function provisionCommune(
 	}
 
 	return { changes, staffCreated };
+}
+
+/**
+ * Apache CouchDB's own login lockout (5 failures per name and address) sees
+ * only the app server's address, so five wrong tries from anyone would lock
+ * the mairie out for everyone: the app's limit, per device and name, is the
+ * one that holds (docs/architecture.md); CouchDB only logs. Set on every node
+ * of a cluster; the stand-in has no such setting and no _membership.
+ */
+async function storeSettings(couch: nano.ServerScope): Promise<string[]> {
+	const welcome = (await couch.request({ path: '' })) as { couchdb?: string };
+	// The stand-in greets as "express-pouchdb"; only Apache CouchDB has nodes.
+	if (welcome.couchdb !== 'Welcome') return [];
+	const membership = (await couch.request({ path: '_membership' })) as { all_nodes?: string[] };
+	const changes: string[] = [];
+	for (const node of membership.all_nodes ?? []) {
+		const path = `_node/${encodeURIComponent(node)}/_config/chttpd_auth_lockout/mode`;
+		const mode = await getOrNull(couch.request({ path }));
+		if (mode === 'warn' || mode === 'off') continue;
+		await couch.request({ path, method: 'PUT', body: 'warn' });
+		changes.push(`verrouillage des connexions de CouchDB en simple avertissement sur ${node}`);
+	}
+	return changes;
 }
 
 function sameCentre(current: unknown, wanted: { lat: number; lng: number }): boolean {

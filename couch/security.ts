@@ -24,13 +24,33 @@ export function securityFor(commune: string, which: CommuneDatabase): SecurityOb
 	}
 }
 
-export function sameSecurity(a: unknown, b: SecurityObject): boolean {
-	const normal = (s: SecurityObject) =>
-		JSON.stringify({
-			admins: { names: [...s.admins.names].sort(), roles: [...s.admins.roles].sort() },
-			members: { names: [...s.members.names].sort(), roles: [...s.members.roles].sort() }
-		});
-	const current = a as Partial<SecurityObject> | null;
-	if (!current?.admins || !current?.members) return false;
-	return normal(current as SecurityObject) === normal(b);
+/** One side of a _security object as CouchDB may give it: either list may be missing. */
+interface SecurityGroup {
+	names?: unknown;
+	roles?: unknown;
+}
+
+/**
+ * Whether a database's _security already says what `wanted` does. CouchDB 3
+ * gives a new database `{"members":{"roles":["_admin"]},"admins":{"roles":["_admin"]}}`,
+ * without `names`: a missing list reads as empty, and anything not a list differs.
+ */
+export function sameSecurity(current: unknown, wanted: SecurityObject): boolean {
+	const list = (value: unknown) =>
+		value === undefined ? [] : Array.isArray(value) ? [...value].map(String).sort() : null;
+	const normal = (group: SecurityGroup | undefined) => {
+		const names = list(group?.names);
+		const groupRoles = list(group?.roles);
+		return names && groupRoles ? JSON.stringify({ names, roles: groupRoles }) : null;
+	};
+	const found = current as { admins?: SecurityGroup; members?: SecurityGroup } | null;
+	// Missing altogether is never the same: it is written out, explicitly.
+	if (!found?.admins || !found.members) return false;
+	const [admins, members] = [normal(found.admins), normal(found.members)];
+	return (
+		admins !== null &&
+		members !== null &&
+		admins === normal(wanted.admins) &&
+		members === normal(wanted.members)
+	);
 }

@@ -3,13 +3,15 @@ import type { DraftNotice, Notice } from '../src/lib/domain/notice.ts';
 import type { Poll } from '../src/lib/domain/poll.ts';
 import type { CommuneEvent } from '../src/lib/domain/event.ts';
 
+// Unique across the files of a run, which share one store.
+const run = Math.random().toString(36).slice(2, 8);
 let counter = 0;
 
 /** A valid public notice; override what the test is about. */
 export function noticeFactory(overrides: Partial<Notice> = {}): Notice {
 	counter++;
 	return {
-		_id: `notice:test-${counter}`,
+		_id: `notice:test-${run}-${counter}`,
 		type: 'notice',
 		title: `Avis de test ${counter}`,
 		body: 'Texte de **test**.',
@@ -31,7 +33,7 @@ export function draftFactory(overrides: Partial<DraftNotice> = {}): DraftNotice 
 export function pollFactory(overrides: Partial<Poll> = {}): Poll {
 	counter++;
 	return {
-		_id: `poll:test-${counter}`,
+		_id: `poll:test-${run}-${counter}`,
 		type: 'poll',
 		question: `Question de test ${counter} ?`,
 		description: 'Pour **tester**.',

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import ICAL from 'ical.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { addDays, dayOf } from '../../src/lib/domain/event.ts';
-import { demoStaffLogin, startApp, type TestApp } from '../harness/app.ts';
+import { sharedApp } from '../harness/shared-app.ts';
 import {
 	LAPTOP,
 	PHONE,
@@ -21,17 +21,12 @@ import {
  * minutes; a phone in the village sees it at 20:00 in the list and in the
  * month, opens it offline, follows the minutes, and adds it to its calendar.
  */
-let app: TestApp;
+const app = sharedApp();
 const devices: Device[] = [];
 const TITLE = 'Conseil municipal extraordinaire';
 
-beforeAll(async () => {
-	app = await startApp();
-});
-
 afterAll(async () => {
 	for (const opened of devices) await opened.close().catch(() => undefined);
-	await app?.stop();
 });
 
 describe('the agenda', () => {
@@ -41,7 +36,7 @@ describe('the agenda', () => {
 		const laptop = await openDevice(LAPTOP, { timezoneId: 'America/New_York' });
 		devices.push(laptop);
 		const staff = laptop.page;
-		await staffLogin(staff, app.url, demoStaffLogin(app.dataDir));
+		await staffLogin(staff, app.url, app.staff);
 		await staff.getByRole('link', { name: 'Agenda' }).click();
 		await staff.getByRole('heading', { name: 'Agenda', level: 1 }).waitFor();
 		await staff.getByText('Repas partagé de la Saint-Crieur').waitFor();

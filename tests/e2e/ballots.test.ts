@@ -1,7 +1,6 @@
-import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoStaffLogin, startApp, type TestApp } from '../harness/app.ts';
+import { afterAll, describe, expect, it } from 'vitest';
+import { sharedApp } from '../harness/shared-app.ts';
 import {
 	LAPTOP,
 	PHONE,
@@ -11,7 +10,8 @@ import {
 	syncStaff,
 	waitForServiceWorker,
 	waitForVillagerSync,
-	type Device
+	type Device,
+	type DeviceOptions
 } from './browser.ts';
 
 /**
@@ -19,12 +19,12 @@ import {
  * the app from the letter's QR URL, votes offline, reloads offline, comes back
  * online, and the ballot goes by itself; the tally appears on another phone.
  */
-let app: TestApp;
+const app = sharedApp();
 const devices: Device[] = [];
 const QUESTION = 'Faut-il illuminer le clocher pour les fêtes ?';
 
-async function device(viewport = PHONE) {
-	const opened = await openDevice(viewport);
+async function device(viewport = PHONE, options: DeviceOptions = {}) {
+	const opened = await openDevice(viewport, options);
 	devices.push(opened);
 	return opened;
 }
@@ -46,14 +46,8 @@ async function voteAs(code: string, poll: string, choice: string, outboxId: stri
 	expect(ballot.status).toBe(201);
 }
 
-beforeAll(async () => {
-	app = await startApp();
-});
-
 afterAll(async () => {
 	for (const opened of devices) await opened.close().catch(() => undefined);
-	await app?.stop();
-	if (app) fs.rmSync(app.dataDir, { recursive: true, force: true });
 });
 
 describe('a secret ballot cast offline', () => {
@@ -62,7 +56,7 @@ describe('a secret ballot cast offline', () => {
 
 	it('staff issue printable codes and publish a poll', async () => {
 		const staff = await device(LAPTOP);
-		await staffLogin(staff.page, app.url, demoStaffLogin(app.dataDir));
+		await staffLogin(staff.page, app.url, app.staff);
 
 		await staff.page.getByRole('link', { name: 'Codes d’habitants' }).click();
 		await staff.page
@@ -147,6 +141,8 @@ describe('a secret ballot cast offline', () => {
 	it('refuses a second ballot from the same resident on another device, in French', async () => {
 		const kiosk = await device(PHONE);
 		await kiosk.page.goto(`${app.url}/habitant`);
+		// Hydrated first: a click on the server-rendered form would submit it natively.
+		await waitForVillagerSync(kiosk.page);
 		await kiosk.page.getByLabel('Code d’habitant').fill(codes[0].toLowerCase());
 		await kiosk.page.getByRole('button', { name: 'Valider mon code' }).click();
 		await kiosk.page.getByText('Vous êtes reconnu comme habitant').first().waitFor();
@@ -161,9 +157,40 @@ describe('a secret ballot cast offline', () => {
 		expect(tally).toMatchObject({ total: 5, counts: { 'choix-1': 3, 'choix-2': 2 } });
 	});
 
+	// Issue 14: "Vous êtes reconnu" showed before the device had stored the
+	// session (Dexie still loading), so a page opened at once forgot it.
+	it('keeps the session on the device before saying the resident is recognised', async () => {
+		// Without the service worker, which would serve the scripts from its cache.
+		const { page, context } = await device(PHONE, { serviceWorker: false });
+		await page.goto(`${app.url}/habitant`);
+		await waitForVillagerSync(page);
+		await page.getByLabel('Code d’habitant').fill(codes[1]);
+		// The script of the device database (Dexie, loaded on first use) is held back.
+		const held: (() => Promise<void>)[] = [];
+		let holding = true;
+		await context.route('**/_app/immutable/**/*.js', async (route) => {
+			const response = await route.fetch();
+			const body = await response.text();
+			const release = () => route.fulfill({ response, body });
+			if (holding && body.includes('crieur-device')) held.push(release);
+			else await release();
+		});
+		await page.getByRole('button', { name: 'Valider mon code' }).click();
+		await expect.poll(() => held.length).toBeGreaterThan(0);
+		expect(await page.getByText('Vous êtes reconnu comme habitant').count()).toBe(0);
+		holding = false;
+		for (const release of held) await release();
+		await context.unroute('**/_app/immutable/**/*.js');
+		await page.getByText('Vous êtes reconnu comme habitant').first().waitFor();
+		// Reloaded at once: the device still knows its resident.
+		await page.reload();
+		await page.getByText('Vous êtes reconnu comme habitant').first().waitFor();
+	});
+
 	it('tells a wrong code clearly', async () => {
 		const phone = await device(PHONE);
 		await phone.page.goto(`${app.url}/habitant`);
+		await waitForVillagerSync(phone.page);
 		await phone.page.getByLabel('Code d’habitant').fill('ACDE-FGHJ-KMNP');
 		await phone.page.getByRole('button', { name: 'Valider mon code' }).click();
 		await phone.page.getByText('Code inconnu ou retiré').waitFor();

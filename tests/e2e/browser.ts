@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { freshAddress } from '../harness/api.ts';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -14,45 +15,140 @@ export interface Device {
 	close(): Promise<void>;
 }
 
+const CHROMIUM_ARGS = [
+	'--no-sandbox',
+	'--disable-gpu',
+	'--disable-quic',
+	'--no-first-run',
+	'--disable-background-networking',
+	'--disable-component-update',
+	'--disable-sync',
+	'--disable-dev-shm-usage',
+	// Tests never reach the internet (CI has none): the map's tile server
+	// fails at once instead of waiting on DNS.
+	'--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost'
+];
+
+// One Chromium per test file, launched with its first device and closed with
+// its last: vitest runs each file in its own process, and a launch costs half
+// a second where a context costs a few milliseconds.
+let browser: Promise<Browser> | null = null;
+let openDevices = 0;
+
+async function acquireBrowser(): Promise<Browser> {
+	openDevices++;
+	browser ??= chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+	try {
+		return await browser;
+	} catch (error) {
+		openDevices--;
+		browser = null;
+		throw error;
+	}
+}
+
+async function releaseBrowser(): Promise<void> {
+	if (--openDevices > 0 || !browser) return;
+	const closing = browser;
+	browser = null;
+	await (await closing).close();
+}
+
+export interface DeviceOptions {
+	javaScriptEnabled?: boolean;
+	locale?: string;
+	timezoneId?: string;
+	/**
+	 * false: the device never gets the service worker (its script is never
+	 * answered), for tests that read pages online and are not about it:
+	 * installing it precaches the whole app shell, the dearest part of a device.
+	 */
+	serviceWorker?: boolean;
+	/**
+	 * A whole browser with a profile on disk instead of a context, for what
+	 * Chromium refuses to an off-the-record context (the installability check).
+	 */
+	persistent?: boolean;
+}
+
 /**
- * A browser with its own profile, like a separate phone or laptop: its own
- * service worker, IndexedDB and cookies. Debian's Chromium, never a download.
+ * A separate phone or laptop: a browser context of its own, so its own
+ * service worker, IndexedDB, caches and cookies (tests/e2e/devices.test.ts
+ * proves it), and its own network address for the per-address limits.
+ * Debian's Chromium, never a download.
  */
-export async function openDevice(
-	viewport = PHONE,
-	options: { javaScriptEnabled?: boolean; locale?: string; timezoneId?: string } = {}
-): Promise<Device> {
-	const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'crieur-chromium-'));
-	const context = await chromium.launchPersistentContext(profile, {
-		executablePath: CHROMIUM,
-		headless: true,
+export async function openDevice(viewport = PHONE, options: DeviceOptions = {}): Promise<Device> {
+	const settings = {
 		viewport,
 		locale: options.locale ?? 'fr-FR',
 		timezoneId: options.timezoneId ?? 'Europe/Paris',
 		javaScriptEnabled: options.javaScriptEnabled ?? true,
-		args: [
-			'--no-sandbox',
-			'--disable-gpu',
-			'--disable-quic',
-			'--no-first-run',
-			'--disable-background-networking',
-			'--disable-component-update',
-			'--disable-sync',
-			'--disable-dev-shm-usage',
-			// Tests never reach the internet (CI has none): the map's tile server
-			// fails at once instead of waiting on DNS.
-			'--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost'
-		]
-	});
+		extraHTTPHeaders: { 'x-forwarded-for': freshAddress() }
+	};
+	let context: BrowserContext;
+	let release: () => Promise<void>;
+	if (options.persistent) {
+		const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'crieur-chromium-'));
+		context = await chromium.launchPersistentContext(profile, {
+			executablePath: CHROMIUM,
+			headless: true,
+			args: CHROMIUM_ARGS,
+			...settings
+		});
+		release = async () => fs.rmSync(profile, { recursive: true, force: true });
+	} else {
+		const shared = await acquireBrowser();
+		try {
+			context = await shared.newContext(settings);
+		} catch (error) {
+			await releaseBrowser();
+			throw error;
+		}
+		release = releaseBrowser;
+	}
+	if (options.serviceWorker === false) await context.route('**/service-worker.js', () => {});
 	context.setDefaultTimeout(20_000);
 	const page = context.pages()[0] ?? (await context.newPage());
 	page.on('pageerror', (error) => console.error(`[page error] ${error.message}`));
+	let closed = false;
 	return {
 		context,
 		page,
 		close: async () => {
-			await context.close();
-			fs.rmSync(profile, { recursive: true, force: true });
+			if (closed) return;
+			closed = true;
+			try {
+				await context.close();
+			} finally {
+				await release();
+			}
+		}
+	};
+}
+
+/**
+ * Tells a page loaded while its context is offline that it is: Playwright's
+ * offline cuts such a page's network but leaves its navigator.onLine true, so
+ * it would never hear `online` when the network returns. Chromium's own
+ * network emulation, sent to the page itself, sets both; `backOnline()` then
+ * brings the network back for the context and the page, which hears `online`.
+ */
+export async function knowsItIsOffline(page: Page): Promise<{ backOnline(): Promise<void> }> {
+	const cdp = await page.context().newCDPSession(page);
+	const emulate = (offline: boolean) =>
+		cdp.send('Network.emulateNetworkConditions', {
+			offline,
+			latency: 0,
+			downloadThroughput: -1,
+			uploadThroughput: -1
+		});
+	await emulate(true);
+	await page.waitForFunction(() => navigator.onLine === false);
+	return {
+		backOnline: async () => {
+			await page.context().setOffline(false);
+			await emulate(false);
+			await cdp.detach();
 		}
 	};
 }
@@ -65,13 +161,25 @@ export async function waitForServiceWorker(page: Page): Promise<void> {
 			return navigator.serviceWorker.controller !== null;
 		},
 		undefined,
-		{ timeout: 20_000, polling: 250 }
+		{ timeout: 60_000, polling: 250 }
 	);
 }
 
-/** Waits until the villager's pull finished and the replica is in use. */
+/**
+ * Waits until a villager's pull finished on this page: the status says when
+ * ("À jour à l’instant"). The server-rendered page already says "À jour", idle,
+ * before any script ran, so that alone proves neither hydration nor a pull.
+ */
 export async function waitForVillagerSync(page: Page): Promise<void> {
-	await page.locator('.sync.idle').waitFor({ timeout: 20_000 });
+	const neverSynced = [words('fr').sync_upToDate, words('en').sync_upToDate];
+	await page.waitForFunction(
+		(plain) => {
+			const label = document.querySelector('.sync.idle .label')?.textContent?.trim();
+			return label !== undefined && !plain.includes(label);
+		},
+		neverSynced,
+		{ timeout: 60_000, polling: 200 }
+	);
 }
 
 export async function staffLogin(

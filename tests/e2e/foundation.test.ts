@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterAll, describe, expect, it } from 'vitest';
 import { simplePdf } from '../../couch/demo-pdf.ts';
 import { dayOf } from '../../src/lib/domain/event.ts';
 import { readsId } from '../../src/lib/domain/participation.ts';
-import { demoStaffLogin, startApp, type TestApp } from '../harness/app.ts';
+import { sharedApp } from '../harness/shared-app.ts';
 import {
 	LAPTOP,
 	PHONE,
@@ -14,21 +15,47 @@ import {
 	syncStaff,
 	waitForServiceWorker,
 	waitForVillagerSync,
-	type Device
+	knowsItIsOffline,
+	type Device,
+	type DeviceOptions
 } from './browser.ts';
 
 /**
  * Issue 2, end to end: a notice travels from the mairie's laptop to a
  * villager's offline phone, against the production build on its embedded store.
  */
-let app: TestApp;
-let login: { name: string; password: string };
+const app = sharedApp();
+const login = app.staff;
 const devices: Device[] = [];
 
-async function device(viewport = PHONE, options = {}) {
+async function device(viewport = PHONE, options: DeviceOptions = {}) {
 	const opened = await openDevice(viewport, options);
 	devices.push(opened);
 	return opened;
+}
+
+/** Reads the phone still has to send (src/lib/client/read-counter.ts keeps them in IndexedDB). */
+function pendingReads(page: Page): Promise<string[]> {
+	return page.evaluate(async () => {
+		// Opened only once it exists: opening creates it, without the store the app expects.
+		if (!(await indexedDB.databases()).some((database) => database.name === 'crieur-reads')) {
+			return [];
+		}
+		const db = await new Promise<IDBDatabase>((resolve, reject) => {
+			const request = indexedDB.open('crieur-reads');
+			request.onsuccess = () => resolve(request.result);
+			request.onerror = () => reject(request.error);
+		});
+		try {
+			const read = db.transaction('lists').objectStore('lists').get('reads-pending');
+			return await new Promise<string[]>((resolve, reject) => {
+				read.onsuccess = () => resolve((read.result as string[] | undefined) ?? []);
+				read.onerror = () => reject(read.error);
+			});
+		} finally {
+			db.close();
+		}
+	});
 }
 
 async function currentTitles(): Promise<string[]> {
@@ -36,15 +63,8 @@ async function currentTitles(): Promise<string[]> {
 	return snapshot.notices.map((notice: { title: string }) => notice.title);
 }
 
-beforeAll(async () => {
-	app = await startApp();
-	login = demoStaffLogin(app.dataDir);
-});
-
 afterAll(async () => {
 	for (const opened of devices) await opened.close().catch(() => undefined);
-	await app?.stop();
-	if (app) fs.rmSync(app.dataDir, { recursive: true, force: true });
 });
 
 describe('a notice travels from the mairie to an offline phone', () => {
@@ -95,7 +115,11 @@ describe('a notice travels from the mairie to an offline phone', () => {
 
 	it('reloads offline with every notice it had, and opens notices offline', async () => {
 		const { page, context } = villager;
+		// Other files publish meanwhile: the phone pulls once more, so it has every
+		// notice current now, before the network goes.
 		const titles = await currentTitles();
+		await page.evaluate(() => window.dispatchEvent(new Event('online')));
+		for (const title of titles) await page.getByText(title, { exact: true }).first().waitFor();
 		await context.setOffline(true);
 		await page.reload();
 		for (const title of titles) {
@@ -113,7 +137,11 @@ describe('a notice travels from the mairie to an offline phone', () => {
 		await page
 			.getByRole('heading', { name: "Horaires d'hiver du secrétariat de mairie" })
 			.waitFor();
-		await context.setOffline(false);
+		// The phone has noted the read while offline, and knows it is, so that the
+		// network's return fires `online`, which sends what waits.
+		await expect.poll(() => pendingReads(page)).toContain('notice:demo-horaires-hiver');
+		const offline = await knowsItIsOffline(page);
+		await offline.backOnline();
 	});
 
 	it('counts each notice read once per phone, the ones read offline when back online', async () => {
@@ -135,12 +163,15 @@ describe('a notice travels from the mairie to an offline phone', () => {
 		await expect.poll(reads, { timeout: 20_000 }).toMatchObject({
 			'notice:demo-horaires-hiver': 1
 		});
-		// Opened again: the phone remembers it already counted it.
+		// Opened again: the phone remembers it already counted it. Reads leave in
+		// order, so once the next notice's read is counted, a second one would be too.
 		await page.goto(`${app.url}/avis/demo-horaires-hiver`);
 		await page
 			.getByRole('heading', { name: "Horaires d'hiver du secrétariat de mairie" })
 			.waitFor();
-		await page.waitForTimeout(1500);
+		await page.goto(`${app.url}/avis/demo-recensement`);
+		await page.locator('main h1').first().waitFor();
+		await expect.poll(reads, { timeout: 20_000 }).toMatchObject({ 'notice:demo-recensement': 1 });
 		expect((await reads())['notice:demo-horaires-hiver']).toBe(1);
 	});
 });
@@ -321,7 +352,8 @@ describe('first visit and installability', () => {
 	});
 
 	it('passes Chromium’s installability check', async () => {
-		const phone = await device(PHONE);
+		// A profile on disk: Chromium finds no app installable in an off-the-record context.
+		const phone = await device(PHONE, { persistent: true });
 		await phone.page.goto(app.url);
 		await waitForServiceWorker(phone.page);
 		const cdp = await phone.context.newCDPSession(phone.page);

@@ -133,6 +133,7 @@ async function expectFits(page: Page, screen: string) {
 }
 
 beforeAll(async () => {
+	// Its own app: the demo market poll's tally counts only the ballots cast here.
 	app = await startApp();
 	const cookie = await staffCookie(app.url, demoStaffLogin(app.dataDir));
 	codes = await issueCodes(

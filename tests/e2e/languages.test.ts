@@ -1,7 +1,7 @@
-import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type TestApp } from '../harness/app.ts';
+import { afterAll, describe, expect, it } from 'vitest';
+import { freshAddress } from '../harness/api.ts';
+import { sharedApp } from '../harness/shared-app.ts';
 import {
 	PHONE,
 	openDevice,
@@ -21,7 +21,7 @@ import {
 const fr = words('fr');
 const en = words('en');
 
-let app: TestApp;
+const app = sharedApp();
 const devices: Device[] = [];
 
 async function device(locale: string) {
@@ -30,14 +30,8 @@ async function device(locale: string) {
 	return opened;
 }
 
-beforeAll(async () => {
-	app = await startApp();
-});
-
 afterAll(async () => {
 	for (const opened of devices) await opened.close().catch(() => undefined);
-	await app?.stop();
-	if (app) fs.rmSync(app.dataDir, { recursive: true, force: true });
 });
 
 describe('languages', () => {
@@ -105,14 +99,22 @@ describe('languages', () => {
 	it('answers the API in the reader’s language', async () => {
 		const refused = await fetch(`${app.url}/api/habitants/session`, {
 			method: 'POST',
-			headers: { 'content-type': 'application/json', 'accept-language': 'en-GB,en;q=0.9' },
+			headers: {
+				'content-type': 'application/json',
+				'accept-language': 'en-GB,en;q=0.9',
+				'x-forwarded-for': freshAddress()
+			},
 			body: JSON.stringify({ code: 'pas un code' })
 		});
 		expect(refused.status).toBe(400);
 		expect(((await refused.json()) as { reason: string }).reason).toBe(en.residents_invalid_format);
 		const inFrench = await fetch(`${app.url}/api/habitants/session`, {
 			method: 'POST',
-			headers: { 'content-type': 'application/json', cookie: 'crieur-langue=fr' },
+			headers: {
+				'content-type': 'application/json',
+				cookie: 'crieur-langue=fr',
+				'x-forwarded-for': freshAddress()
+			},
 			body: JSON.stringify({ code: 'pas un code' })
 		});
 		expect(((await inFrench.json()) as { reason: string }).reason).toBe(

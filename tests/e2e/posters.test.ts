@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { noticeFactory } from '../factories.ts';
 import { staffCookie } from '../harness/api.ts';
-import { demoStaffLogin, startApp, type TestApp } from '../harness/app.ts';
+import { sharedApp } from '../harness/shared-app.ts';
 import { LAPTOP, openDevice, PHONE, resultsDir, type Device } from './browser.ts';
 import { readPdf as readPdfIn, savePng as savePngTo, servePdfReader } from './pdf.ts';
 
@@ -13,7 +13,7 @@ import { readPdf as readPdfIn, savePng as savePngTo, servePdfReader } from './pd
  * with pdf.js (in the same Chromium), counts its pages, reads its text, renders
  * the pages to PNG and decodes the QR code printed on them.
  */
-let app: TestApp;
+const app = sharedApp();
 let device: Device;
 
 /** The PDF's pages, its text, and its first and last page rendered with their QR codes. */
@@ -37,7 +37,7 @@ const savePng = (dataUrl: string, name: string) =>
 
 /** Publishes a notice straight into the public database, as staff. */
 async function publish(notice: ReturnType<typeof noticeFactory>) {
-	const cookie = await staffCookie(app.url, demoStaffLogin(app.dataDir));
+	const cookie = await staffCookie(app.url, app.staff);
 	const put = await fetch(`${app.url}/db/demo-public/${encodeURIComponent(notice._id)}`, {
 		method: 'PUT',
 		headers: { 'content-type': 'application/json', cookie },
@@ -50,15 +50,13 @@ async function publish(notice: ReturnType<typeof noticeFactory>) {
 const squeezed = (text: string) => text.replace(/\s+/g, '');
 
 beforeAll(async () => {
-	app = await startApp();
-	device = await openDevice(LAPTOP);
+	// Printed online: the service worker is not what this checks.
+	device = await openDevice(LAPTOP, { serviceWorker: false });
 	await servePdfReader(device.context);
 });
 
 afterAll(async () => {
 	await device?.close().catch(() => undefined);
-	await app?.stop();
-	if (app) fs.rmSync(app.dataDir, { recursive: true, force: true });
 });
 
 describe('A4 posters', () => {

@@ -1,11 +1,11 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import nano from 'nano';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedYear, type YearFigures } from '../harness/activity.ts';
 import type { Page } from 'playwright-core';
-import { demoStaffLogin, startApp, type TestApp } from '../harness/app.ts';
-import { provisionDemo, startCouch, STAFF, type TestCouch } from '../harness/couch.ts';
+import { STAFF } from '../harness/couch.ts';
+import { startOwnApp, type OwnApp } from '../harness/own-app.ts';
+import { sharedApp } from '../harness/shared-app.ts';
 import { LAPTOP, openDevice, resultsDir, staffLogin, type Device } from './browser.ts';
 import { readPdf, savePng, servePdfReader, type ReadPdf } from './pdf.ts';
 
@@ -15,8 +15,9 @@ import { readPdf, savePng, servePdfReader, type ReadPdf } from './pdf.ts';
  * real CouchDB-protocol store; the staff laptop replicates it and shows the
  * year's figures, charts and tables, exports CSV and prints.
  */
-let server: TestCouch;
-let app: TestApp;
+// Its own app: the generated year (about 850 documents that staff laptops
+// replicate) would slow every other file's laptops, and its totals are exact.
+let app: OwnApp;
 let device: Device;
 let figures: YearFigures;
 const LAST_YEAR = new Date().getFullYear() - 1;
@@ -50,12 +51,10 @@ async function expectPrintsWhole(page: Page, on: Device, name: string) {
 }
 
 beforeAll(async () => {
-	server = await startCouch();
-	await provisionDemo(server.adminUrl);
-	figures = await seedYear(server.adminUrl, LAST_YEAR);
-	app = await startApp({ COUCHDB_URL: server.adminUrl });
+	app = await startOwnApp();
+	figures = await seedYear(app.store.adminUrl, LAST_YEAR);
 	// The server's tally job counts the seeded ballots; the laptop then replicates the tallies.
-	const publicDb = nano(server.adminUrl).use('demo-public');
+	const publicDb = nano(app.store.adminUrl).use('demo-public');
 	for (let i = 0; i < 120; i++) {
 		const tallies = await publicDb.list({ startkey: 'tally:bilan-', endkey: 'tally:bilan-\ufff0' });
 		if (tallies.rows.length === 12) break;
@@ -66,7 +65,6 @@ beforeAll(async () => {
 afterAll(async () => {
 	await device?.close().catch(() => undefined);
 	await app?.stop();
-	await server?.stop();
 });
 
 const number = (value: number) => new Intl.NumberFormat('fr-FR').format(value);
@@ -127,7 +125,8 @@ function expectHeadersWhole(read: ReadPdf, headers: string[][], orientation: str
 
 describe('the participation report', () => {
 	it('shows a generated year as figures, charts and tables, and exports it', async () => {
-		device = await openDevice(LAPTOP);
+		// Online throughout: the service worker is not what this checks.
+		device = await openDevice(LAPTOP, { serviceWorker: false });
 		await servePdfReader(device.context);
 		const { page } = device;
 		await staffLogin(page, app.url, STAFF);
@@ -137,7 +136,10 @@ describe('the participation report', () => {
 		await page.waitForURL(/du=\d{4}-01-01&au=\d{4}-12-31/);
 
 		const figure = (name: string) => page.locator(`[data-figure="${name}"]`);
-		await expect.poll(() => figure('notices').textContent()).toBe(number(figures.notices));
+		// The laptop replicates the whole year first.
+		await expect
+			.poll(() => figure('notices').textContent(), { timeout: 60_000 })
+			.toBe(number(figures.notices));
 		expect(await figure('reads').textContent()).toBe(number(figures.reads));
 		expect(await figure('codes').textContent()).toBe(number(figures.codesFirstUsed));
 		expect(await figure('polls').textContent()).toBe(
@@ -219,19 +221,17 @@ describe('the participation report', () => {
 
 	it('prints the demo’s bilan from a laptop with every month and whole headers', async () => {
 		// The trial of issue 13: the demo commune, its laptop, the default twelve months.
-		const demo = await startApp();
-		const laptop = await openDevice(LAPTOP);
+		const demo = sharedApp();
+		const laptop = await openDevice(LAPTOP, { serviceWorker: false });
 		try {
 			await servePdfReader(laptop.context);
-			await staffLogin(laptop.page, demo.url, demoStaffLogin(demo.dataDir));
+			await staffLogin(laptop.page, demo.url, demo.staff);
 			await laptop.page.goto(`${demo.url}/mairie/rapport`);
 			await laptop.page.getByRole('table', { name: 'Sondages ouverts sur la période' }).waitFor();
 			await laptop.page.emulateMedia({ media: 'print' });
 			await expectPrintsWhole(laptop.page, laptop, 'demo');
 		} finally {
 			await laptop.close();
-			await demo.stop();
-			fs.rmSync(demo.dataDir, { recursive: true, force: true });
 		}
 	});
 });

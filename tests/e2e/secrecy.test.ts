@@ -1,10 +1,9 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pollFactory } from '../factories.ts';
 import { issueCodes, residentCookie, staffCookie } from '../harness/api.ts';
-import { demoStaffLogin, startApp, type TestApp } from '../harness/app.ts';
+import { sharedApp } from '../harness/shared-app.ts';
 import {
 	PHONE,
 	openDevice,
@@ -23,14 +22,13 @@ import {
 const KIOSK = { width: 1280, height: 800 };
 const QUESTION = 'Faut-il rénover le lavoir du bourg ?';
 const SLUG = 'lavoir-secret';
-let app: TestApp;
+const app = sharedApp();
 let staff = '';
 let codes: string[] = [];
 const devices: Device[] = [];
 
 beforeAll(async () => {
-	app = await startApp();
-	staff = await staffCookie(app.url, demoStaffLogin(app.dataDir));
+	staff = await staffCookie(app.url, app.staff);
 	codes = await issueCodes(
 		app.url,
 		staff,
@@ -56,8 +54,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
 	for (const opened of devices) await opened.close().catch(() => undefined);
-	await app?.stop();
-	if (app) fs.rmSync(app.dataDir, { recursive: true, force: true });
 });
 
 async function device(viewport = PHONE) {

@@ -260,7 +260,8 @@ describe('nothing typed is lost', () => {
 			'Faut-il un marché le dimanche ?'
 		);
 		await page.getByRole('button', { name: 'Abandonner ce brouillon' }).click();
-		expect(await page.getByLabel('Question', { exact: true }).inputValue()).toBe('');
+		// Discarding first deletes the kept draft (IndexedDB), then empties the form.
+		await expect.poll(() => page.getByLabel('Question', { exact: true }).inputValue()).toBe('');
 
 		// And the event editor.
 		await nav.getByRole('link', { name: 'Agenda' }).click();

@@ -1,9 +1,8 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueCodes, staffCookie } from '../harness/api.ts';
-import { demoStaffLogin, startApp, type TestApp } from '../harness/app.ts';
+import { startOwnApp, type OwnApp } from '../harness/own-app.ts';
 import {
 	LAPTOP,
 	PHONE,
@@ -22,7 +21,9 @@ import {
  * flagged, answer and resolve it; the resident's phone shows "Résolu" and the
  * public answer.
  */
-let app: TestApp;
+// Its own app: staff are told of new submissions by a count of the whole
+// commune's queue, which other files fill on the shared app.
+let app: OwnApp;
 const devices: Device[] = [];
 const TITLE = 'Lampadaire éteint rue du Lavoir';
 // Markdown, as staff write it (issue 13: it showed raw on the public page).
@@ -36,7 +37,7 @@ async function device(viewport = PHONE) {
 }
 
 async function issueCode(): Promise<string> {
-	const cookie = await staffCookie(app.url, demoStaffLogin(app.dataDir));
+	const cookie = await staffCookie(app.url, app.staff);
 	const [code] = await issueCodes(app.url, cookie, ['Famille Martin']);
 	return code;
 }
@@ -58,18 +59,17 @@ async function photoFrom(page: Page): Promise<Buffer> {
 }
 
 beforeAll(async () => {
-	app = await startApp();
+	app = await startOwnApp({ demoContent: true });
 });
 
 afterAll(async () => {
 	for (const opened of devices) await opened.close().catch(() => undefined);
 	await app?.stop();
-	if (app) fs.rmSync(app.dataDir, { recursive: true, force: true });
 });
 
 describe('the report form (issue 13 §5)', () => {
 	it('loads the map once a report is started, clears each message once fixed, and keeps a draft', async () => {
-		const cookie = await staffCookie(app.url, demoStaffLogin(app.dataDir));
+		const cookie = await staffCookie(app.url, app.staff);
 		const [code] = await issueCodes(app.url, cookie, ['Famille Brunet']);
 		const { page, context } = await device(PHONE);
 		let tiles = 0;
@@ -212,7 +212,7 @@ describe('a report filed offline reaches the mairie and comes back answered', ()
 
 		// Staff are told on their next visit, open it, answer and resolve it.
 		const staff = await device(LAPTOP);
-		await staffLogin(staff.page, app.url, demoStaffLogin(app.dataDir));
+		await staffLogin(staff.page, app.url, app.staff);
 		await staff.page.getByText('1 nouvel envoi d’habitant à traiter.').waitFor();
 		await staff.page.getByRole('link', { name: 'Idées et signalements (1)' }).waitFor();
 		await staff.page.getByRole('link', { name: 'Voir les envois' }).click();
@@ -271,7 +271,7 @@ describe('a report filed offline reaches the mairie and comes back answered', ()
 	});
 
 	it('lets a resident support a published idea once, and shows the count', async () => {
-		const staff = await staffCookie(app.url, demoStaffLogin(app.dataDir));
+		const staff = await staffCookie(app.url, app.staff);
 		const now = new Date().toISOString();
 		const published = await fetch(`${app.url}/db/demo-public/answer:idee-jardins`, {
 			method: 'PUT',

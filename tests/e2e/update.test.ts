@@ -1,26 +1,39 @@
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type TestApp } from '../harness/app.ts';
+import { startOwnApp, type OwnApp } from '../harness/own-app.ts';
 import { PHONE, openDevice, waitForServiceWorker, type Device } from './browser.ts';
 
 /**
  * A new release is deployed while a villager has the app open: the new
  * service worker waits until they accept it, offered through workbox-window.
- * The release is a real second build (a new version), served on the same origin.
+ * The release is a real second build (a new version), served on the same
+ * origin: `npm run build:next` builds it into build-next/ before the suites
+ * run (npm test does), so that build/ is never rebuilt under the other tests.
  */
-let app: TestApp;
+const NEXT = 'build-next';
+const version = (build: string) =>
+	(
+		JSON.parse(fs.readFileSync(path.join(build, 'client/_app/version.json'), 'utf8')) as {
+			version: string;
+		}
+	).version;
+
+// Its own app: the test replaces the running release with the next one.
+let app: OwnApp;
 let phone: Device;
 
 beforeAll(async () => {
-	app = await startApp();
+	if (!fs.existsSync(path.join(NEXT, 'index.js')) || version(NEXT) === version('build')) {
+		throw new Error(`No next release in ${NEXT}/: run \`npm run build:next\` (npm test does).`);
+	}
+	app = await startOwnApp({ demoContent: true });
 	phone = await openDevice(PHONE);
 });
 
 afterAll(async () => {
 	await phone?.close();
 	await app?.stop();
-	if (app) fs.rmSync(app.dataDir, { recursive: true, force: true });
 });
 
 describe('service worker updates', () => {
@@ -32,16 +45,9 @@ describe('service worker updates', () => {
 			async () => (await navigator.serviceWorker.getRegistration())?.active?.state === 'activated'
 		);
 
-		const port = new URL(app.url).port;
-		await app.stop();
-		execFileSync(
-			process.execPath,
-			['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'error'],
-			{
-				stdio: 'inherit'
-			}
-		);
-		app = await startApp({ DATA_DIR: app.dataDir, PORT: port });
+		// The next release, deployed on the same port and store.
+		await app.app.stop();
+		await app.app.restart(NEXT);
 
 		await page.evaluate(async () => {
 			await (await navigator.serviceWorker.getRegistration())?.update();

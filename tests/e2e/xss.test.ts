@@ -2,8 +2,8 @@ import nano from 'nano';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueCodes, residentCookie, staffCookie } from '../harness/api.ts';
-import { startApp, type TestApp } from '../harness/app.ts';
-import { provisionDemo, startCouch, STAFF, type TestCouch } from '../harness/couch.ts';
+import { STAFF } from '../harness/couch.ts';
+import { startOwnApp, type OwnApp } from '../harness/own-app.ts';
 import { LAPTOP, PHONE, openDevice, staffLogin, type Device } from './browser.ts';
 
 /**
@@ -11,8 +11,9 @@ import { LAPTOP, PHONE, openDevice, staffLogin, type Device } from './browser.ts
  * residents can write, rendered in Chromium on every page that shows them.
  * A vector that runs sets window.__pwned or opens a dialog; none may.
  */
-let server: TestCouch;
-let app: TestApp;
+// Its own app: the corpus shows on every list page (home, agenda, polls,
+// the kiosk), which the other files check.
+let app: OwnApp;
 const devices: Device[] = [];
 
 const RUN = 'window.__pwned=1';
@@ -40,9 +41,8 @@ const NOW = Date.now();
 const iso = (days: number) => new Date(NOW + days * 86_400_000).toISOString();
 
 beforeAll(async () => {
-	server = await startCouch();
-	await provisionDemo(server.adminUrl);
-	const publicDb = nano(server.adminUrl).use('demo-public');
+	app = await startOwnApp();
+	const publicDb = nano(app.store.adminUrl).use('demo-public');
 	await publicDb.bulk({
 		docs: [
 			{
@@ -111,7 +111,6 @@ beforeAll(async () => {
 			}
 		]
 	});
-	app = await startApp({ COUCHDB_URL: server.adminUrl });
 	// A resident's report full of vectors, through the API like a phone.
 	const staff = await staffCookie(app.url, STAFF);
 	const [code] = await issueCodes(app.url, staff, ['Famille Piège']);
@@ -140,7 +139,6 @@ beforeAll(async () => {
 afterAll(async () => {
 	for (const device of devices) await device.close().catch(() => undefined);
 	await app?.stop();
-	await server?.stop();
 });
 
 /** Opens a page and proves no vector ran and nothing executable came out of the content. */
@@ -164,8 +162,17 @@ async function expectInert(page: Page, url: string, mustShow: RegExp) {
 		mustShow.source,
 		{ timeout: 20_000, polling: 200 }
 	);
-	// Give late vectors (image errors, toggles, frames) time to fire.
-	await page.waitForTimeout(600);
+	// Late vectors (a broken image's error, a toggle, a frame's load) have had
+	// their turn once the page's resources settled and a frame and a task ran.
+	await page.waitForFunction(
+		() =>
+			document.readyState === 'complete' && [...document.images].every((image) => image.complete),
+		undefined,
+		{ polling: 100 }
+	);
+	await page.evaluate(
+		() => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)))
+	);
 	const found = await page.evaluate(() => {
 		const main = document.querySelector('main') ?? document.body;
 		return {
@@ -203,7 +210,8 @@ async function expectInert(page: Page, url: string, mustShow: RegExp) {
 
 describe('an XSS corpus in every writable field', () => {
 	it('runs nothing on the villager pages', async () => {
-		const phone = await openDevice(PHONE);
+		// Read online: the service worker is not what this checks.
+		const phone = await openDevice(PHONE, { serviceWorker: false });
 		devices.push(phone);
 		const { page } = phone;
 		const shown = /window\.__pwned=1|lien/;
@@ -224,7 +232,7 @@ describe('an XSS corpus in every writable field', () => {
 	});
 
 	it('runs nothing on the staff pages that show residents’ text', async () => {
-		const laptop = await openDevice(LAPTOP);
+		const laptop = await openDevice(LAPTOP, { serviceWorker: false });
 		devices.push(laptop);
 		const { page } = laptop;
 		await staffLogin(page, app.url, STAFF);

@@ -1,6 +1,15 @@
+import { randomInt } from 'node:crypto';
 import http from 'node:http';
 
 /** What tests do through the app's own API, as a staff laptop or a phone would. */
+
+/**
+ * A device address nobody else in the run uses (files run in parallel), for
+ * the limits the app counts per address (ADDRESS_HEADER=x-forwarded-for).
+ */
+export function freshAddress(): string {
+	return `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`;
+}
 
 /** Signs in through /db/_session; returns the session cookie to send back. */
 export async function staffCookie(

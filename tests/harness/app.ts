@@ -10,32 +10,46 @@ export interface TestApp {
 	/** The server process, for benchmarks that read its memory. */
 	pid: number;
 	output: () => string;
+	/** The same output as a file, for test files in other processes than the one that started it. */
+	logFile: string;
 	stop(): Promise<void>;
 	/** Kills the process at once (SIGKILL): no cleanup, requests in flight are cut. */
 	kill(): Promise<void>;
-	/** Starts the process again on the same port, data folder and settings. */
-	restart(): Promise<void>;
+	/** Starts the process again on the same port, data folder and settings; `buildDir` deploys another build. */
+	restart(buildDir?: string): Promise<void>;
 }
 
 /**
  * Starts the production build (`node build`) as a villager's phone would meet
  * it. Without COUCHDB_URL it runs on its embedded store, with the demo commune.
+ * `buildDir` names another build (the update test's next release).
  */
-export async function startApp(env: Record<string, string> = {}): Promise<TestApp> {
-	if (!fs.existsSync('build/index.js')) {
-		throw new Error('No production build: run `npm run build` first (npm test does).');
+export async function startApp(
+	env: Record<string, string> = {},
+	buildDir = 'build'
+): Promise<TestApp> {
+	if (!fs.existsSync(path.join(buildDir, 'index.js'))) {
+		throw new Error(
+			`No production build in ${buildDir}/: run \`npm run build\` first (npm test does).`
+		);
 	}
 	const dataDir = env.DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'crieur-app-'));
 	const port = env.PORT ? Number(env.PORT) : await freePort();
 	const url = `http://127.0.0.1:${port}`;
 	let output = '';
+	const logFile = path.join(dataDir, 'test-app.log');
+	const record = (chunk: Buffer) => {
+		const text = chunk.toString();
+		output += text;
+		fs.appendFileSync(logFile, text);
+	};
 	let child: ChildProcess;
 
 	async function spawnApp(): Promise<void> {
 		// Only this start's output counts: a restart must print "Listening on" again.
 		const from = output.length;
 		// The flags of `npm run serve`, so tests and benchmarks meet the production process.
-		child = spawn(process.execPath, ['--max-semi-space-size=8', 'build'], {
+		child = spawn(process.execPath, ['--max-semi-space-size=8', buildDir], {
 			env: {
 				...process.env,
 				PORT: String(port),
@@ -49,8 +63,8 @@ export async function startApp(env: Record<string, string> = {}): Promise<TestAp
 			stdio: ['ignore', 'pipe', 'pipe']
 		});
 		const started = child;
-		started.stdout?.on('data', (chunk) => (output += chunk));
-		started.stderr?.on('data', (chunk) => (output += chunk));
+		started.stdout?.on('data', record);
+		started.stderr?.on('data', record);
 		await new Promise<void>((resolve, reject) => {
 			const timer = setTimeout(() => reject(new Error(`app did not start:\n${output}`)), 60_000);
 			const check = () => {
@@ -91,6 +105,7 @@ export async function startApp(env: Record<string, string> = {}): Promise<TestAp
 			return child.pid!;
 		},
 		output: () => output,
+		logFile,
 		stop: () => {
 			const done = exited();
 			child.kill('SIGTERM');
@@ -102,7 +117,8 @@ export async function startApp(env: Record<string, string> = {}): Promise<TestAp
 			child.kill('SIGKILL');
 			return done;
 		},
-		restart: () => {
+		restart: (next = buildDir) => {
+			buildDir = next;
 			output += '\n--- restart ---\n';
 			return spawnApp();
 		}

@@ -1,25 +1,30 @@
 import nano from 'nano';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedDemoContent } from '../../couch/demo.ts';
 import { publishDue } from '../../src/lib/server/jobs/publisher.ts';
 import type { Backend } from '../../src/lib/server/backend.ts';
 import { noticeFactory } from '../factories.ts';
-import { startApp, type TestApp } from '../harness/app.ts';
-import { provisionDemo, startCouch, STAFF, type TestCouch } from '../harness/couch.ts';
+import type { TestApp } from '../harness/app.ts';
+import { STAFF } from '../harness/couch.ts';
+import { startOwnApp, type OwnApp } from '../harness/own-app.ts';
+import type { TestStore } from '../harness/store.ts';
 
-/** The production build in front of a CouchDB-protocol server, as on a host (COUCHDB_URL). */
-let server: TestCouch;
+/**
+ * The production build in front of a CouchDB-protocol server, as on a host
+ * (COUCHDB_URL). Its own app: the villager pull's tests read the whole public
+ * feed (a device up to date gets one empty line; a new one gets every stored
+ * document), which any other file's write would change.
+ */
+let own: OwnApp;
+let server: TestStore;
 let app: TestApp;
 
 beforeAll(async () => {
-	server = await startCouch();
-	await provisionDemo(server.adminUrl);
-	await seedDemoContent(server.adminUrl, 'demo');
-	app = await startApp({ COUCHDB_URL: server.adminUrl });
+	own = await startOwnApp({ demoContent: true });
+	server = own.store;
+	app = own.app;
 });
 afterAll(async () => {
-	await app?.stop();
-	await server?.stop();
+	await own?.stop();
 });
 
 async function login(): Promise<string> {

@@ -16,7 +16,7 @@ import {
 import { databaseName } from '../../src/lib/domain/commune.ts';
 import { noticeFields, type StaffLocation } from '../../src/lib/domain/staff-notice.ts';
 import { staffCookie } from '../harness/api.ts';
-import { demoStaffLogin, startApp, type TestApp } from '../harness/app.ts';
+import { sharedApp } from '../harness/shared-app.ts';
 
 /**
  * Two staff laptops edit the same notices offline and sync in any order: the
@@ -41,7 +41,7 @@ const LAPTOPS = ['A', 'B'] as const;
 type LaptopName = (typeof LAPTOPS)[number];
 const SYNC_WATCHDOG_MS = 30_000;
 
-let app: TestApp;
+const app = sharedApp();
 let cookie = '';
 let staffName = '';
 let tmp = '';
@@ -64,8 +64,7 @@ function openLaptop(name: LaptopName): StaffDbs {
 }
 
 beforeAll(async () => {
-	app = await startApp();
-	const login = demoStaffLogin(app.dataDir);
+	const login = app.staff;
 	staffName = login.name;
 	cookie = await staffCookie(app.url, login);
 	tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'crieur-laptops-'));
@@ -80,7 +79,6 @@ afterAll(async () => {
 	for (const dbs of Object.values(laptops)) {
 		for (const db of [...Object.values(dbs.local), ...Object.values(dbs.remote)]) await db.close();
 	}
-	await app?.stop();
 	if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
 

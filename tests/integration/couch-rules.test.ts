@@ -1,18 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import nano from 'nano';
+import { describe, expect, it } from 'vitest';
 import { noticeFactory } from '../factories.ts';
-import { basic, provisionDemo, startCouch, USERS, type TestCouch } from '../harness/couch.ts';
+import { basic, USERS } from '../harness/couch.ts';
+import { sharedApp } from '../harness/shared-app.ts';
 
 /**
  * What CouchDB itself enforces, straight to the server with no app in between:
  * these rules hold even if the app server is bypassed or compromised.
  */
-let server: TestCouch;
-
-beforeAll(async () => {
-	server = await startCouch();
-	await provisionDemo(server.adminUrl);
-});
-afterAll(() => server?.stop());
+// The run's store, where the demo commune and these users are provisioned.
+const server = sharedApp().store;
 
 async function put(db: string, doc: { _id: string }, headers: Record<string, string> = {}) {
 	return fetch(`${server.url}/${db}/${encodeURIComponent(doc._id)}`, {
@@ -23,10 +20,13 @@ async function put(db: string, doc: { _id: string }, headers: Record<string, str
 }
 
 async function exists(db: string, id: string) {
-	const response = await fetch(`${server.url}/${db}/${encodeURIComponent(id)}`, {
-		headers: { authorization: `Basic ${Buffer.from('admin:admin-password').toString('base64')}` }
-	});
-	return response.status === 200;
+	return nano(server.adminUrl)
+		.use(db)
+		.head(id)
+		.then(
+			() => true,
+			() => false
+		);
 }
 
 describe('writes to <commune>-public, refused by CouchDB itself', () => {

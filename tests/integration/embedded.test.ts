@@ -5,7 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoStaffLogin, startApp, type TestApp } from '../harness/app.ts';
 import { startCouch } from '../harness/couch.ts';
 
-/** The app on its embedded default, as `npm start` runs it on a fresh machine. */
+/**
+ * The app on its embedded default, as `npm start` runs it on a fresh machine:
+ * its own app, since the shared one runs on the run's store, and a test here
+ * restarts it.
+ */
 let app: TestApp;
 
 beforeAll(async () => {

@@ -3,8 +3,10 @@ import fc from 'fast-check';
 import nano from 'nano';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueCodes, pairedKioskCookie, residentCookie, staffCookie } from '../harness/api.ts';
-import { startApp, type TestApp } from '../harness/app.ts';
-import { provisionDemo, startCouch, STAFF, USERS, type TestCouch } from '../harness/couch.ts';
+import type { TestApp } from '../harness/app.ts';
+import { STAFF, USERS } from '../harness/couch.ts';
+import { startOwnApp, type OwnApp } from '../harness/own-app.ts';
+import type { TestStore } from '../harness/store.ts';
 import { pollFactory } from '../factories.ts';
 
 /**
@@ -13,8 +15,12 @@ import { pollFactory } from '../factories.ts';
  * wrong content types, by each identity that reaches it: never a 5xx, the
  * server keeps answering, and every refusal is JSON with a stable `error` and
  * a French `reason`.
+ *
+ * Its own app: arbitrary codes count towards the whole server's 600 wrong
+ * codes, and "logs no crash" reads the app's whole output.
  */
-let server: TestCouch;
+let own: OwnApp;
+let server: TestStore;
 let app: TestApp;
 
 type Who = 'anonyme' | 'habitant' | 'borne' | 'mairie' | 'mairie-autre';
@@ -37,9 +43,9 @@ const poll = pollFactory({
 const SUGGESTION = 'answer:idee-fuzz';
 
 beforeAll(async () => {
-	server = await startCouch();
-	await provisionDemo(server.adminUrl);
-	app = await startApp({ COUCHDB_URL: server.adminUrl, ADDRESS_HEADER: 'x-forwarded-for' });
+	own = await startOwnApp({ env: { ADDRESS_HEADER: 'x-forwarded-for' } });
+	server = own.store;
+	app = own.app;
 	const staff = await staffCookie(app.url, STAFF);
 	identities.mairie = [staff];
 	identities['mairie-autre'] = [await staffCookie(app.url, USERS.otherStaff)];
@@ -73,8 +79,7 @@ beforeAll(async () => {
 		});
 });
 afterAll(async () => {
-	await app?.stop();
-	await server?.stop();
+	await own?.stop();
 });
 
 /** Every French message the app can send, as patterns ({minutes} and the like match anything). */

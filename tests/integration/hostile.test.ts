@@ -7,8 +7,10 @@ import {
 	residentCookie,
 	staffCookie
 } from '../harness/api.ts';
-import { startApp, type TestApp } from '../harness/app.ts';
-import { provisionDemo, startCouch, STAFF, USERS, type TestCouch } from '../harness/couch.ts';
+import type { TestApp } from '../harness/app.ts';
+import { STAFF, USERS } from '../harness/couch.ts';
+import { startOwnApp, type OwnApp } from '../harness/own-app.ts';
+import type { TestStore } from '../harness/store.ts';
 import { noticeFactory, pollFactory } from '../factories.ts';
 
 /**
@@ -17,8 +19,13 @@ import { noticeFactory, pollFactory } from '../factories.ts';
  * try to write what only the mairie or the server writes, read what only the
  * mairie or nobody reads, replay outbox ids, guess codes and send huge bodies.
  * Every refusal has its exact status, and nothing is stored.
+ *
+ * Its own app: "nothing changed" compares every document of the whole store,
+ * and the guessing tests lock out the whole server (600 wrong codes) and the
+ * staff account's name (10 wrong passwords).
  */
-let server: TestCouch;
+let own: OwnApp;
+let server: TestStore;
 let app: TestApp;
 const admin = () => nano(server.adminUrl);
 
@@ -69,9 +76,9 @@ let nextAddress = 1;
 const address = () => `10.66.${Math.floor(nextAddress / 250)}.${nextAddress++ % 250}`;
 
 beforeAll(async () => {
-	server = await startCouch();
-	await provisionDemo(server.adminUrl);
-	app = await startApp({ COUCHDB_URL: server.adminUrl, ADDRESS_HEADER: 'x-forwarded-for' });
+	own = await startOwnApp({ env: { ADDRESS_HEADER: 'x-forwarded-for' } });
+	server = own.store;
+	app = own.app;
 	cookies.mairie = await staffCookie(app.url, STAFF);
 	// A real staff account, of the commune "autre": its role is mairie:autre.
 	cookies['mairie-autre'] = await staffCookie(app.url, USERS.otherStaff);
@@ -90,8 +97,7 @@ beforeAll(async () => {
 	submissionId = 'submission:hostile-setup-0001';
 });
 afterAll(async () => {
-	await app?.stop();
-	await server?.stop();
+	await own?.stop();
 });
 
 function submission(outboxId: string, overrides: Record<string, unknown> = {}) {
@@ -274,8 +280,8 @@ describe('writing into demo-public through /db/', () => {
 			expect(bulk.json).toHaveLength(2);
 			expect(bulk.json).toEqual(
 				expect.arrayContaining([
-					expect.objectContaining({ id: '_design/crieur', error: 'unauthorized' }),
-					expect.objectContaining({ id: '_design/evil', error: 'unauthorized' })
+					expect.objectContaining({ id: '_design/crieur', error: 'forbidden' }),
+					expect.objectContaining({ id: '_design/evil', error: 'forbidden' })
 				])
 			);
 			expect(await snapshot()).toEqual(before);
@@ -286,9 +292,9 @@ describe('writing into demo-public through /db/', () => {
 		const before = await snapshot();
 		const doc = { ...forged.notice, _id: 'notice:brouillon-force', status: 'draft' };
 		const result = await send(who, 'PUT', `/db/demo-mairie/${encodeURIComponent(doc._id)}`, doc);
-		// The stand-in says 401 to a logged-in non-member where CouchDB 3 says 403 (couch/README.md).
-		expect(result.status).toBe(401);
-		expect(result.json?.error).toBe('unauthorized');
+		// A logged-in non-member: 403, as CouchDB 3 says (the proxy makes the stand-in agree).
+		expect(result.status).toBe(refusedWrite(who));
+		expect(result.json?.error).toBe(who === 'anonyme' ? 'unauthorized' : 'forbidden');
 		expect(await snapshot()).toEqual(before);
 	});
 });
@@ -409,9 +415,9 @@ describe('reading ballots and the staff database', () => {
 		];
 		for (const [method, path, body] of paths) {
 			const result = await send(who, method, path, body);
-			// 401 from the stand-in for everyone; CouchDB 3 says 403 to a logged-in non-member.
-			expect(result.status, path).toBe(401);
-			expect(result.json?.error).toBe('unauthorized');
+			// A logged-in non-member: 403 on both back ends, as CouchDB 3 says.
+			expect(result.status, path).toBe(refusedWrite(who));
+			expect(result.json?.error).toBe(who === 'anonyme' ? 'unauthorized' : 'forbidden');
 			expect(result.text).not.toMatch(/Plaque|code_hash|resident:/);
 		}
 		for (const [method, path] of [
@@ -530,6 +536,26 @@ describe('admin endpoints and path tricks through /db/', () => {
 		expect(result.status).toBe(status);
 		expect(result.headers['content-type']).toMatch(/^text\/html/);
 		expect(result.text).not.toMatch(/couchdb|"db_name"|"rows"/i);
+	});
+
+	it('answers a login body that is not two strings with a JSON 400, never a relayed 500', async () => {
+		for (const body of [
+			{ name: ['admin'], password: 'x' },
+			{ name: 'admin', password: 12 },
+			{ name: 'admin' },
+			'pas du JSON'
+		]) {
+			const login = await send('anonyme', 'POST', '/db/_session', body);
+			expectApiError(login, 400, 'bad_request');
+			expect(String(login.json?.reason)).toMatch(/identifiant et un mot de passe/);
+		}
+		// Extra fields are not passed on: a login is a name and a password.
+		const extra = await send('anonyme', 'POST', '/db/_session', {
+			...USERS.kiosk,
+			roles: ['_admin']
+		});
+		expect(extra.status).toBe(200);
+		expect((extra.json as { roles?: unknown }).roles).toEqual(['borne:demo']);
 	});
 
 	it('refuses the store’s admin with a wrong password, by cookie login or basic auth', async () => {

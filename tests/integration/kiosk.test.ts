@@ -1,8 +1,7 @@
 import nano from 'nano';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { issueCodes, pairedKioskCookie, residentCookie, staffCookie } from '../harness/api.ts';
-import { startApp, type TestApp } from '../harness/app.ts';
-import { provisionDemo, startCouch, STAFF, type TestCouch } from '../harness/couch.ts';
+import { sharedApp } from '../harness/shared-app.ts';
 import { pollFactory } from '../factories.ts';
 
 /**
@@ -11,8 +10,7 @@ import { pollFactory } from '../factories.ts';
  * and counts wrong codes against the kiosk with its ballots: 20 in 10 minutes,
  * then a 429 that says how long to wait.
  */
-let server: TestCouch;
-let app: TestApp;
+const app = sharedApp();
 let staff: string;
 
 const poll = pollFactory({
@@ -32,23 +30,15 @@ function post(path: string, cookie: string, body: unknown) {
 const check = (cookie: string, code: string) => post('/api/borne/code', cookie, { code });
 
 beforeAll(async () => {
-	server = await startCouch();
-	await provisionDemo(server.adminUrl);
-	app = await startApp({ COUCHDB_URL: server.adminUrl });
-	staff = await staffCookie(app.url, STAFF);
-	await nano(server.adminUrl).use('demo-public').insert(poll);
-});
-
-afterAll(async () => {
-	await app?.stop();
-	await server?.stop();
+	staff = await staffCookie(app.url, app.staff);
+	await nano(app.store.adminUrl).use('demo-public').insert(poll);
 });
 
 describe('the kiosk’s early code check', () => {
 	it('answers valid or not, and nothing else; only kiosks may ask', async () => {
 		const kiosk = await pairedKioskCookie(app.url, staff);
 		const [code, revoked] = await issueCodes(app.url, staff, ['Famille Ravel', 'Famille Roux']);
-		const residents = nano(server.adminUrl).use<{
+		const residents = nano(app.store.adminUrl).use<{
 			type: string;
 			label: string;
 			first_used_at?: string;

@@ -1,12 +1,14 @@
 import nano from 'nano';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { provisionCommune } from '../../couch/provision.ts';
-import { provisionDemo, startCouch, STAFF, type TestCouch } from '../harness/couch.ts';
+import { provisionDemo, STAFF } from '../harness/couch.ts';
+import { startStore, type TestStore } from '../harness/store.ts';
 
-let server: TestCouch;
+// Its own store: provisioning starts from an empty one and places the demo commune's centre.
+let server: TestStore;
 
 beforeAll(async () => {
-	server = await startCouch();
+	server = await startStore();
 });
 afterAll(() => server?.stop());
 

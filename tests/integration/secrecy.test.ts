@@ -11,14 +11,8 @@ import { runTally } from '../../src/lib/server/jobs/tally.ts';
 import { coarsenFirstUses } from '../../src/lib/server/residents.ts';
 import { pollFactory } from '../factories.ts';
 import { startApp, type TestApp } from '../harness/app.ts';
-import {
-	basic,
-	provisionDemo,
-	startCouch,
-	STAFF,
-	USERS,
-	type TestCouch
-} from '../harness/couch.ts';
+import { basic, provisionDemo, STAFF, USERS } from '../harness/couch.ts';
+import { startStore, type TestStore } from '../harness/store.ts';
 import { earlierVersionLeaks, PouchDB, replicatedLeaks } from './earlier-versions.ts';
 
 /**
@@ -29,14 +23,15 @@ import { earlierVersionLeaks, PouchDB, replicatedLeaks } from './earlier-version
  * tests/integration/secrecy-couchdb.test.ts runs the publication on Apache
  * CouchDB 3.5.2.
  */
-let server: TestCouch;
+// Its own store and app: it restarts the app, and a second commune is provisioned.
+let server: TestStore;
 let app: TestApp;
 let staffCookie: string;
 const couch = () => nano(server.adminUrl);
 let addresses = 0;
 
 beforeAll(async () => {
-	server = await startCouch();
+	server = await startStore();
 	await provisionDemo(server.adminUrl);
 	app = await startApp({
 		COUCHDB_URL: server.adminUrl,

@@ -1,18 +1,18 @@
 import crypto from 'node:crypto';
 import nano from 'nano';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { SubmissionDoc } from '../../src/lib/domain/submission.ts';
-import { issueCodes, staffCookie } from '../harness/api.ts';
-import { startApp, type TestApp } from '../harness/app.ts';
-import { provisionDemo, startCouch, STAFF, type TestCouch } from '../harness/couch.ts';
+import { freshAddress, issueCodes, staffCookie } from '../harness/api.ts';
+import { STAFF } from '../harness/couch.ts';
+import { sharedApp } from '../harness/shared-app.ts';
 
 /**
  * Issue 5 against the production build in front of a real CouchDB-protocol
  * server: suggestions and reports with photos, stored once, private to the
  * mairie, answered in public without the author.
  */
-let server: TestCouch;
-let app: TestApp;
+const app = sharedApp();
+const server = app.store;
 let staff: string;
 const mairie = () => nano(server.adminUrl).use<SubmissionDoc>('demo-mairie');
 
@@ -43,26 +43,15 @@ const asStaffOn = (database: string) =>
 	);
 
 beforeAll(async () => {
-	server = await startCouch();
-	await provisionDemo(server.adminUrl);
-	app = await startApp({
-		COUCHDB_URL: server.adminUrl,
-		ADDRESS_HEADER: 'x-forwarded-for'
-	});
 	staff = await staffCookie(app.url, STAFF);
 });
-afterAll(async () => {
-	await app?.stop();
-	await server?.stop();
-});
 
-let nextAddress = 1;
 /** A resident with a code entered on a device: the device's cookie. */
 async function resident(): Promise<string> {
 	const [code] = await issueCodes(app.url, staff, ['']);
 	const session = await fetch(`${app.url}/api/habitants/session`, {
 		method: 'POST',
-		headers: { 'content-type': 'application/json', 'x-forwarded-for': `10.0.5.${nextAddress++}` },
+		headers: { 'content-type': 'application/json', 'x-forwarded-for': freshAddress() },
 		body: JSON.stringify({ code })
 	});
 	expect(session.status).toBe(200);
@@ -104,9 +93,22 @@ async function send(
 	return { status: response.status, body: await response.json() };
 }
 
-async function storedCount(): Promise<number> {
-	const all = await mairie().list({ startkey: 'submission:', endkey: 'submission:\ufff0' });
-	return all.rows.length;
+/** What is stored from one outbox id, and what its resident's device lists as theirs. */
+async function storedFrom(outboxId: string, cookie: string | null) {
+	const stored = await mairie()
+		.get(`submission:${outboxId}`)
+		.then(
+			() => 200,
+			(error: { statusCode?: number }) => error.statusCode
+		);
+	const mine = cookie
+		? (
+				(await (
+					await fetch(`${app.url}/api/submissions/mine`, { headers: { cookie } })
+				).json()) as { submissions: unknown[] }
+			).submissions.length
+		: 0;
+	return { stored, mine };
 }
 
 describe('residents send suggestions and reports', () => {
@@ -225,13 +227,14 @@ describe('bad input gets a clear JSON error and stores nothing', () => {
 		['four photos', 'resident', {}, [PNG, PNG, PNG, PNG], 400, 'too_many_photos'],
 		['a huge photo', 'resident', {}, [HUGE_JPEG], 413, 'photo_too_big']
 	] as const)('%s', async (_name, who, overrides, photos, status, error) => {
-		const before = await storedCount();
 		const cookie = who ? await resident() : null;
-		const result = await send(cookie, payload(overrides), [...photos]);
+		const body = payload(overrides);
+		const result = await send(cookie, body, [...photos]);
 		expect(result.status).toBe(status);
 		expect(result.body.error).toBe(error);
 		expect(result.body.reason).toMatch(/\S/);
-		expect(await storedCount()).toBe(before);
+		// Files of the shared app write submissions meanwhile: this request's own stay absent.
+		expect(await storedFrom(body.outbox_id, cookie)).toEqual({ stored: 404, mine: 0 });
 	});
 
 	it('refuses a body that is not the form at all', async () => {
@@ -280,9 +283,14 @@ describe('moderation rules hold in CouchDB itself', () => {
 		await expect(
 			asStaff().insert({ ...fresh, status: 'declined', decline_reason: '' })
 		).rejects.toMatchObject({ statusCode: 403 });
-		await expect(
-			asStaff().insert({ ...fresh, _id: 'submission:fabrique', _rev: undefined } as SubmissionDoc)
-		).rejects.toMatchObject({ statusCode: 403 });
+		// Apache CouchDB refuses another document's attachment stubs (412) before its rules (403).
+		const made = await asStaff()
+			.insert({ ...fresh, _id: 'submission:fabrique', _rev: undefined } as SubmissionDoc)
+			.then(
+				() => null,
+				(error: { statusCode?: number }) => error.statusCode
+			);
+		expect([403, 412]).toContain(made);
 		await expect(asStaff().destroy(id, fresh._rev!)).rejects.toMatchObject({ statusCode: 403 });
 	});
 
@@ -292,7 +300,7 @@ describe('moderation rules hold in CouchDB itself', () => {
 		);
 		const now = new Date().toISOString();
 		const answer = {
-			_id: 'answer:test-1',
+			_id: 'answer:rapport-publie',
 			type: 'answer',
 			kind: 'report',
 			title: 'Lampadaire éteint',
@@ -307,7 +315,7 @@ describe('moderation rules hold in CouchDB itself', () => {
 			updated_at: now
 		};
 		await expect(
-			publicDb.insert({ ...answer, _id: 'answer:test-2', author: 'resident:x' } as never)
+			publicDb.insert({ ...answer, _id: 'answer:rapport-auteur', author: 'resident:x' } as never)
 		).rejects.toMatchObject({ statusCode: 403 });
 		await expect(publicDb.insert({ ...answer, status: 'received' } as never)).rejects.toMatchObject(
 			{
@@ -317,7 +325,7 @@ describe('moderation rules hold in CouchDB itself', () => {
 		await publicDb.insert(answer);
 		const feed = await fetch(`${app.url}/api/sync?since=0&limit=500`);
 		const changes = JSON.stringify(await feed.json());
-		expect(changes).toContain('answer:test-1');
+		expect(changes).toContain('answer:rapport-publie');
 		expect(changes).not.toContain('resident:');
 	});
 });
@@ -377,14 +385,16 @@ describe('residents support a published suggestion once', () => {
 		// The tally job reads them on its own (poked by each new support), in a commune without
 		// polls too; two supports are not a batch of 5 (issue 13): no count is published yet.
 		const ballotsDb = nano(server.adminUrl).use('demo-ballots');
-		const seq = String((await ballotsDb.info()).update_seq);
+		// Caught up once nothing is left after its checkpoint (sequences are opaque on CouchDB).
 		await expect
 			.poll(
-				async () =>
-					String(((await ballotsDb.get('_local/crieur-tally')) as { since?: string }).since),
+				async () => {
+					const { since } = (await ballotsDb.get('_local/crieur-tally')) as { since?: string };
+					return (await ballotsDb.changes({ since })).results.length;
+				},
 				{ timeout: 20_000 }
 			)
-			.toBe(seq);
+			.toBe(0);
 		expect(await publishedCount('answer:idee-marche')).toBeNull();
 		expect(app.output()).not.toContain('tally: Error');
 		const supports = await nano(server.adminUrl)

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../harness/ports.ts';
 import { corpusHistory, writeDocs } from '../../bench/sync-data.ts';
 import { startApp, type TestApp } from '../harness/app.ts';
-import { provisionDemo, startCouch, type TestCouch } from '../harness/couch.ts';
+import { provisionDemo } from '../harness/couch.ts';
+import { startStore, type TestStore } from '../harness/store.ts';
 import {
 	PHONE,
 	openDevice,
@@ -22,7 +23,7 @@ import {
  * the whole response at once and only delays handing it over, so neither its
  * offline mode nor killing the server would cut a stream already sent.
  */
-let couch: TestCouch;
+let couch: TestStore;
 let app: TestApp;
 let phone: Device;
 let link: VillageLink;
@@ -84,7 +85,7 @@ const history = corpusHistory().slice(0, 1200);
 const storedCount = () => replicaDocCount(phone.page);
 
 beforeAll(async () => {
-	couch = await startCouch();
+	couch = await startStore();
 	await provisionDemo(couch.adminUrl);
 	await writeDocs(couch.adminUrl, 'demo-public', history);
 	app = await startApp({ COUCHDB_URL: couch.adminUrl });
@@ -126,7 +127,8 @@ describe('a first sync cut mid-stream', () => {
 				.poll(storedCount, { timeout: 60_000, interval: 100 })
 				.toBeGreaterThan(before + 100);
 			link.cut();
-			await page.waitForTimeout(500);
+			// The pull has given up (it retries in 5 s): what it stored is final.
+			await page.locator('.sync:not(.syncing)').waitFor();
 			counts.push(await storedCount());
 		}
 		// Cut three times, the phone never lost what it had stored.

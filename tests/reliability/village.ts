@@ -7,7 +7,8 @@ import type { OutboxItem } from '../../src/lib/domain/outbox.ts';
 import { noticeFactory, pollFactory } from '../factories.ts';
 import { issueCodes, staffCookie } from '../harness/api.ts';
 import { startApp, type TestApp } from '../harness/app.ts';
-import { provisionDemo, startCouch, STAFF, type TestCouch } from '../harness/couch.ts';
+import { provisionDemo, STAFF } from '../harness/couch.ts';
+import { startStore, type TestStore } from '../harness/store.ts';
 import { freePort } from '../harness/ports.ts';
 import {
 	openDevice,
@@ -23,7 +24,7 @@ import {
  */
 export interface Village {
 	app: TestApp;
-	couch: TestCouch;
+	couch: TestStore;
 	staff: string;
 	/** Every ballot or submission write CouchDB answered, in order. */
 	writes: CountedWrite[];
@@ -124,7 +125,7 @@ async function startCouchProxy(
 }
 
 export async function startVillage(): Promise<Village> {
-	const couch = await startCouch();
+	const couch = await startStore();
 	await provisionDemo(couch.adminUrl);
 	let village: Village | null = null;
 	const writes: CountedWrite[] = [];
@@ -239,6 +240,17 @@ export async function storedOutbox(page: Page): Promise<OutboxItem[]> {
 			db.close();
 		}
 	});
+}
+
+/**
+ * Closes a poll in a second, as staff would: a live tally is republished only
+ * every five ballots (the secret-ballot rule), and always at closing, which
+ * the tally job's next run (every 15 s) sees as crossed since its last.
+ */
+export async function closePoll(village: Village, pollId: string) {
+	const polls = nano(village.couch.adminUrl).use<{ closes_at: string }>('demo-public');
+	const poll = await polls.get(pollId);
+	await polls.insert({ ...poll, closes_at: new Date(Date.now() + 1_000).toISOString() });
 }
 
 /** What the server's databases hold, read with admin access. */

@@ -116,18 +116,61 @@ function checkPoll(doc) {
 		seen[option.id] = true;
 		requireText(option, 'label', LIMITS.pollOptionLabelMax, false);
 	}
+	var said = {};
+	for (var j = 0; j < options.length; j++) {
+		var key = labelKey(options[j].label);
+		if (said['=' + key]) refuse('options', 'deux réponses disent la même chose (« ' + options[j].label + ' »)');
+		said['=' + key] = true;
+	}
 	if (typeof doc.multiple !== 'boolean') refuse('multiple', 'vrai ou faux attendu');
 	if (typeof doc.allow_change !== 'boolean') refuse('allow_change', 'vrai ou faux attendu');
 	if (typeof doc.max_choices !== 'number' || doc.max_choices % 1 !== 0) refuse('max_choices', 'nombre entier attendu');
-	if (doc.max_choices < 1 || doc.max_choices > options.length || (!doc.multiple && doc.max_choices !== 1)) {
-		refuse('max_choices', 'nombre de choix invalide');
+	if (!doc.multiple && doc.max_choices !== 1) refuse('max_choices', 'une seule réponse sans « plusieurs réponses possibles »');
+	if (doc.multiple && doc.max_choices < LIMITS.pollMultipleMin) {
+		refuse('max_choices', 'au moins ' + LIMITS.pollMultipleMin + ' avec « plusieurs réponses possibles »');
 	}
+	if (doc.max_choices > options.length) refuse('max_choices', 'pas plus que de réponses proposées');
 	if (!contains(LIMITS.pollResults, doc.results)) refuse('results', 'valeur inconnue');
 	requireDate(doc, 'opens_at', false);
 	requireDate(doc, 'closes_at', false);
 	requireDate(doc, 'created_at', false);
 	requireDate(doc, 'updated_at', false);
 	if (Date.parse(doc.closes_at) <= Date.parse(doc.opens_at)) refuse('closes_at', 'doit suivre l’ouverture');
+}
+// What an answer says, as src/lib/domain/poll-rules.ts compares them: FOLDS is its table.
+function labelKey(label) {
+	var folded = '';
+	for (var i = 0; i < label.length; i++) {
+		var c = label.charAt(i);
+		folded += FOLDS.hasOwnProperty(c) ? FOLDS[c] : c;
+	}
+	return folded.toLowerCase().replace(/\s+/g, ' ').replace(/^ | $/g, '');
+}
+function comparedField(field, value) {
+	if (field === 'options' && Object.prototype.toString.call(value) === '[object Array]') {
+		var pairs = [];
+		for (var i = 0; i < value.length; i++) {
+			pairs.push(value[i] && typeof value[i] === 'object' ? [value[i].id, value[i].label] : value[i]);
+		}
+		return JSON.stringify(pairs);
+	}
+	return JSON.stringify(value === undefined ? null : value);
+}
+// A published poll that has opened may have ballots: what they answered no
+// longer changes (LIMITS.pollLockedWhileVoting), nor, once closed, its closing.
+// As src/lib/domain/poll-rules.ts says; the description stays editable.
+function checkPollChange(doc, oldDoc) {
+	if (!oldDoc || oldDoc._deleted || oldDoc.type !== 'poll') return;
+	var now = new Date().getTime();
+	if (now < Date.parse(oldDoc.opens_at)) return;
+	var locked = LIMITS.pollLockedWhileVoting.slice();
+	var closed = now >= Date.parse(oldDoc.closes_at);
+	if (closed) locked.push('closes_at');
+	for (var i = 0; i < locked.length; i++) {
+		if (comparedField(locked[i], doc[locked[i]]) !== comparedField(locked[i], oldDoc[locked[i]])) {
+			refuse(locked[i], closed ? 'ne change plus, le sondage est clos' : 'ne change plus, le vote est ouvert');
+		}
+	}
 }
 function checkEvent(doc) {
 	if (!new RegExp(LIMITS.eventIdPattern).test(String(doc._id)) || reservedId(doc._id)) refuse('_id', 'doit être « event: » suivi d’un identifiant');

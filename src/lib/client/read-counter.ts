@@ -13,6 +13,7 @@ const REMEMBERED_MAX = 5000;
 const BATCH_MAX = 50;
 
 let flushing: Promise<void> | null = null;
+let flushAgain = false;
 let started = false;
 // Its own tiny store rather than the device database: the notice page, opened
 // from a shared link, should not download Dexie for two lists of ids.
@@ -49,7 +50,19 @@ function start(): void {
 }
 
 export function flush(): Promise<void> {
-	flushing ??= send().finally(() => (flushing = null));
+	// A trigger during a send (the network back while a send made offline still
+	// fails) must not be lost in it: it sends again once that one ends.
+	if (flushing) {
+		flushAgain = true;
+		return flushing;
+	}
+	flushing = send().finally(() => {
+		flushing = null;
+		if (flushAgain) {
+			flushAgain = false;
+			void flush();
+		}
+	});
 	return flushing;
 }
 

@@ -38,10 +38,15 @@ class ResidentSession {
 	}
 
 	async #remember(signedIn: boolean): Promise<void> {
-		this.signedIn = signedIn;
-		const store = await load();
-		if (signedIn) await store.writeSetting(SETTING, { since: new Date().toISOString() });
-		else await store.deleteSetting(SETTING);
+		// Stored before the page says so: a page left at once (a reload, a link
+		// typed in) must find the session the server opened, not a signed-out device.
+		try {
+			const store = await load();
+			if (signedIn) await store.writeSetting(SETTING, { since: new Date().toISOString() });
+			else await store.deleteSetting(SETTING);
+		} finally {
+			this.signedIn = signedIn;
+		}
 	}
 
 	/** Checks a code with the server; on success, ballots waiting for a code are sent. */

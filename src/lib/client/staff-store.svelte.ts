@@ -23,6 +23,7 @@ import type {
 import { newSlugId, slugOf } from '../domain/slug.ts';
 import { clearEditorDrafts, deleteSetting, readSetting, writeSetting } from './device-db.ts';
 import { randomBytes } from './random.ts';
+import { DEFAULT_TIME_ZONE } from '../domain/limits.ts';
 import { RetryTimer } from './retry.ts';
 import { isStorageFailure } from './storage-errors.ts';
 import { onSyncTriggers } from './triggers.ts';
@@ -77,7 +78,7 @@ class StaffStore {
 	residents = $state.raw<StaffResident[]>([]);
 	communeName = $state('');
 	/** The commune's time zone: events are typed and shown in it, whatever the laptop's. */
-	timeZone = $state('Europe/Paris');
+	timeZone = $state(DEFAULT_TIME_ZONE);
 	kiosks = $state.raw<StaffKiosk[]>([]);
 	submissions = $state.raw<StaffSubmission[]>([]);
 	/** Submissions no staff member has opened yet. */

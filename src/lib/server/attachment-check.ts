@@ -64,7 +64,12 @@ export interface BulkDocsSplit {
 	newEdits: boolean;
 }
 
-/** Sets apart the documents of a `_bulk_docs` whose attachments are not what they claim. */
+/**
+ * Sets apart the documents of a `_bulk_docs` that may not pass: design
+ * documents (the rules themselves, only provisioning writes them) and those
+ * whose attachments are not what they claim. Refused per document as CouchDB
+ * 3 does (`forbidden`), on either back end.
+ */
 export function splitBulkDocs(body: Record<string, unknown>): BulkDocsSplit | null {
 	const docs = body.docs;
 	if (!Array.isArray(docs)) return null;
@@ -72,12 +77,15 @@ export function splitBulkDocs(body: Record<string, unknown>): BulkDocsSplit | nu
 	const positions: number[] = [];
 	const refused: BulkDocsSplit['refused'] = [];
 	docs.forEach((doc, index) => {
-		const problem = documentAttachmentProblem(doc);
+		const id = (doc as { _id?: unknown } | null)?._id;
+		const problem =
+			typeof id === 'string' && id.startsWith('_design/')
+				? 'Les règles de la base ne s’écrivent pas depuis l’application.'
+				: documentAttachmentProblem(doc);
 		if (problem === null) {
 			kept.push(doc);
 			positions.push(index);
 		} else {
-			const id = (doc as { _id?: unknown } | null)?._id;
 			refused.push({ id: typeof id === 'string' ? id : '', error: 'forbidden', reason: problem });
 		}
 	});

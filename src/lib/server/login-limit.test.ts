@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { basicAuthName, LOGIN_FAILURES_ALLOWED, LoginGuard, loginName } from './login-limit.ts';
+import {
+	basicAuthName,
+	LOGIN_FAILURES_ALLOWED,
+	LoginGuard,
+	loginCredentials
+} from './login-limit.ts';
 
 const answer = (status: number) => () => Promise.resolve(new Response(null, { status }));
 const wrong = (response: Response) => Promise.resolve(response.status === 401);
@@ -71,11 +76,21 @@ describe('login names', () => {
 	const bytes = (text: string) => new TextEncoder().encode(text);
 	it.each([
 		['{"name":"secretariat","password":"x"}', 'application/json', 'secretariat'],
-		['name=secr%C3%A9tariat&password=x', 'application/x-www-form-urlencoded', 'secrétariat'],
-		['{"name":["a"]}', 'application/json', '["a"]'],
-		['pas du JSON', 'application/json', '']
-	])('reads %s', (body, type, name) => {
-		expect(loginName(bytes(body), type)).toBe(name);
+		['{"name":"a","password":"x","roles":["_admin"]}', 'application/json', 'a'],
+		['name=secr%C3%A9tariat&password=x', 'application/x-www-form-urlencoded', 'secrétariat']
+	])('reads %s, name and password only', (body, type, name) => {
+		expect(loginCredentials(bytes(body), type)).toEqual({ name, password: 'x' });
+	});
+
+	it.each([
+		['{"name":["a"],"password":"x"}', 'application/json'],
+		['{"name":"a","password":1}', 'application/json'],
+		['{"name":"a"}', 'application/json'],
+		['null', 'application/json'],
+		['pas du JSON', 'application/json'],
+		['name=a', 'application/x-www-form-urlencoded']
+	])('refuses %s', (body, type) => {
+		expect(loginCredentials(bytes(body), type)).toBeNull();
 	});
 
 	it('reads the name of basic auth', () => {

@@ -78,21 +78,29 @@ export class LoginGuard {
 /** One count for the whole server: /db/_session, basic auth and the kiosk's unlock. */
 export const passwordGuesses = new LoginGuard();
 
-/** The account name a `_session` body names, as JSON or as a form (CouchDB takes both). */
-export function loginName(body: Uint8Array, contentType: string): string {
+/**
+ * The name and password of a `_session` login body (JSON or form), or null
+ * when it is not exactly two strings. Only these two go on to the store:
+ * Apache CouchDB answers 500 to a non-string or an extra field, the stand-in 401.
+ */
+export function loginCredentials(
+	body: Uint8Array,
+	contentType: string
+): { name: string; password: string } | null {
 	const text = new TextDecoder().decode(body);
-	let name: unknown;
 	if (contentType.startsWith('application/x-www-form-urlencoded')) {
-		name = new URLSearchParams(text).get('name');
-	} else {
-		try {
-			name = (JSON.parse(text) as { name?: unknown } | null)?.name;
-		} catch {
-			name = undefined;
-		}
+		const form = new URLSearchParams(text);
+		const [name, password] = [form.get('name'), form.get('password')];
+		return name !== null && password !== null ? { name, password } : null;
 	}
-	if (name === undefined || name === null) return '';
-	return typeof name === 'string' ? name : JSON.stringify(name);
+	let parsed: unknown;
+	try {
+		parsed = JSON.parse(text);
+	} catch {
+		return null;
+	}
+	const { name, password } = (parsed ?? {}) as { name?: unknown; password?: unknown };
+	return typeof name === 'string' && typeof password === 'string' ? { name, password } : null;
 }
 
 /** The account name of a basic `Authorization` header, or null without one. */

@@ -9,7 +9,7 @@ import { isStaffUser, sessionOf } from './auth.ts';
 import type { Backend } from './backend.ts';
 import { readBodyWithin, sizeLabel } from './body-limit.ts';
 import { jsonError } from './http.ts';
-import { basicAuthName, loginName, passwordGuesses } from './login-limit.ts';
+import { basicAuthName, loginCredentials, passwordGuesses } from './login-limit.ts';
 import { decideProxy } from './proxy-rules.ts';
 import { loginAttemptOf, trustDevice } from './trusted-device.ts';
 
@@ -39,6 +39,9 @@ const UPSTREAM_TIMEOUT_MS = 60_000;
 function tooLarge(limit: number): Response {
 	return jsonError(413, 'too_large', `Envoi trop volumineux (${sizeLabel(limit)} au plus).`);
 }
+
+/** How long CouchDB's lockout lasts by default ([chttpd_auth_lockout] max_lifetime). */
+const COUCH_LOCKOUT_SECONDS = 300;
 
 function tooManyLogins(retryAfterSeconds: number, trustedDevice: string | null = null): Response {
 	const minutes = Math.ceil(retryAfterSeconds / 60);
@@ -154,6 +157,8 @@ export async function proxyToCouch(
 			);
 		}
 		if (!access.ok) {
+			const refusal = await asCouchDbRefuses(access, request, database, backend);
+			if (refusal !== access) return refusal;
 			return new Response(await access.text(), {
 				status: access.status,
 				headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }
@@ -178,7 +183,7 @@ export async function proxyToCouch(
 		if (local) {
 			return jsonError(403, 'forbidden', 'Les documents _local ne s’écrivent pas par _bulk_docs.');
 		}
-		const parsed = parseIfAttachments(body);
+		const parsed = parseIfChecked(body);
 		if (parsed === 'unreadable') return jsonError(400, 'bad_request', 'JSON invalide.');
 		bulkSplit = parsed ? splitBulkDocs(parsed) : null;
 		if (bulkSplit?.forward === null) return bulkAnswer(mergeBulkResults(bulkSplit, []));
@@ -188,7 +193,7 @@ export async function proxyToCouch(
 		if (/^multipart\//i.test(request.headers.get('content-type') ?? '')) {
 			return jsonError(415, 'unsupported_media_type', 'Envoyez le document en JSON.');
 		}
-		const parsed = parseIfAttachments(body);
+		const parsed = parseIfChecked(body);
 		if (parsed === 'unreadable') return jsonError(400, 'bad_request', 'JSON invalide.');
 		const problem = parsed ? documentAttachmentProblem(parsed) : null;
 		if (problem) return jsonError(403, 'forbidden', problem);
@@ -222,7 +227,7 @@ export async function proxyToCouch(
 				'Le serveur de données ne répond pas pour le moment. Réessayez dans un instant.'
 			);
 		}
-		return relay(upstream);
+		return relay(await asCouchDbRefuses(upstream, request, decision.path, backend));
 	};
 
 	if (bulkSplit) {
@@ -233,26 +238,70 @@ export async function proxyToCouch(
 		return bulkAnswer(mergeBulkResults(split, Array.isArray(results) ? results : []));
 	}
 	if (decision.check !== 'login') return forward();
-	const name = loginName(body ?? new Uint8Array(0), request.headers.get('content-type') ?? '');
+	const credentials = loginCredentials(
+		body ?? new Uint8Array(0),
+		request.headers.get('content-type') ?? ''
+	);
+	if (!credentials) {
+		return jsonError(400, 'bad_request', 'Donnez un identifiant et un mot de passe.');
+	}
+	body = new TextEncoder().encode(JSON.stringify(credentials));
+	headers.set('content-type', 'application/json');
+	headers.delete('content-length');
+	const { name } = credentials;
 	const attempt = loginAttemptOf(backend.secrets, request, clientAddress, name);
 	const outcome = await passwordGuesses.attempt(attempt, forward, (response) =>
 		Promise.resolve(response.status === 401)
 	);
 	if (outcome.blocked) return tooManyLogins(outcome.retryAfterSeconds, attempt.trustedDevice);
+	if (outcome.response.status === 401) {
+		// Apache CouchDB also clears the session cookie here; the stand-in does not.
+		await outcome.response.body?.cancel();
+		return jsonError(401, 'unauthorized', 'Identifiant ou mot de passe incorrect.');
+	}
+	if (outcome.response.status === 403) {
+		// Apache CouchDB's own lockout, where provisioning could not turn it to a warning.
+		await outcome.response.body?.cancel();
+		return tooManyLogins(COUCH_LOCKOUT_SECONDS, attempt.trustedDevice);
+	}
 	trustDevice(backend.secrets, request, attempt, outcome.response, backend.config.origin);
 	return outcome.response;
 }
 
-/** A parsed JSON body when it names attachments (most bodies are let through unparsed). */
-function parseIfAttachments(body: Uint8Array): Record<string, unknown> | null | 'unreadable' {
+/**
+ * A parsed JSON body when it names attachments or a design document, what the
+ * proxy checks (most bodies are let through unparsed).
+ */
+function parseIfChecked(body: Uint8Array): Record<string, unknown> | null | 'unreadable' {
 	const text = new TextDecoder().decode(body);
-	if (!text.includes('_attachments') && !text.includes('\\u')) return null;
+	if (!/_attachments|_design|\\u/.test(text)) return null;
 	try {
 		const parsed = JSON.parse(text) as unknown;
 		return parsed && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : null;
 	} catch {
 		return 'unreadable';
 	}
+}
+
+/**
+ * The stand-in answers 401 to a logged-in user who is not a member of a
+ * database; Apache CouchDB 3 answers 403, and is right: one answer on both
+ * back ends. Logins keep their 401, which the login limit counts.
+ */
+async function asCouchDbRefuses(
+	upstream: Response,
+	request: Request,
+	path: string,
+	backend: Backend
+): Promise<Response> {
+	// Whatever the configured kind: COUCHDB_URL may name a stand-in too.
+	if (upstream.status !== 401 || path === '/_session' || !request.headers.has('cookie')) {
+		return upstream;
+	}
+	const user = await sessionOf(backend, request);
+	if (user.name === null) return upstream;
+	await upstream.body?.cancel();
+	return jsonError(403, 'forbidden', 'Ce compte n’a pas accès à ces données.');
 }
 
 /** A `_bulk_docs` answer as CouchDB gives it: 201 with one result per document. */

@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { roles } from '../domain/commune.ts';
 import { dayOf } from '../domain/event.ts';
-import { LIMITS } from '../domain/limits.ts';
+import { DEFAULT_TIME_ZONE, LIMITS } from '../domain/limits.ts';
 import { newId, type Commune } from '../domain/notice.ts';
 import { generateCode, normalizeCode } from '../domain/resident-code.ts';
 import { isResidentUser, sessionOf } from './auth.ts';
@@ -219,7 +219,7 @@ async function communeDay(backend: Backend, now: Date): Promise<string> {
 		backend.couch.use(backend.databases.public),
 		'commune'
 	)) as unknown as Commune | null;
-	return dayOf(now.toISOString(), commune?.timezone ?? 'Europe/Paris');
+	return dayOf(now.toISOString(), commune?.timezone ?? DEFAULT_TIME_ZONE);
 }
 
 /**
@@ -273,7 +273,7 @@ export async function coarsenFirstUses(backend: Backend): Promise<number> {
 		backend.couch.use(backend.databases.public),
 		'commune'
 	)) as unknown as Commune | null;
-	const timeZone = commune?.timezone ?? 'Europe/Paris';
+	const timeZone = commune?.timezone ?? DEFAULT_TIME_ZONE;
 	const rows = await backend.couch
 		.use<Resident>(mairie)
 		.list({ startkey: 'resident:', endkey: 'resident:\ufff0', include_docs: true });

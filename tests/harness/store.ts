@@ -1,0 +1,94 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { projectRoot } from '../../couch/root.ts';
+import { startCouch } from './couch.ts';
+
+const run = promisify(execFile);
+
+/**
+ * The CouchDB-protocol store a test run talks to, started through this one
+ * seam so that a whole run can be pointed at another back end by the
+ * environment: CRIEUR_TEST_STORE=embedded (the default) is the express-pouchdb
+ * stand-in the app embeds; `couchdb` is meant for Apache CouchDB 3.5.2
+ * (../shared/couchdb/start-couchdb, which prints the base URL and stops with
+ * `--stop DIR`), which production runs and the next issue adds here.
+ */
+export interface TestStore {
+	kind: StoreKind;
+	/** Base URL without credentials. */
+	url: string;
+	/** Same URL with the admin credentials, for nano and COUCHDB_URL. */
+	adminUrl: string;
+	stop(): Promise<void>;
+}
+
+export type StoreKind = 'embedded' | 'couchdb';
+
+const starters: Record<StoreKind, () => Promise<TestStore>> = {
+	embedded: async () => {
+		const couch = await startCouch();
+		return { kind: 'embedded', url: couch.url, adminUrl: couch.adminUrl, stop: couch.stop };
+	},
+	couchdb: startApacheCouch
+};
+
+/**
+ * Apache CouchDB's start script: CRIEUR_START_COUCHDB, or the prebuilt 3.5.2
+ * in ../shared/couchdb beside the repository; null when neither is there.
+ */
+export function apacheCouchScript(env: NodeJS.ProcessEnv = process.env): string | null {
+	const script =
+		env.CRIEUR_START_COUCHDB ||
+		path.resolve(projectRoot(), '..', 'shared', 'couchdb', 'start-couchdb');
+	return fs.existsSync(script) ? script : null;
+}
+
+/** One fresh Apache CouchDB node in a folder of its own, stopped and removed by stop(). */
+async function startApacheCouch(): Promise<TestStore> {
+	const script = apacheCouchScript();
+	if (!script) {
+		throw new Error(
+			'CRIEUR_TEST_STORE=couchdb needs Apache CouchDB: set CRIEUR_START_COUCHDB to a ' +
+				'start-couchdb script, or put ../shared/couchdb beside the repository.'
+		);
+	}
+	const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'crieur-couchdb-')), 'node');
+	const { stdout } = await run(script, ['--dir', dir, '--admin', 'admin:admin-password'], {
+		timeout: 180_000
+	});
+	const url = stdout.trim().split('\n')[0].replace(/\/$/, '');
+	const adminUrl = url.replace('://', '://admin:admin-password@');
+	// Test users only: 600,000 pbkdf2 iterations per code would make « 200 ballots »
+	// take minutes (bench/ measures the production setting).
+	const iterations = await fetch(`${url}/_node/_local/_config/chttpd_auth/iterations`, {
+		method: 'PUT',
+		headers: { authorization: `Basic ${Buffer.from('admin:admin-password').toString('base64')}` },
+		body: JSON.stringify('1000')
+	});
+	if (!iterations.ok) throw new Error(`CouchDB config: ${iterations.status}`);
+	return {
+		kind: 'couchdb',
+		url,
+		adminUrl,
+		stop: async () => {
+			await run(script, ['--stop', dir], { timeout: 90_000 }).catch(() => undefined);
+			fs.rmSync(path.dirname(dir), { recursive: true, force: true });
+		}
+	};
+}
+
+export function storeKind(env: NodeJS.ProcessEnv = process.env): StoreKind {
+	const kind = env.CRIEUR_TEST_STORE || 'embedded';
+	if (!(kind in starters)) {
+		throw new Error(`CRIEUR_TEST_STORE must be one of ${Object.keys(starters).join(', ')}`);
+	}
+	return kind as StoreKind;
+}
+
+/** A fresh, empty store of the kind the environment names. */
+export function startStore(kind: StoreKind = storeKind()): Promise<TestStore> {
+	return starters[kind]();
+}

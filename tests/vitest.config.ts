@@ -1,0 +1,74 @@
+import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
+import { apacheCouchScript } from './harness/store.ts';
+
+/**
+ * Integration (real server), end-to-end (Debian's Chromium) and reliability
+ * (faults injected) tests, against the production build. Two workers on a
+ * 2-core machine, shared by the suites of one run; each suite's files share
+ * one app (tests/harness/global-setup.ts), except those that say why not.
+ */
+const SHARED_APP = ['tests/harness/global-setup.ts'];
+
+/**
+ * The integration suite again on Apache CouchDB 3.5.2 (issue 15), but for the
+ * files about the stand-in itself and the one that starts its own CouchDB.
+ */
+const onApacheCouch: TestProjectInlineConfiguration[] = apacheCouchScript()
+	? [
+			{
+				test: {
+					name: 'integration-couchdb',
+					include: ['tests/integration/**/*.test.ts'],
+					exclude: [
+						'tests/integration/embedded*.test.ts',
+						'tests/integration/secrecy-couchdb.test.ts'
+					],
+					env: { CRIEUR_TEST_STORE: 'couchdb' },
+					globalSetup: SHARED_APP,
+					testTimeout: 60_000,
+					hookTimeout: 180_000
+				}
+			}
+		]
+	: [];
+if (onApacheCouch.length === 0) {
+	console.warn(
+		'\n⚠ The integration suite on Apache CouchDB did NOT run: no start-couchdb script ' +
+			'(set CRIEUR_START_COUCHDB, or put ../shared/couchdb beside the repository).\n'
+	);
+}
+
+export default defineConfig({
+	test: {
+		maxWorkers: 2,
+		projects: [
+			{
+				test: {
+					name: 'integration',
+					include: ['tests/integration/**/*.test.ts'],
+					globalSetup: SHARED_APP,
+					testTimeout: 60_000,
+					hookTimeout: 120_000
+				}
+			},
+			{
+				test: {
+					name: 'e2e',
+					include: ['tests/e2e/**/*.test.ts'],
+					globalSetup: SHARED_APP,
+					testTimeout: 120_000,
+					hookTimeout: 120_000
+				}
+			},
+			{
+				test: {
+					name: 'reliability',
+					include: ['tests/reliability/**/*.test.ts'],
+					testTimeout: 150_000,
+					hookTimeout: 120_000
+				}
+			},
+			...onApacheCouch
+		]
+	}
+});
