@@ -1,6 +1,7 @@
 import { SvelteMap } from 'svelte/reactivity';
 import { newId } from '../domain/notice.ts';
 import {
+	CODE_REVOKED,
 	dueItems,
 	outcomeOf,
 	retryDelayMs,
@@ -67,6 +68,15 @@ class Outbox {
 	#networkReturned = false;
 	#started = false;
 	#timer: ReturnType<typeof setTimeout> | null = null;
+	#codeRevoked = new Set<() => void>();
+
+	/**
+	 * Called when the server refuses an item because the mairie revoked or
+	 * replaced this device's code: the resident session forgets it.
+	 */
+	onCodeRevoked(listener: () => void): void {
+		this.#codeRevoked.add(listener);
+	}
 
 	/**
 	 * Watches the table and drains it on the shared triggers. `hinted`: start
@@ -186,6 +196,9 @@ class Outbox {
 			return false;
 		}
 		const outcome = outcomeOf(status, body);
+		if ('code' in outcome && outcome.code === CODE_REVOKED) {
+			for (const listener of this.#codeRevoked) listener();
+		}
 		if (item.ephemeral && outcome.next !== 'retry') {
 			this.settled.set(item.id, outcome);
 			await table.delete(item.id);

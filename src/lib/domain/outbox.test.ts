@@ -14,6 +14,14 @@ describe('outbox rules', () => {
 			next: 'retry',
 			blocked: true
 		});
+		// Issue 13 §2: a withdrawn code keeps the item for the new code, never drops it.
+		expect(outcomeOf(403, { error: 'code_revoked', reason: 'Retiré' })).toEqual({
+			next: 'retry',
+			code: 'code_revoked',
+			reason: 'Retiré',
+			blocked: true
+		});
+		expect(outcomeOf(403, { error: 'forbidden', reason: '' }).next).toBe('refused');
 		for (const status of [408, 429, 500, 502, 503]) {
 			expect(outcomeOf(status, null).next).toBe('retry');
 		}

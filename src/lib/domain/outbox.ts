@@ -47,6 +47,14 @@ export interface OutboxItem {
 	error?: { code: string; reason: string };
 }
 
+/**
+ * The server's answer when the mairie revoked or replaced the code this
+ * device entered. Not final: what the villager wrote waits on the device
+ * (blocked, like an item without a session) and goes once they enter the code
+ * of their new letter; the device forgets the dead session meanwhile.
+ */
+export const CODE_REVOKED = 'code_revoked';
+
 export type SendOutcome =
 	| { next: 'sent' }
 	| { next: 'refused'; code: string; reason: string }
@@ -63,6 +71,9 @@ export function outcomeOf(
 	const reason = body?.reason ?? '';
 	// No resident session on this device (expired, signed out): keep it until they sign in again.
 	if (status === 401) return { next: 'retry', code, reason, blocked: true };
+	// The code was withdrawn (issue 13 §2): nothing written offline is dropped for it.
+	if (status === 403 && code === CODE_REVOKED)
+		return { next: 'retry', code, reason, blocked: true };
 	// Timeouts, rate limits, server trouble: try again later.
 	if (status === 408 || status === 429 || status >= 500) return { next: 'retry', code, reason };
 	return { next: 'refused', code, reason };
