@@ -1,6 +1,7 @@
 import { SvelteMap } from 'svelte/reactivity';
 import { newId } from '../domain/notice.ts';
 import {
+	blockedAlike,
 	CODE_REVOKED,
 	dueItems,
 	outcomeOf,
@@ -158,16 +159,32 @@ class Outbox {
 				this.#networkReturned = false;
 				all = all.map((item) => (item.error ? item : { ...item, next_attempt_at: 0 }));
 			}
-			for (const item of dueItems(all, Date.now())) {
-				const keepGoing = await this.#send(item);
-				if (!keepGoing) break;
+			const due = dueItems(all, Date.now());
+			for (const [index, item] of due.entries()) {
+				const result = await this.#send(item);
+				if (result === 'next') continue;
+				if (result !== 'stop') {
+					// Without a working code nothing else can go either: each item says why
+					// (else a vote behind a refused support would still claim « au retour du réseau »).
+					const table = (await deviceDb()).outbox;
+					const updated_at = new Date().toISOString();
+					for (const id of blockedAlike(due.slice(index + 1))) {
+						await table.update(id, { error: result.blocked, updated_at });
+					}
+				}
+				break;
 			}
 		} while (this.#again);
 		this.#scheduleNext(await (await deviceDb()).outbox.toArray());
 	}
 
-	/** Sends one item; false when the network is down and the rest should wait. */
-	async #send(item: OutboxItem): Promise<boolean> {
+	/**
+	 * Sends one item: `next` to go on, `stop` when the network is down, or the
+	 * reason the villager must act first (enter a code), which the rest share.
+	 */
+	async #send(
+		item: OutboxItem
+	): Promise<'next' | 'stop' | { blocked: { code: string; reason: string } }> {
 		const table = (await deviceDb()).outbox;
 		await table.update(item.id, { state: 'sending', updated_at: new Date().toISOString() });
 		let status: number;
@@ -193,7 +210,7 @@ class Outbox {
 				next_attempt_at: now.getTime() + retryDelayMs(item.attempts + 1),
 				updated_at: now.toISOString()
 			});
-			return false;
+			return 'stop';
 		}
 		const outcome = outcomeOf(status, body);
 		if ('code' in outcome && outcome.code === CODE_REVOKED) {
@@ -202,7 +219,7 @@ class Outbox {
 		if (item.ephemeral && outcome.next !== 'retry') {
 			this.settled.set(item.id, outcome);
 			await table.delete(item.id);
-			return true;
+			return 'next';
 		}
 		if (outcome.next === 'sent') {
 			await table.update(item.id, {
@@ -226,9 +243,11 @@ class Outbox {
 				error: outcome.code ? { code: outcome.code, reason: outcome.reason ?? '' } : undefined,
 				updated_at: now.toISOString()
 			});
-			if (outcome.blocked) return false;
+			if (outcome.blocked) {
+				return { blocked: { code: outcome.code ?? '', reason: outcome.reason ?? '' } };
+			}
 		}
-		return true;
+		return 'next';
 	}
 
 	/**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dueItems, outcomeOf, retryDelayMs, type OutboxItem } from './outbox.ts';
+import { blockedAlike, dueItems, outcomeOf, retryDelayMs, type OutboxItem } from './outbox.ts';
 
 describe('outbox rules', () => {
 	it('reads server answers', () => {
@@ -43,5 +43,14 @@ describe('outbox rules', () => {
 			item('e', 'refused', 0, '2026-01-01')
 		];
 		expect(dueItems(items, 1000).map((i) => i.id)).toEqual(['a', 'b']);
+	});
+
+	it('blocks alike what waits behind an item refused for want of a code (issue 13 §2)', () => {
+		const item = (id: string, extra: Partial<OutboxItem> = {}) =>
+			({ id, state: 'waiting', ...extra }) as OutboxItem;
+		expect(blockedAlike([item('vote'), item('kiosk', { ephemeral: true }), item('idea')])).toEqual([
+			'vote',
+			'idea'
+		]);
 	});
 });

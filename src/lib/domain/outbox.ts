@@ -90,3 +90,13 @@ export function dueItems(items: readonly OutboxItem[], now: number): OutboxItem[
 		.filter((item) => item.state === 'waiting' && item.next_attempt_at <= now)
 		.sort((a, b) => a.created_at.localeCompare(b.created_at));
 }
+
+/**
+ * When the server blocked one item for want of a working code, the ids of the
+ * others (of those still to send) that it would block for the same reason:
+ * every item but a kiosk's ephemeral one goes under the device's resident
+ * session. They are marked, not sent, so each says what the villager must do.
+ */
+export function blockedAlike(rest: readonly OutboxItem[]): string[] {
+	return rest.filter((item) => !item.ephemeral && item.state === 'waiting').map((item) => item.id);
+}
