@@ -8,6 +8,7 @@ import {
 	formatCode,
 	generateCode,
 	labelKey,
+	labelMatches,
 	labelOrder,
 	normalizeCode,
 	repeatedLabels
@@ -83,5 +84,12 @@ describe('household labels', () => {
 			'Résident 10',
 			'Résident 100'
 		]);
+	});
+
+	it('are searched by every word typed, case and accents aside (issue 13 §4)', () => {
+		expect(labelMatches('Mme Pétit, 3 rue Haute', 'petit haute')).toBe(true);
+		expect(labelMatches('Mme Pétit, 3 rue Haute', 'petit basse')).toBe(false);
+		expect(labelMatches('Résident 7', '')).toBe(true);
+		expect(labelMatches('', 'martin')).toBe(false);
 	});
 });

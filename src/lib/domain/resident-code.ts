@@ -104,3 +104,14 @@ export function repeatedLabels(
 
 /** « Résident 7 » before « Résident 10 », accents and case aside. */
 export const labelOrder = new Intl.Collator('fr', { numeric: true, sensitivity: 'base' });
+
+/**
+ * Whether a register row answers a search: every word typed is found in the
+ * label, case and accents aside (« petit » finds « Mme Petit, 3 rue Haute »).
+ */
+export function labelMatches(label: string, query: string): boolean {
+	const key = labelKey(label);
+	return labelKey(query)
+		.split(' ')
+		.every((word) => key.includes(word));
+}
