@@ -4,6 +4,8 @@ import {
 	blockedAlike,
 	CODE_REVOKED,
 	dueItems,
+	releasedByCode,
+	UNTIL_A_CODE,
 	outcomeOf,
 	retryDelayMs,
 	type OutboxItem,
@@ -134,6 +136,14 @@ class Outbox {
 		return item;
 	}
 
+	/** A code was just accepted: what waited for one goes now. */
+	async release(): Promise<void> {
+		const table = (await deviceDb()).outbox;
+		const ids = releasedByCode(await table.toArray());
+		await table.where('id').anyOf(ids).modify({ next_attempt_at: 0 });
+		await this.drain();
+	}
+
 	/** The latest item about a subject (e.g. a poll), to show its state beside it. */
 	latestFor(subject: string): OutboxItem | undefined {
 		return this.items.findLast((item) => item.subject === subject);
@@ -169,7 +179,11 @@ class Outbox {
 					const table = (await deviceDb()).outbox;
 					const updated_at = new Date().toISOString();
 					for (const id of blockedAlike(due.slice(index + 1))) {
-						await table.update(id, { error: result.blocked, updated_at });
+						await table.update(id, {
+							error: result.blocked,
+							next_attempt_at: UNTIL_A_CODE,
+							updated_at
+						});
 					}
 				}
 				break;
@@ -239,7 +253,9 @@ class Outbox {
 				state: 'waiting',
 				attempts: item.attempts + 1,
 				// Blocked items wait for the villager (a new code), not for a timer.
-				next_attempt_at: outcome.blocked ? 0 : now.getTime() + retryDelayMs(item.attempts + 1),
+				next_attempt_at: outcome.blocked
+					? UNTIL_A_CODE
+					: now.getTime() + retryDelayMs(item.attempts + 1),
 				error: outcome.code ? { code: outcome.code, reason: outcome.reason ?? '' } : undefined,
 				updated_at: now.toISOString()
 			});

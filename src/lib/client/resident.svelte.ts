@@ -49,8 +49,11 @@ class ResidentSession {
 			});
 			if (!response.ok) return;
 			const answer = (await response.json()) as { resident: boolean; revoked?: boolean };
-			if (answer.resident) await this.#remember('signed-in');
-			else if (answer.revoked) await this.#remember('revoked');
+			if (answer.resident) {
+				await this.#remember('signed-in');
+				// Signed in meanwhile (another tab): what waited for a code goes.
+				if (deviceDbUsed()) void outbox.release();
+			} else if (answer.revoked) await this.#remember('revoked');
 			// No session, and no word of a revoked code: keep "revoked" if the device knew it.
 			else await this.#remember(this.revoked ? 'revoked' : 'none');
 		} catch {
@@ -89,7 +92,7 @@ class ResidentSession {
 			return { error, reason: body.reason ?? '' };
 		}
 		await this.#remember('signed-in');
-		void outbox.drain();
+		void outbox.release();
 		return null;
 	}
 

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { blockedAlike, dueItems, outcomeOf, retryDelayMs, type OutboxItem } from './outbox.ts';
+import {
+	blockedAlike,
+	dueItems,
+	releasedByCode,
+	UNTIL_A_CODE,
+	outcomeOf,
+	retryDelayMs,
+	type OutboxItem
+} from './outbox.ts';
 
 describe('outbox rules', () => {
 	it('reads server answers', () => {
@@ -52,5 +60,24 @@ describe('outbox rules', () => {
 			'vote',
 			'idea'
 		]);
+	});
+
+	it('holds items blocked for a code until one is entered (issue 13 §2)', () => {
+		const item = (id: string, extra: Partial<OutboxItem> = {}) =>
+			({
+				id,
+				state: 'waiting',
+				next_attempt_at: UNTIL_A_CODE,
+				created_at: id,
+				...extra
+			}) as OutboxItem;
+		const items = [
+			item('a', { error: { code: 'code_revoked', reason: '' } }),
+			item('b', { error: { code: 'not_resident', reason: '' } }),
+			item('c', { error: { code: 'http_503', reason: '' }, next_attempt_at: 0 }),
+			item('d', { state: 'sent', error: { code: 'code_revoked', reason: '' } })
+		];
+		expect(dueItems(items, Date.now()).map((i) => i.id)).toEqual(['c']);
+		expect(releasedByCode(items)).toEqual(['a', 'b']);
 	});
 });

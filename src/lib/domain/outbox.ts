@@ -100,3 +100,22 @@ export function dueItems(items: readonly OutboxItem[], now: number): OutboxItem[
 export function blockedAlike(rest: readonly OutboxItem[]): string[] {
 	return rest.filter((item) => !item.ephemeral && item.state === 'waiting').map((item) => item.id);
 }
+
+/**
+ * When a blocked item is next due: never by itself. Retrying it on every
+ * drain only fetched the same refusal and flickered « Envoi en cours… »; the
+ * villager entering a code releases it (`releasedByCode`). Not finite, so no
+ * timer is set for it.
+ */
+export const UNTIL_A_CODE = Number.POSITIVE_INFINITY;
+
+/** Items waiting for a code (none entered, or one withdrawn): a code just accepted sends them. */
+export function releasedByCode(items: readonly OutboxItem[]): string[] {
+	return items
+		.filter(
+			(item) =>
+				item.state === 'waiting' &&
+				(item.error?.code === 'not_resident' || item.error?.code === CODE_REVOKED)
+		)
+		.map((item) => item.id);
+}
