@@ -82,8 +82,11 @@ describe('the register of residents', () => {
 		expect(new URL(page.url()).pathname).toBe('/mairie/habitants/lettres');
 		expect(await page.locator('article.letter').count()).toBe(2);
 
-		// Accepting leaves for the register.
-		page.once('dialog', (dialog) => void dialog.accept());
+		// One printed page per letter: no last page with only the footer.
+		const pdf = (await page.pdf({ format: 'A4' })).toString('latin1');
+		expect(pdf.match(/\/Type\s*\/Page(?!s)/g)?.length).toBe(2);
+
+		// Once printed, the page lets go without asking.
 		await page.getByRole('link', { name: /Retour au registre/ }).click();
 		await page.waitForURL((url) => url.pathname === '/mairie/habitants');
 	});
