@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { validateDraft, validatePublicDoc } from '../src/lib/domain/notice-schema.ts';
 import { noticeFactory, pollFactory } from '../tests/factories.ts';
+import { lockedChanges } from '../src/lib/domain/poll-rules.ts';
 import { designDoc, designDocChanged, validateSource, type DesignedDatabase } from './ddocs.ts';
 
 type Validate = (newDoc: unknown, oldDoc: unknown, userCtx: unknown, secObj: unknown) => void;
@@ -72,7 +73,7 @@ describe('validate_doc_update of <commune>-public', () => {
 		const field = <T>(valid: T, ...invalid: unknown[]) =>
 			fc.oneof({ weight: 3, arbitrary: fc.constant(valid) }, fc.constantFrom(...invalid));
 		const arbitraryNotice = fc.record({
-			_id: field(good._id, 'poll:1', 'notice', 42),
+			_id: field(good._id, 'poll:1', 'notice', 42, 'notice:nouveau'),
 			type: field('notice', 'ballot', undefined),
 			title: field(
 				good.title,
@@ -105,10 +106,23 @@ describe('validate_doc_update of <commune>-public', () => {
 			updated_at: field(good.updated_at, 12),
 			author: field(good.author, 'x'.repeat(81), null),
 			updated_by: field(undefined, 'secretariat', '', 'x'.repeat(81), 12, null),
+			event: field(undefined, null, 'event:fete-k3f9', 'poll:x', 'event:', 'event:Fete', 12),
+			files_alt: field(
+				undefined,
+				{ 'a.jpg': 'Le lavoir après travaux' },
+				{ 'a.jpg': '   ' },
+				{ 'a.jpg': 'x'.repeat(201) },
+				{ 'a.jpg': 3 },
+				['Le lavoir'],
+				'Le lavoir',
+				null
+			),
 			_attachments: field(
 				undefined,
 				{ 'a.pdf': { content_type: 'application/pdf', length: 100, stub: true } },
 				{ 'a.svg': { content_type: 'image/svg+xml', length: 100, stub: true } },
+				{ 'a.jpg': { content_type: 'image/jpeg', length: 100, stub: true } },
+				{ 'b.jpg': { content_type: 'image/jpeg', length: 100, stub: true } },
 				{ 'big.pdf': { content_type: 'application/pdf', length: 11 * 1024 * 1024, stub: true } }
 			)
 		});
@@ -123,6 +137,35 @@ describe('validate_doc_update of <commune>-public', () => {
 			}),
 			{ numRuns: 600 }
 		);
+	});
+});
+
+describe('addresses of new documents (issue 13 §5)', () => {
+	it('keeps the route words for the routes', () => {
+		const validate = compile('public');
+		expect(verdict(validate, noticeFactory({ _id: 'notice:nouveau' }))).toBe('forbidden');
+		expect(verdict(validate, noticeFactory({ _id: 'notice:nouveau-k3f9' }))).toBe('ok');
+		expect(verdict(validate, noticeFactory({ _id: 'notice:marche-noel-ecoles-k3f9' }))).toBe('ok');
+		expect(verdict(validate, pollFactory({ _id: 'poll:nouveau' }))).toBe('forbidden');
+		expect(verdict(validate, pollFactory({ _id: 'poll:fete-ecole-k3f9' }))).toBe('ok');
+	});
+});
+
+describe('pictures and events of notices (issue 13 §5)', () => {
+	const photo = { 'lavoir.jpg': { content_type: 'image/jpeg', length: 100, stub: true } };
+
+	it('refuses a picture without its description from staff, in both databases', () => {
+		for (const which of ['public', 'mairie'] as const) {
+			const validate = compile(which);
+			const doc = { ...noticeFactory({ _attachments: photo }), status: 'draft' };
+			expect(verdict(validate, doc)).toBe('forbidden');
+			expect(verdict(validate, { ...doc, files_alt: { 'lavoir.jpg': 'Le lavoir' } })).toBe('ok');
+		}
+	});
+
+	it('lets the server publish a notice saved before descriptions existed', () => {
+		const doc = noticeFactory({ _attachments: photo });
+		expect(verdict(compile('public'), doc, { name: 'admin', roles: ['_admin'] })).toBe('ok');
 	});
 });
 
@@ -160,6 +203,134 @@ describe('polls and tallies in <commune>-public', () => {
 			expect(validatePublicDoc(doc).ok).toBe(false);
 		}
 	});
+
+	// Issue 13 §2: « Oui » / « oui », and a multiple choice allowing one answer.
+	it('agrees with the app on repeated answers and on the number of answers allowed', () => {
+		const labels = fc.constantFrom(
+			'Oui',
+			'oui',
+			' OUI ',
+			'Oùi',
+			'Non',
+			'non  merci',
+			'Non merci',
+			'Été',
+			'ete',
+			'l’école',
+			"l'école",
+			'Œuf',
+			'oeuf',
+			'e\u0301te\u0301',
+			'Sans avis'
+		);
+		const poll = fc.record({
+			labels: fc.array(labels, { minLength: 2, maxLength: 4 }),
+			multiple: fc.boolean(),
+			max_choices: fc.integer({ min: 0, max: 5 })
+		});
+		fc.assert(
+			fc.property(poll, ({ labels: chosen, multiple, max_choices }) => {
+				const doc = {
+					...pollFactory(),
+					options: chosen.map((label, i) => ({ id: `r${i}`, label })),
+					multiple,
+					max_choices
+				};
+				const couch = verdict(validate, doc) === 'ok';
+				const app = validatePublicDoc(doc).ok;
+				expect({ couch, doc }).toEqual({ couch: app, doc });
+			}),
+			{ numRuns: 400 }
+		);
+		const twice = {
+			...pollFactory(),
+			options: [
+				{ id: 'a', label: 'Oui' },
+				{ id: 'b', label: ' oui' }
+			]
+		};
+		expect(verdict(validate, twice)).toBe('forbidden');
+		expect(verdict(validate, { ...pollFactory(), multiple: true, max_choices: 1 })).toBe(
+			'forbidden'
+		);
+	}, 30_000);
+
+	// validate_doc_update has no normalize(): it folds with the table pasted in.
+	it('folds any text as the app does', () => {
+		fc.assert(
+			fc.property(fc.string({ unit: 'binary', minLength: 1, maxLength: 12 }), (text) => {
+				const doc = {
+					...pollFactory(),
+					options: [
+						{ id: 'a', label: `x${text}` },
+						{ id: 'b', label: `x${text.normalize('NFD').toUpperCase()}` }
+					]
+				};
+				const couch = verdict(validate, doc) === 'ok';
+				expect({ couch, text }).toEqual({ couch: validatePublicDoc(doc).ok, text });
+			}),
+			{ numRuns: 200 }
+		);
+		// Each run checks both sides' schema in full: slow on a busy machine.
+	}, 30_000);
+
+	// Issue 13 §2: once a poll opened, ballots may answer its question as it stands.
+	it('agrees with the app on what a poll that opened keeps', () => {
+		const past = '2000-01-01T00:00:00.000Z';
+		const future = '2099-01-01T00:00:00.000Z';
+		const base = pollFactory({ multiple: true, max_choices: 2 });
+		const when = fc.constantFrom(
+			{ opens_at: future, closes_at: '2099-02-01T00:00:00.000Z' },
+			{ opens_at: past, closes_at: future },
+			{ opens_at: past, closes_at: '2001-01-01T00:00:00.000Z' }
+		);
+		const change = fc.record(
+			{
+				question: fc.constantFrom(base.question, 'Autre question ?'),
+				description: fc.constantFrom(base.description, 'Texte corrigé.'),
+				options: fc.constantFrom(base.options, [
+					{ id: 'oui', label: 'Oui !' },
+					{ id: 'non', label: 'Non' },
+					{ id: 'sans-avis', label: 'Sans avis' }
+				]),
+				max_choices: fc.constantFrom(2, 3),
+				results: fc.constantFrom('live', 'after_close'),
+				allow_change: fc.boolean(),
+				closes_at: fc.constantFrom(future, '2099-03-01T00:00:00.000Z')
+			},
+			{ requiredKeys: [] }
+		);
+		fc.assert(
+			fc.property(when, change, (dates, patch) => {
+				const before = { ...base, ...dates, _rev: '1-a' };
+				const after = { ...before, ...patch, _rev: '1-a' };
+				let couch = 'ok';
+				try {
+					validate(after, before, staff, {});
+				} catch {
+					couch = 'forbidden';
+				}
+				const app =
+					validatePublicDoc(after).ok && lockedChanges(before, after, new Date()).length === 0
+						? 'ok'
+						: 'forbidden';
+				expect({ couch, patch, dates }).toEqual({ couch: app, patch, dates });
+			}),
+			{ numRuns: 300 }
+		);
+		const open = { ...base, opens_at: past, closes_at: future };
+		let reason = '';
+		try {
+			validate({ ...open, question: 'Autre ?' }, open, staff, {});
+		} catch (error) {
+			reason = (error as { forbidden: string }).forbidden;
+		}
+		expect(reason).toMatch(/question : ne change plus, le vote est ouvert/);
+		// A typo in the description is still fixed; a new poll over nothing has nothing to keep.
+		expect(() => validate({ ...open, description: 'Corrigé' }, open, staff, {})).not.toThrow();
+		expect(() => validate(open, null, staff, {})).not.toThrow();
+		expect(() => validate(open, { _id: open._id, _deleted: true }, staff, {})).not.toThrow();
+	}, 30_000);
 
 	it('keeps tallies to the server: staff may neither write nor delete one', () => {
 		expect(verdict(validate, tally)).toBe('forbidden');

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ISO_DATE_PATTERN, LIMITS } from '../src/lib/domain/limits.ts';
+import { LABEL_FOLDS } from '../src/lib/domain/poll-rules.ts';
 import { projectRoot } from './root.ts';
 
 export interface DesignDoc {
@@ -40,12 +41,13 @@ export function viewsOf(which: DesignedDatabase): Record<string, { map: string }
 	return views;
 }
 
-/** The validate_doc_update source with the shared limits and helpers pasted in. */
+/** The validate_doc_update source with the shared limits, the answers' fold table and helpers pasted in. */
 export function validateSource(which: DesignedDatabase, commune: string): string {
 	return functionBody(readSource(`${which}/validate_doc_update.js`))
 		.replace("/*COMMUNE*/ ''", JSON.stringify(commune))
 		.replace('/*LIMITS*/ null', JSON.stringify(LIMITS))
 		.replace("/*ISO_DATE*/ ''", JSON.stringify(ISO_DATE_PATTERN))
+		.replace('/*FOLDS*/ null', JSON.stringify(LABEL_FOLDS))
 		.replace('/*CHECKS*/', functionBody(readSource('lib/checks.js')));
 }
 

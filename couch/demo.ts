@@ -10,6 +10,7 @@ import {
 	type CommuneEvent,
 	type EventCategory
 } from '../src/lib/domain/event.ts';
+import { DEFAULT_TIME_ZONE } from '../src/lib/domain/limits.ts';
 import { simplePdf } from './demo-pdf.ts';
 
 interface DemoNotice {
@@ -22,6 +23,8 @@ interface DemoNotice {
 	expires: number | null;
 	body: string;
 	pdf?: { name: string; title: string; lines: string[] };
+	/** The event it announces: its date and place come from there, never typed twice. */
+	event?: string;
 }
 
 const AUTHOR = 'Secrétariat de mairie';
@@ -131,7 +134,8 @@ Sortez vos objets la veille au soir, devant chez vous, sans gêner le passage. N
 		category: 'agenda',
 		published: -4,
 		expires: 12,
-		body: `Une réunion publique de présentation du projet de **PLU intercommunal** se tiendra le **jeudi 4 décembre à 19 h** à la salle des fêtes.
+		event: 'event:demo-reunion-plu',
+		body: `Une réunion publique de présentation du projet de **PLU intercommunal** se tiendra à la salle des fêtes (date et heure ci-dessus, tenues à jour dans l'agenda).
 
 Le dossier peut être consulté en mairie aux heures d'ouverture. Un registre est à votre disposition pour vos observations.`
 	},
@@ -169,7 +173,8 @@ Pièces à fournir : une pièce d'identité et un justificatif de domicile de mo
 		category: 'agenda',
 		published: -1,
 		expires: 25,
-		body: `Les élèves du regroupement scolaire vendront leurs créations **vendredi 19 décembre de 16 h 30 à 19 h** dans la cour de l'école. Les bénéfices financeront la sortie de fin d'année.`
+		event: 'event:demo-marche-noel',
+		body: `Les élèves du regroupement scolaire vendront leurs créations dans la cour de l'école. Les bénéfices financeront la sortie de fin d'année.`
 	},
 	{
 		slug: 'deneigement',
@@ -343,6 +348,7 @@ export async function seedDemoContent(couchUrl: string, slug: string, now = new 
 			updated_at: published_at,
 			author: AUTHOR
 		};
+		if (demo.event) notice.event = demo.event;
 		if (demo.pdf) {
 			notice._attachments = {
 				[demo.pdf.name]: {
@@ -404,7 +410,7 @@ export async function seedDemoContent(couchUrl: string, slug: string, now = new 
 		updated_at: daysFrom(now, -3),
 		author: AUTHOR
 	};
-	const events = EVENTS.map((demo) => demoEvent(demo, now, 'Europe/Paris'));
+	const events = EVENTS.map((demo) => demoEvent(demo, now, DEFAULT_TIME_ZONE));
 	await publicDb.bulk({ docs: [...notices, poll, ...events] });
 	await mairieDb.bulk({ docs: drafts });
 	return { notices: notices.length, drafts: drafts.length };

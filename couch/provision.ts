@@ -5,6 +5,7 @@ import {
 	roles,
 	type CommuneDatabase
 } from '../src/lib/domain/commune.ts';
+import { DEFAULT_TIME_ZONE } from '../src/lib/domain/limits.ts';
 import { designDoc, designDocChanged, type DesignedDatabase } from './ddocs.ts';
 import { sameSecurity, securityFor } from './security.ts';
 
@@ -111,7 +112,7 @@ export async function provisionCommune(
 			type: 'commune',
 			slug,
 			name: options.name,
-			timezone: options.timezone ?? 'Europe/Paris',
+			timezone: options.timezone ?? DEFAULT_TIME_ZONE,
 			...(options.centre ? { centre: options.centre } : {})
 		} as never);
 		changes.push(`commune « ${options.name} » enregistrée`);

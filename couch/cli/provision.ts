@@ -10,6 +10,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { launchEmbeddedCouch } from '../embedded/launch.ts';
+import { DEFAULT_TIME_ZONE } from '../../src/lib/domain/limits.ts';
 import { provisionCommune } from '../provision.ts';
 import { generatePassword, loadSecrets } from '../../src/lib/server/secrets.ts';
 
@@ -18,7 +19,7 @@ const { values } = parseArgs({
 		commune: { type: 'string' },
 		name: { type: 'string' },
 		staff: { type: 'string' },
-		timezone: { type: 'string', default: 'Europe/Paris' },
+		timezone: { type: 'string', default: DEFAULT_TIME_ZONE },
 		help: { type: 'boolean', default: false }
 	}
 });

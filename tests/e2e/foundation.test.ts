@@ -243,6 +243,13 @@ describe('staff laptops', () => {
 		await staff.page.getByLabel('Titre').fill('Arrêté de stationnement place de la Mairie');
 		await staff.page.getByLabel('Texte').fill('Voir l’arrêté joint et le plan.');
 		await staff.page.getByLabel('Catégorie').selectOption('arrete');
+		// A program renamed « .pdf » is refused before it is sent (issue 13 §4).
+		await staff.page.locator('input[type=file]').setInputFiles({
+			name: 'faux.pdf',
+			mimeType: 'application/pdf',
+			buffer: Buffer.from('MZ\x90\x00')
+		});
+		await staff.page.getByText('« faux.pdf » refusé').waitFor();
 		await staff.page.locator('input[type=file]').setInputFiles([
 			{
 				name: 'arrete-stationnement.pdf',
@@ -256,6 +263,12 @@ describe('staff laptops', () => {
 			}
 		]);
 		await staff.page.getByText('arrete-stationnement.pdf').waitFor();
+		// A picture is published only with its description, read to those who cannot see it (§5).
+		await staff.page.getByRole('button', { name: 'Publier maintenant' }).click();
+		await staff.page.getByText('Décrivez chaque image en quelques mots').first().waitFor();
+		await staff.page
+			.getByLabel(/Description de l’image « plan\.png »/)
+			.fill('Plan des places interdites au stationnement');
 		await staff.page.getByRole('button', { name: 'Aperçu' }).click();
 		await staff.page
 			.getByRole('heading', { name: 'Arrêté de stationnement place de la Mairie' })
@@ -277,12 +290,18 @@ describe('staff laptops', () => {
 		expect(response.status()).toBe(200);
 		expect(response.headers()['content-type']).toBe('application/pdf');
 		expect((await response.body()).subarray(0, 5).toString()).toBe('%PDF-');
-		// The photo is shown as a picture, its name beneath it.
-		const photo = villager.page.getByRole('img', {
-			name: 'Photo jointe à l’avis « Arrêté de stationnement place de la Mairie »'
+		const picture = villager.page.getByRole('img', {
+			name: 'Plan des places interdites au stationnement'
 		});
-		await photo.waitFor();
-		expect(await villager.page.locator('figcaption', { hasText: 'plan.png' }).count()).toBe(1);
+		await picture.waitFor();
+		expect(await picture.getAttribute('loading')).toBe('lazy');
+		// A shared link's preview shows the notice's photo, from the server's own HTML (§5).
+		const html = await (await fetch(villager.page.url())).text();
+		expect(html).toMatch(
+			/<meta property="og:image" content="https?:\/\/[^"]+\/fichiers\/[^"]+\/plan\.png"/
+		);
+		expect(html).toContain('content="Plan des places interdites au stationnement"');
+		await villager.page.getByRole('heading', { name: 'Documents joints' }).waitFor();
 
 		// Retracted: it leaves the phones at their next pull, and stays in the mairie's drafts.
 		staff.page.once('dialog', (dialog) => void dialog.accept());
@@ -318,6 +337,14 @@ describe('first visit and installability', () => {
 		expect(await noScript.page.locator('meta[property="og:title"]').getAttribute('content')).toBe(
 			'Fête de la Saint-Crieur : programme du 14 décembre'
 		);
+		// Without a photo of its own, a shared link shows the commune's icon (issue 13 §5).
+		const image = await noScript.page.locator('meta[property="og:image"]').getAttribute('content');
+		expect(image).toMatch(/^https?:\/\/[^/]+\/icons\/icon-512\.png$/);
+		// A notice about an event shows the agenda's own date, one document for both (issue 13 §5).
+		await noScript.page.goto(`${app.url}/avis/demo-marche-noel`);
+		const event = noScript.page.getByRole('link', { name: /Marché de Noël des écoles/ });
+		expect(await event.getAttribute('href')).toBe('/agenda/demo-marche-noel');
+		expect(await event.innerText()).toMatch(/16:30|16 h 30/);
 		// Search and categories work as plain links and forms, without JavaScript.
 		await noScript.page.goto(`${app.url}/?categorie=arrete`);
 		expect(await noScript.page.locator('.cards li').count()).toBeGreaterThan(0);

@@ -142,6 +142,8 @@ describe('one address per document', () => {
 
 		// Printed and bookmarked links named the database: they lead to the one address.
 		const slug = address.split('/').pop()!;
+		// A readable address from the title, accents folded and little words left out (issue 13 §5).
+		expect(slug).toMatch(/^reunion-publique-sur-plu-[0-9a-z]{4}$/);
 		for (const [old, now] of [
 			[`/mairie/avis/public/${slug}`, address],
 			['/mairie/sondages/public/demo-marche', '/mairie/sondages/demo-marche'],
@@ -258,6 +260,7 @@ describe('nothing typed is lost', () => {
 			'Faut-il un marché le dimanche ?'
 		);
 		await page.getByRole('button', { name: 'Abandonner ce brouillon' }).click();
+		// Discarding first deletes the kept draft (IndexedDB), then empties the form.
 		await expect.poll(() => page.getByLabel('Question', { exact: true }).inputValue()).toBe('');
 
 		// And the event editor.

@@ -67,6 +67,62 @@ afterAll(async () => {
 	await app?.stop();
 });
 
+describe('the report form (issue 13 §5)', () => {
+	it('loads the map once a report is started, clears each message once fixed, and keeps a draft', async () => {
+		const cookie = await staffCookie(app.url, app.staff);
+		const [code] = await issueCodes(app.url, cookie, ['Famille Brunet']);
+		const { page, context } = await device(PHONE);
+		let tiles = 0;
+		await context.route('https://tile.openstreetmap.org/**', (route) => {
+			tiles++;
+			return route.abort();
+		});
+		await page.goto(`${app.url}/habitant#${code.replace(/-/g, '')}`);
+		await page.getByRole('button', { name: 'Valider mon code' }).click();
+		await page.getByText('Vous êtes reconnu comme habitant').first().waitFor();
+		await page.getByRole('link', { name: 'Participer' }).first().click();
+		await page.getByLabel('Titre').waitFor();
+
+		// A visitor who only reads gets neither the map nor its tiles.
+		await page.getByRole('button', { name: 'Montrer la carte' }).waitFor();
+		expect(await page.getByRole('region', { name: 'Carte de la commune' }).count()).toBe(0);
+		expect(await page.locator('.leaflet-container').count()).toBe(0);
+		expect(tiles).toBe(0);
+
+		// Each message goes as soon as its field is filled, not at the next « Envoyer ».
+		await page.getByRole('button', { name: 'Envoyer à la mairie' }).click();
+		await page.locator('#submission-title-error').waitFor();
+		await page.locator('#submission-body-error').waitFor();
+		await page.getByLabel('Titre').fill('Nid-de-poule devant la boulangerie');
+		await page.locator('#submission-title-error').waitFor({ state: 'detached' });
+		expect(await page.locator('#submission-body-error').count()).toBe(1);
+		expect(await page.getByLabel('Titre').getAttribute('aria-invalid')).toBeNull();
+
+		// Starting a report brings the map.
+		await page.getByRole('region', { name: 'Carte de la commune' }).waitFor();
+		await page
+			.getByLabel('Description')
+			.fill('Un trou profond sur la chaussée, côté droit en montant.');
+		await page.locator('#submission-body-error').waitFor({ state: 'detached' });
+
+		// Away and Back: what was typed is still there.
+		await page.getByRole('link', { name: 'Sondages' }).first().click();
+		await page.waitForURL(/\/sondages$/);
+		await page.goBack();
+		await page.getByText('Nous avons retrouvé ce que vous aviez commencé').waitFor();
+		expect(await page.getByLabel('Titre').inputValue()).toBe('Nid-de-poule devant la boulangerie');
+		expect(await page.getByLabel('Description').inputValue()).toBe(
+			'Un trou profond sur la chaussée, côté droit en montant.'
+		);
+		// A reload too: the draft is on the device, not in the page.
+		await page.reload();
+		await page.getByText('Nous avons retrouvé ce que vous aviez commencé').waitFor();
+		expect(await page.getByLabel('Titre').inputValue()).toBe('Nid-de-poule devant la boulangerie');
+		await page.getByRole('button', { name: 'Tout effacer' }).click();
+		expect(await page.getByLabel('Titre').inputValue()).toBe('');
+	});
+});
+
 describe('a report filed offline reaches the mairie and comes back answered', () => {
 	it('goes from an offline phone to the staff queue, and back as "Résolu"', async () => {
 		const code = await issueCode();

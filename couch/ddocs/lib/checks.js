@@ -46,8 +46,32 @@ function checkAttachments(doc) {
 	}
 	if (count > LIMITS.attachmentsMax) refuse('_attachments', 'trop de pièces jointes');
 }
-function checkNotice(doc) {
+function reservedId(id) {
+	return contains(LIMITS.reservedSlugs, String(id).slice(String(id).indexOf(':') + 1));
+}
+// Every picture carries its short description (alternative text); documents do not need one.
+// The server's own writes (a scheduled notice published by its job) are not held
+// back by a notice saved before descriptions existed.
+function checkPictureTexts(doc, userCtx) {
+	var texts = doc.files_alt;
+	if (texts !== undefined) {
+		if (typeof texts !== 'object' || texts === null || Object.prototype.toString.call(texts) === '[object Array]') {
+			refuse('files_alt', 'objet attendu');
+		}
+		for (var key in texts) if (texts.hasOwnProperty(key)) requireText(texts, key, LIMITS.fileAltMax, false);
+	}
+	if (isAdmin(userCtx)) return;
+	var files = doc._attachments || {};
+	for (var name in files) {
+		if (!files.hasOwnProperty(name) || String(files[name].content_type).indexOf('image/') !== 0) continue;
+		if (!texts || typeof texts[name] !== 'string' || texts[name].replace(/^\s+|\s+$/g, '') === '') {
+			refuse('files_alt', 'décrivez l’image « ' + name + ' »');
+		}
+	}
+}
+function checkNotice(doc, userCtx) {
 	if (String(doc._id).indexOf('notice:') !== 0) refuse('_id', 'doit commencer par « notice: »');
+	if (reservedId(doc._id)) refuse('_id', 'adresse réservée');
 	requireText(doc, 'title', LIMITS.titleMax, false);
 	requireText(doc, 'body', LIMITS.bodyMax, true);
 	requireText(doc, 'author', LIMITS.authorMax, true);
@@ -61,7 +85,11 @@ function checkNotice(doc) {
 	if (doc.expires_at !== null && Date.parse(doc.expires_at) <= Date.parse(doc.published_at)) {
 		refuse('expires_at', 'doit suivre la publication');
 	}
+	if (doc.event !== undefined && doc.event !== null && !new RegExp(LIMITS.eventIdPattern).test(String(doc.event))) {
+		refuse('event', 'doit désigner un événement');
+	}
 	checkAttachments(doc);
+	checkPictureTexts(doc, userCtx);
 }
 function requireAdminFor(doc, userCtx) {
 	if (contains(LIMITS.serverOnlyTypes, doc.type) && (userCtx.roles || []).indexOf('_admin') === -1) {
@@ -70,6 +98,7 @@ function requireAdminFor(doc, userCtx) {
 }
 function checkPoll(doc) {
 	if (String(doc._id).indexOf('poll:') !== 0) refuse('_id', 'doit commencer par « poll: »');
+	if (reservedId(doc._id)) refuse('_id', 'adresse réservée');
 	requireText(doc, 'question', LIMITS.questionMax, false);
 	requireText(doc, 'description', LIMITS.pollDescriptionMax, true);
 	requireText(doc, 'author', LIMITS.authorMax, true);
@@ -87,12 +116,20 @@ function checkPoll(doc) {
 		seen[option.id] = true;
 		requireText(option, 'label', LIMITS.pollOptionLabelMax, false);
 	}
+	var said = {};
+	for (var j = 0; j < options.length; j++) {
+		var key = labelKey(options[j].label);
+		if (said['=' + key]) refuse('options', 'deux réponses disent la même chose (« ' + options[j].label + ' »)');
+		said['=' + key] = true;
+	}
 	if (typeof doc.multiple !== 'boolean') refuse('multiple', 'vrai ou faux attendu');
 	if (typeof doc.allow_change !== 'boolean') refuse('allow_change', 'vrai ou faux attendu');
 	if (typeof doc.max_choices !== 'number' || doc.max_choices % 1 !== 0) refuse('max_choices', 'nombre entier attendu');
-	if (doc.max_choices < 1 || doc.max_choices > options.length || (!doc.multiple && doc.max_choices !== 1)) {
-		refuse('max_choices', 'nombre de choix invalide');
+	if (!doc.multiple && doc.max_choices !== 1) refuse('max_choices', 'une seule réponse sans « plusieurs réponses possibles »');
+	if (doc.multiple && doc.max_choices < LIMITS.pollMultipleMin) {
+		refuse('max_choices', 'au moins ' + LIMITS.pollMultipleMin + ' avec « plusieurs réponses possibles »');
 	}
+	if (doc.max_choices > options.length) refuse('max_choices', 'pas plus que de réponses proposées');
 	if (!contains(LIMITS.pollResults, doc.results)) refuse('results', 'valeur inconnue');
 	requireDate(doc, 'opens_at', false);
 	requireDate(doc, 'closes_at', false);
@@ -100,8 +137,43 @@ function checkPoll(doc) {
 	requireDate(doc, 'updated_at', false);
 	if (Date.parse(doc.closes_at) <= Date.parse(doc.opens_at)) refuse('closes_at', 'doit suivre l’ouverture');
 }
+// What an answer says, as src/lib/domain/poll-rules.ts compares them: FOLDS is its table.
+function labelKey(label) {
+	var folded = '';
+	for (var i = 0; i < label.length; i++) {
+		var c = label.charAt(i);
+		folded += FOLDS.hasOwnProperty(c) ? FOLDS[c] : c;
+	}
+	return folded.toLowerCase().replace(/\s+/g, ' ').replace(/^ | $/g, '');
+}
+function comparedField(field, value) {
+	if (field === 'options' && Object.prototype.toString.call(value) === '[object Array]') {
+		var pairs = [];
+		for (var i = 0; i < value.length; i++) {
+			pairs.push(value[i] && typeof value[i] === 'object' ? [value[i].id, value[i].label] : value[i]);
+		}
+		return JSON.stringify(pairs);
+	}
+	return JSON.stringify(value === undefined ? null : value);
+}
+// A published poll that has opened may have ballots: what they answered no
+// longer changes (LIMITS.pollLockedWhileVoting), nor, once closed, its closing.
+// As src/lib/domain/poll-rules.ts says; the description stays editable.
+function checkPollChange(doc, oldDoc) {
+	if (!oldDoc || oldDoc._deleted || oldDoc.type !== 'poll') return;
+	var now = new Date().getTime();
+	if (now < Date.parse(oldDoc.opens_at)) return;
+	var locked = LIMITS.pollLockedWhileVoting.slice();
+	var closed = now >= Date.parse(oldDoc.closes_at);
+	if (closed) locked.push('closes_at');
+	for (var i = 0; i < locked.length; i++) {
+		if (comparedField(locked[i], doc[locked[i]]) !== comparedField(locked[i], oldDoc[locked[i]])) {
+			refuse(locked[i], closed ? 'ne change plus, le sondage est clos' : 'ne change plus, le vote est ouvert');
+		}
+	}
+}
 function checkEvent(doc) {
-	if (!/^event:[a-z0-9][a-z0-9-]{0,80}$/.test(String(doc._id))) refuse('_id', 'doit être « event: » suivi d’un identifiant');
+	if (!new RegExp(LIMITS.eventIdPattern).test(String(doc._id)) || reservedId(doc._id)) refuse('_id', 'doit être « event: » suivi d’un identifiant');
 	requireText(doc, 'title', LIMITS.eventTitleMax, false);
 	requireText(doc, 'description', LIMITS.eventDescriptionMax, true);
 	requireText(doc, 'place', LIMITS.eventPlaceMax, true);

@@ -1,12 +1,14 @@
 // Runs in CouchDB 3 and in the embedded stand-in (express-pouchdb); ES5 only.
 // Guards <commune>-public even when the app server is bypassed: only the
 // commune's staff (role mairie:<commune>) and server admins write, and only
-// documents of a known type and shape get in. couch/ddocs.ts injects LIMITS and
-// ISO_DATE from src/lib/domain/limits.ts, the helpers of lib/checks.js and
-// the commune's slug (userCtx.db is missing in the stand-in).
+// documents of a known type and shape get in, and a poll that has opened keeps
+// what its ballots answered. couch/ddocs.ts injects LIMITS and ISO_DATE from
+// src/lib/domain/limits.ts, FOLDS from poll-rules.ts, the helpers of
+// lib/checks.js and the commune's slug (userCtx.db is missing in the stand-in).
 function (newDoc, oldDoc, userCtx, secObj) {
 	var LIMITS = /*LIMITS*/ null;
 	var ISO_DATE = new RegExp(/*ISO_DATE*/ '');
+	var FOLDS = /*FOLDS*/ null;
 	var commune = /*COMMUNE*/ '';
 	/*CHECKS*/
 	requireStaff(
@@ -43,9 +45,12 @@ function (newDoc, oldDoc, userCtx, secObj) {
 		}
 		return;
 	}
-	if (newDoc.type === 'poll') return checkPoll(newDoc);
+	if (newDoc.type === 'poll') {
+		checkPoll(newDoc);
+		return checkPollChange(newDoc, oldDoc);
+	}
 	if (newDoc.type === 'event') return checkEvent(newDoc);
 	if (newDoc.type === 'tally' || newDoc.type === 'supports') return;
 	if (newDoc.type === 'answer') return checkAnswer(newDoc);
-	checkNotice(newDoc);
+	checkNotice(newDoc, userCtx);
 }

@@ -1,4 +1,5 @@
 import { newId } from '../domain/notice.ts';
+import { randomBytes } from './random.ts';
 
 /**
  * A resident's code at the kiosk lives in the page's memory only, for the
@@ -57,7 +58,7 @@ export function checkKioskCode(code: string): Promise<KioskAnswer> {
 }
 
 /** A ballot's idempotency key, made once per vote so that a retry never counts twice. */
-export const newBallotId = (): string => newId('o', new Date()).replace(':', '-');
+export const newBallotId = (): string => newId('o', new Date(), randomBytes).replace(':', '-');
 
 /**
  * Sends a ballot typed at the kiosk. A lost answer is retried with the same id

@@ -1,7 +1,12 @@
 import { SvelteMap } from 'svelte/reactivity';
 import { newId } from '../domain/notice.ts';
+import { randomBytes } from './random.ts';
 import {
+	blockedAlike,
+	CODE_REVOKED,
 	dueItems,
+	releasedByCode,
+	UNTIL_A_CODE,
 	outcomeOf,
 	retryDelayMs,
 	type OutboxItem,
@@ -67,6 +72,15 @@ class Outbox {
 	#networkReturned = false;
 	#started = false;
 	#timer: ReturnType<typeof setTimeout> | null = null;
+	#codeRevoked = new Set<() => void>();
+
+	/**
+	 * Called when the server refuses an item because the mairie revoked or
+	 * replaced this device's code: the resident session forgets it.
+	 */
+	onCodeRevoked(listener: () => void): void {
+		this.#codeRevoked.add(listener);
+	}
 
 	/**
 	 * Watches the table and drains it on the shared triggers. `hinted`: start
@@ -109,7 +123,7 @@ class Outbox {
 			...entry,
 			// Plain JSON: it is what gets sent, and IndexedDB cannot store Svelte state proxies.
 			body: JSON.parse(JSON.stringify(entry.body)) as Record<string, unknown>,
-			id: newId('o', now).replace(':', '-'),
+			id: newId('o', now, randomBytes).replace(':', '-'),
 			state: 'waiting',
 			attempts: 0,
 			next_attempt_at: 0,
@@ -121,6 +135,14 @@ class Outbox {
 		void this.#requestBackgroundSync();
 		void this.drain();
 		return item;
+	}
+
+	/** A code was just accepted: what waited for one goes now. */
+	async release(): Promise<void> {
+		const table = (await deviceDb()).outbox;
+		const ids = releasedByCode(await table.toArray());
+		await table.where('id').anyOf(ids).modify({ next_attempt_at: 0 });
+		await this.drain();
 	}
 
 	/** The latest item about a subject (e.g. a poll), to show its state beside it. */
@@ -148,16 +170,36 @@ class Outbox {
 				this.#networkReturned = false;
 				all = all.map((item) => (item.error ? item : { ...item, next_attempt_at: 0 }));
 			}
-			for (const item of dueItems(all, Date.now())) {
-				const keepGoing = await this.#send(item);
-				if (!keepGoing) break;
+			const due = dueItems(all, Date.now());
+			for (const [index, item] of due.entries()) {
+				const result = await this.#send(item);
+				if (result === 'next') continue;
+				if (result !== 'stop') {
+					// Without a working code nothing else can go either: each item says why
+					// (else a vote behind a refused support would still claim « au retour du réseau »).
+					const table = (await deviceDb()).outbox;
+					const updated_at = new Date().toISOString();
+					for (const id of blockedAlike(due.slice(index + 1))) {
+						await table.update(id, {
+							error: result.blocked,
+							next_attempt_at: UNTIL_A_CODE,
+							updated_at
+						});
+					}
+				}
+				break;
 			}
 		} while (this.#again);
 		this.#scheduleNext(await (await deviceDb()).outbox.toArray());
 	}
 
-	/** Sends one item; false when the network is down and the rest should wait. */
-	async #send(item: OutboxItem): Promise<boolean> {
+	/**
+	 * Sends one item: `next` to go on, `stop` when the network is down, or the
+	 * reason the villager must act first (enter a code), which the rest share.
+	 */
+	async #send(
+		item: OutboxItem
+	): Promise<'next' | 'stop' | { blocked: { code: string; reason: string } }> {
 		const table = (await deviceDb()).outbox;
 		await table.update(item.id, { state: 'sending', updated_at: new Date().toISOString() });
 		let status: number;
@@ -183,13 +225,16 @@ class Outbox {
 				next_attempt_at: now.getTime() + retryDelayMs(item.attempts + 1),
 				updated_at: now.toISOString()
 			});
-			return false;
+			return 'stop';
 		}
 		const outcome = outcomeOf(status, body);
+		if ('code' in outcome && outcome.code === CODE_REVOKED) {
+			for (const listener of this.#codeRevoked) listener();
+		}
 		if (item.ephemeral && outcome.next !== 'retry') {
 			this.settled.set(item.id, outcome);
 			await table.delete(item.id);
-			return true;
+			return 'next';
 		}
 		if (outcome.next === 'sent') {
 			await table.update(item.id, {
@@ -209,13 +254,17 @@ class Outbox {
 				state: 'waiting',
 				attempts: item.attempts + 1,
 				// Blocked items wait for the villager (a new code), not for a timer.
-				next_attempt_at: outcome.blocked ? 0 : now.getTime() + retryDelayMs(item.attempts + 1),
+				next_attempt_at: outcome.blocked
+					? UNTIL_A_CODE
+					: now.getTime() + retryDelayMs(item.attempts + 1),
 				error: outcome.code ? { code: outcome.code, reason: outcome.reason ?? '' } : undefined,
 				updated_at: now.toISOString()
 			});
-			if (outcome.blocked) return false;
+			if (outcome.blocked) {
+				return { blocked: { code: outcome.code ?? '', reason: outcome.reason ?? '' } };
+			}
 		}
-		return true;
+		return 'next';
 	}
 
 	/**

@@ -20,7 +20,10 @@ import type {
 	Version,
 	VersionRef
 } from './staff/index.ts';
+import { newSlugId, slugOf } from '../domain/slug.ts';
 import { clearEditorDrafts, deleteSetting, readSetting, writeSetting } from './device-db.ts';
+import { randomBytes } from './random.ts';
+import { DEFAULT_TIME_ZONE } from '../domain/limits.ts';
 import { RetryTimer } from './retry.ts';
 import { isStorageFailure } from './storage-errors.ts';
 import { onSyncTriggers } from './triggers.ts';
@@ -75,7 +78,7 @@ class StaffStore {
 	residents = $state.raw<StaffResident[]>([]);
 	communeName = $state('');
 	/** The commune's time zone: events are typed and shown in it, whatever the laptop's. */
-	timeZone = $state('Europe/Paris');
+	timeZone = $state(DEFAULT_TIME_ZONE);
 	kiosks = $state.raw<StaffKiosk[]>([]);
 	submissions = $state.raw<StaffSubmission[]>([]);
 	/** Submissions no staff member has opened yet. */
@@ -233,6 +236,11 @@ class StaffStore {
 	find<K extends StaffKind>(kind: K, slug: string): StaffEntryOf[K] | undefined {
 		const list = { notice: this.items, poll: this.polls, event: this.events }[kind];
 		return (list as StaffEntryOf[K][]).find((entry) => entry.slug === slug);
+	}
+
+	/** A readable id for a new notice, poll or event (`notice:marche-noel-k3f9`), not yet on this laptop. */
+	newId(kind: StaffKind, title: string): string {
+		return newSlugId(kind, title, randomBytes, (id) => this.find(kind, slugOf(id)) !== undefined);
 	}
 
 	// ---- Intents: each writes, brings the lists up to date, and schedules the sync.

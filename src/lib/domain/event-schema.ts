@@ -1,13 +1,18 @@
 import * as v from 'valibot';
 import { LIMITS } from './limits.ts';
 import { isoDate, text } from './poll-schema.ts';
+import { isReservedId } from './slug.ts';
 
 // Apart from event.ts so that villager pages, which only read events, do not load valibot.
 const DAY_MS = 86_400_000;
 
 export const EventSchema = v.pipe(
 	v.looseObject({
-		_id: v.pipe(v.string(), v.regex(/^event:[a-z0-9][a-z0-9-]{0,80}$/, 'invalid_id')),
+		_id: v.pipe(
+			v.string(),
+			v.regex(new RegExp(LIMITS.eventIdPattern), 'invalid_id'),
+			v.check((id) => !isReservedId(id), 'invalid_id')
+		),
 		_rev: v.optional(v.string()),
 		type: v.literal('event'),
 		title: text(LIMITS.eventTitleMax),

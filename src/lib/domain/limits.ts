@@ -1,3 +1,11 @@
+/**
+ * The time zone a commune is provisioned in unless told otherwise, and the one
+ * used until a device holds the `commune` document. Every date staff type and
+ * every date shown follows that document's `timezone` (issue 13 §2), never the
+ * device's zone: this is the only place the name is written.
+ */
+export const DEFAULT_TIME_ZONE = 'Europe/Paris';
+
 // One source of truth for the document rules. The valibot schemas below use
 // these values, and couch/ddocs injects the same object into validate_doc_update
 // so that CouchDB enforces them even when the app server is bypassed.
@@ -10,12 +18,40 @@ export const LIMITS = {
 	attachmentBytesMax: 10 * 1024 * 1024,
 	attachmentNameMax: 120,
 	attachmentTypes: ['application/pdf', 'image/jpeg', 'image/png', 'image/webp'],
+	/** A picture's short description (its alternative text), required for every image. */
+	fileAltMax: 200,
+	/**
+	 * « agenda » stays readable and storable for notices written before events
+	 * had their own documents (a laptop may still save one offline); new notices
+	 * name the `event` they announce instead, and the editor no longer offers it.
+	 */
 	categories: ['avis', 'arrete', 'alerte', 'agenda', 'compte-rendu'],
+	retiredCategories: ['agenda'],
+	/** An event's id; a notice's `event` names one. */
+	eventIdPattern: '^event:[a-z0-9][a-z0-9-]{0,80}$',
+	/** Addresses that are routes of their own (`/mairie/avis/nouveau`): no document takes them. */
+	reservedSlugs: ['nouveau'],
 	questionMax: 200,
 	pollDescriptionMax: 5000,
 	pollOptionsMin: 2,
 	pollOptionsMax: 20,
 	pollOptionLabelMax: 120,
+	/** « Plusieurs réponses possibles » with one answer at most would be a single choice. */
+	pollMultipleMin: 2,
+	/**
+	 * What no longer changes once a published poll has opened (ballots may have
+	 * been cast for it): it would change what those ballots mean. Once closed,
+	 * its closing time too. The description stays editable (poll-rules.ts).
+	 */
+	pollLockedWhileVoting: [
+		'question',
+		'options',
+		'multiple',
+		'max_choices',
+		'results',
+		'allow_change',
+		'opens_at'
+	],
 	residentLabelMax: 160,
 	publicTypes: ['notice', 'commune', 'poll', 'tally', 'answer', 'supports', 'event'],
 	/** Written by the app server only (server admin), never by staff laptops. */

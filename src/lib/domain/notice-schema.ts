@@ -5,6 +5,7 @@ import type { Poll } from './poll.ts';
 import { PollSchema } from './poll-schema.ts';
 import { EventSchema } from './event-schema.ts';
 import type { CommuneEvent } from './event.ts';
+import { isReservedId } from './slug.ts';
 
 // Schemas of what staff write, apart from notice.ts so that villager pages,
 // which only read, do not load valibot.
@@ -44,7 +45,11 @@ const attachments = v.optional(
 );
 
 const noticeEntries = {
-	_id: v.pipe(v.string(), v.startsWith('notice:', 'invalid_id')),
+	_id: v.pipe(
+		v.string(),
+		v.startsWith('notice:', 'invalid_id'),
+		v.check((id) => !isReservedId(id), 'invalid_id')
+	),
 	_rev: v.optional(v.string()),
 	_attachments: attachments,
 	type: v.literal('notice'),
@@ -58,8 +63,31 @@ const noticeEntries = {
 	updated_at: isoDate,
 	author: v.pipe(v.string(), v.maxLength(LIMITS.authorMax, 'too_long')),
 	/** The staff member who saved this revision (shown when two versions conflict). */
-	updated_by: v.optional(v.pipe(v.string(), v.maxLength(LIMITS.authorMax, 'too_long')))
+	updated_by: v.optional(v.pipe(v.string(), v.maxLength(LIMITS.authorMax, 'too_long'))),
+	event: v.optional(
+		v.nullable(v.pipe(v.string(), v.regex(new RegExp(LIMITS.eventIdPattern), 'invalid_event')))
+	),
+	files_alt: v.optional(
+		v.pipe(
+			// A record accepts an array as an object with keys "0", "1"…: CouchDB does not.
+			v.custom<object>((texts) => typeof texts === 'object' && !Array.isArray(texts)),
+			v.record(v.string(), requiredText(LIMITS.fileAltMax))
+		)
+	)
 };
+
+/** Every picture has its short description: the alternative text villagers' readers speak. */
+function picturesDescribed<
+	T extends {
+		_attachments?: Record<string, { content_type: string }>;
+		files_alt?: Record<string, string>;
+	}
+>(notice: T): boolean {
+	return Object.entries(notice._attachments ?? {}).every(
+		([name, file]) =>
+			!file.content_type.startsWith('image/') || (notice.files_alt?.[name] ?? '').trim() !== ''
+	);
+}
 
 function expiresAfterPublication<T extends { published_at: string; expires_at: string | null }>(
 	notice: T
@@ -71,7 +99,8 @@ function expiresAfterPublication<T extends { published_at: string; expires_at: s
 
 export const NoticeSchema = v.pipe(
 	v.looseObject(noticeEntries),
-	v.forward(v.check(expiresAfterPublication, 'expires_before_publication'), ['expires_at'])
+	v.forward(v.check(expiresAfterPublication, 'expires_before_publication'), ['expires_at']),
+	v.forward(v.check(picturesDescribed, 'missing_alt'), ['files_alt'])
 );
 
 export const DraftNoticeSchema = v.pipe(
@@ -79,7 +108,8 @@ export const DraftNoticeSchema = v.pipe(
 		...noticeEntries,
 		status: v.picklist(LIMITS.draftStatuses, 'invalid_status')
 	}),
-	v.forward(v.check(expiresAfterPublication, 'expires_before_publication'), ['expires_at'])
+	v.forward(v.check(expiresAfterPublication, 'expires_before_publication'), ['expires_at']),
+	v.forward(v.check(picturesDescribed, 'missing_alt'), ['files_alt'])
 );
 
 export const CommuneSchema = v.looseObject({
@@ -114,12 +144,17 @@ const KNOWN_CODES = new Set<string>([
 	'too_few_options',
 	'too_many_options',
 	'duplicate_option',
+	'duplicate_label',
 	'invalid_max_choices',
+	'max_choices_too_low',
+	'max_choices_too_high',
 	'invalid_results',
 	'closes_before_opening',
 	'ends_before_start',
 	'event_too_long',
-	'invalid_limit'
+	'invalid_limit',
+	'invalid_event',
+	'missing_alt'
 ]);
 
 function toValidation<T>(result: v.SafeParseResult<v.GenericSchema<unknown, T>>): Validation<T> {

@@ -3,13 +3,12 @@ import {
 	compareNotices,
 	excerpt,
 	matchesSearch,
-	newId,
 	nextChange,
 	partitionNotices,
 	visibility
 } from './notice.ts';
 import { validateDraft, validatePublicDoc } from './notice-schema.ts';
-import { noticeFactory } from '../../../tests/factories.ts';
+import { draftFactory, noticeFactory } from '../../../tests/factories.ts';
 
 const now = new Date('2026-11-25T12:00:00Z');
 
@@ -148,18 +147,36 @@ describe('schema', () => {
 		expect(result.ok).toBe(false);
 	});
 
+	it('asks a short description of every picture, not of documents (issue 13 §5)', () => {
+		const photo = { content_type: 'image/jpeg', length: 10 };
+		const pdf = { content_type: 'application/pdf', length: 10 };
+		const issues = (doc: object) => {
+			const result = validatePublicDoc({ ...noticeFactory(), ...doc });
+			return result.ok ? [] : result.issues.map((issue) => `${issue.field}:${issue.code}`);
+		};
+		expect(issues({ _attachments: { 'a.pdf': pdf } })).toEqual([]);
+		expect(issues({ _attachments: { 'lavoir.jpg': photo } })).toEqual(['files_alt:missing_alt']);
+		expect(
+			issues({ _attachments: { 'lavoir.jpg': photo }, files_alt: { 'lavoir.jpg': '  ' } })
+		).toContain('files_alt.lavoir.jpg:required');
+		expect(
+			issues({
+				_attachments: { 'lavoir.jpg': photo },
+				files_alt: { 'lavoir.jpg': 'Le lavoir restauré' }
+			})
+		).toEqual([]);
+		expect(validateDraft({ ...draftFactory(), _attachments: { 'a.png': photo } }).ok).toBe(false);
+	});
+
+	it('names an event by its id, or none', () => {
+		expect(validatePublicDoc({ ...noticeFactory(), event: 'event:fete-k3f9' }).ok).toBe(true);
+		expect(validatePublicDoc({ ...noticeFactory(), event: null }).ok).toBe(true);
+		expect(validatePublicDoc({ ...noticeFactory(), event: 'poll:x' }).ok).toBe(false);
+		expect(validatePublicDoc({ ...noticeFactory({ _id: 'notice:nouveau' }) }).ok).toBe(false);
+	});
+
 	it('needs a status on drafts', () => {
 		expect(validateDraft({ ...noticeFactory(), status: 'draft' }).ok).toBe(true);
 		expect(validateDraft({ ...noticeFactory(), status: 'published' }).ok).toBe(false);
-	});
-});
-
-describe('ids', () => {
-	it('are prefixed, unique and sort by creation time', () => {
-		const first = newId('notice', new Date('2026-01-01T00:00:00Z'));
-		const second = newId('notice', new Date('2026-06-01T00:00:00Z'));
-		expect(first).toMatch(/^notice:[0-9a-z]+-[0-9a-z]{10}$/);
-		expect(first < second).toBe(true);
-		expect(new Set(Array.from({ length: 500 }, () => newId('notice'))).size).toBe(500);
 	});
 });

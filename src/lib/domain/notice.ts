@@ -1,6 +1,7 @@
 import { LIMITS, type DraftStatus, type NoticeCategory } from './limits.ts';
 import type { Poll } from './poll.ts';
 import type { Tally } from './tally.ts';
+import { randomChars, type RandomBytes } from './slug.ts';
 
 export type { NoticeCategory, DraftStatus };
 export const CATEGORIES: readonly NoticeCategory[] = LIMITS.categories;
@@ -26,6 +27,13 @@ export interface NoticeFields {
 	author: string;
 	/** The staff member who saved this revision: conflicting versions say whose they are. */
 	updated_by?: string;
+	/**
+	 * The event this notice announces (`event:<slug>`): its page shows the
+	 * event's date and place from that one document, never a copy of them.
+	 */
+	event?: string | null;
+	/** A short description of each picture attached, by file name: its alternative text. */
+	files_alt?: Record<string, string>;
 }
 
 /** A notice in `<commune>-public`: visible to all between published_at and expires_at. */
@@ -96,12 +104,17 @@ export type ValidationCode =
 	| 'too_few_options'
 	| 'too_many_options'
 	| 'duplicate_option'
+	| 'duplicate_label'
 	| 'invalid_max_choices'
+	| 'max_choices_too_low'
+	| 'max_choices_too_high'
 	| 'invalid_results'
 	| 'closes_before_opening'
 	| 'ends_before_start'
 	| 'event_too_long'
-	| 'invalid_limit';
+	| 'invalid_limit'
+	| 'invalid_event'
+	| 'missing_alt';
 
 export interface ValidationIssue {
 	field: string;
@@ -214,16 +227,12 @@ export function filesOf(doc: Pick<Notice, '_attachments' | 'files'>): FileInfo[]
 		.sort((a, b) => a.name.localeCompare(b.name, 'fr'));
 }
 
-const ID_ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyz';
-
 /**
- * A new document id, time-ordered so that ids sort roughly by creation. Uses
- * getRandomValues, which, unlike randomUUID, also works on plain-http LAN hosts.
+ * A new opaque id, time-ordered so that ids sort roughly by creation (outbox
+ * items, kiosks, residents: nobody reads their address). Randomness is handed
+ * in (getRandomValues in the browser, which unlike randomUUID also works on
+ * plain-http LAN hosts; node:crypto on the server).
  */
-export function newId(prefix: string, now = new Date()): string {
-	const random = new Uint8Array(10);
-	crypto.getRandomValues(random);
-	let suffix = '';
-	for (const byte of random) suffix += ID_ALPHABET[byte % 36];
-	return `${prefix}:${now.getTime().toString(36)}-${suffix}`;
+export function newId(prefix: string, now: Date, random: RandomBytes): string {
+	return `${prefix}:${now.getTime().toString(36)}-${randomChars(10, random)}`;
 }

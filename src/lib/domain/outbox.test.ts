@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { dueItems, outcomeOf, retryDelayMs, type OutboxItem } from './outbox.ts';
+import {
+	blockedAlike,
+	dueItems,
+	releasedByCode,
+	UNTIL_A_CODE,
+	outcomeOf,
+	retryDelayMs,
+	type OutboxItem
+} from './outbox.ts';
 
 describe('outbox rules', () => {
 	it('reads server answers', () => {
@@ -14,6 +22,14 @@ describe('outbox rules', () => {
 			next: 'retry',
 			blocked: true
 		});
+		// Issue 13 §2: a withdrawn code keeps the item for the new code, never drops it.
+		expect(outcomeOf(403, { error: 'code_revoked', reason: 'Retiré' })).toEqual({
+			next: 'retry',
+			code: 'code_revoked',
+			reason: 'Retiré',
+			blocked: true
+		});
+		expect(outcomeOf(403, { error: 'forbidden', reason: '' }).next).toBe('refused');
 		for (const status of [408, 429, 500, 502, 503]) {
 			expect(outcomeOf(status, null).next).toBe('retry');
 		}
@@ -35,5 +51,33 @@ describe('outbox rules', () => {
 			item('e', 'refused', 0, '2026-01-01')
 		];
 		expect(dueItems(items, 1000).map((i) => i.id)).toEqual(['a', 'b']);
+	});
+
+	it('blocks alike what waits behind an item refused for want of a code (issue 13 §2)', () => {
+		const item = (id: string, extra: Partial<OutboxItem> = {}) =>
+			({ id, state: 'waiting', ...extra }) as OutboxItem;
+		expect(blockedAlike([item('vote'), item('kiosk', { ephemeral: true }), item('idea')])).toEqual([
+			'vote',
+			'idea'
+		]);
+	});
+
+	it('holds items blocked for a code until one is entered (issue 13 §2)', () => {
+		const item = (id: string, extra: Partial<OutboxItem> = {}) =>
+			({
+				id,
+				state: 'waiting',
+				next_attempt_at: UNTIL_A_CODE,
+				created_at: id,
+				...extra
+			}) as OutboxItem;
+		const items = [
+			item('a', { error: { code: 'code_revoked', reason: '' } }),
+			item('b', { error: { code: 'not_resident', reason: '' } }),
+			item('c', { error: { code: 'http_503', reason: '' }, next_attempt_at: 0 }),
+			item('d', { state: 'sent', error: { code: 'code_revoked', reason: '' } })
+		];
+		expect(dueItems(items, Date.now()).map((i) => i.id)).toEqual(['c']);
+		expect(releasedByCode(items)).toEqual(['a', 'b']);
 	});
 });

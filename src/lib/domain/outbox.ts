@@ -47,6 +47,14 @@ export interface OutboxItem {
 	error?: { code: string; reason: string };
 }
 
+/**
+ * The server's answer when the mairie revoked or replaced the code this
+ * device entered. Not final: what the villager wrote waits on the device
+ * (blocked, like an item without a session) and goes once they enter the code
+ * of their new letter; the device forgets the dead session meanwhile.
+ */
+export const CODE_REVOKED = 'code_revoked';
+
 export type SendOutcome =
 	| { next: 'sent' }
 	| { next: 'refused'; code: string; reason: string }
@@ -63,6 +71,9 @@ export function outcomeOf(
 	const reason = body?.reason ?? '';
 	// No resident session on this device (expired, signed out): keep it until they sign in again.
 	if (status === 401) return { next: 'retry', code, reason, blocked: true };
+	// The code was withdrawn (issue 13 §2): nothing written offline is dropped for it.
+	if (status === 403 && code === CODE_REVOKED)
+		return { next: 'retry', code, reason, blocked: true };
 	// Timeouts, rate limits, server trouble: try again later.
 	if (status === 408 || status === 429 || status >= 500) return { next: 'retry', code, reason };
 	return { next: 'refused', code, reason };
@@ -78,4 +89,33 @@ export function dueItems(items: readonly OutboxItem[], now: number): OutboxItem[
 	return items
 		.filter((item) => item.state === 'waiting' && item.next_attempt_at <= now)
 		.sort((a, b) => a.created_at.localeCompare(b.created_at));
+}
+
+/**
+ * When the server blocked one item for want of a working code, the ids of the
+ * others (of those still to send) that it would block for the same reason:
+ * every item but a kiosk's ephemeral one goes under the device's resident
+ * session. They are marked, not sent, so each says what the villager must do.
+ */
+export function blockedAlike(rest: readonly OutboxItem[]): string[] {
+	return rest.filter((item) => !item.ephemeral && item.state === 'waiting').map((item) => item.id);
+}
+
+/**
+ * When a blocked item is next due: never by itself. Retrying it on every
+ * drain only fetched the same refusal and flickered « Envoi en cours… »; the
+ * villager entering a code releases it (`releasedByCode`). Not finite, so no
+ * timer is set for it.
+ */
+export const UNTIL_A_CODE = Number.POSITIVE_INFINITY;
+
+/** Items waiting for a code (none entered, or one withdrawn): a code just accepted sends them. */
+export function releasedByCode(items: readonly OutboxItem[]): string[] {
+	return items
+		.filter(
+			(item) =>
+				item.state === 'waiting' &&
+				(item.error?.code === 'not_resident' || item.error?.code === CODE_REVOKED)
+		)
+		.map((item) => item.id);
 }

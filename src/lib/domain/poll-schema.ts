@@ -1,5 +1,7 @@
 import * as v from 'valibot';
 import { ISO_DATE_PATTERN, LIMITS } from './limits.ts';
+import { duplicateAnswers } from './poll-rules.ts';
+import { isReservedId } from './slug.ts';
 
 // The poll schema, apart from poll.ts so that pages which only show polls do not load valibot.
 export const isoDate = v.pipe(
@@ -17,7 +19,11 @@ export const text = (max: number, allowEmpty = false) =>
 
 export const PollSchema = v.pipe(
 	v.looseObject({
-		_id: v.pipe(v.string(), v.startsWith('poll:', 'invalid_id')),
+		_id: v.pipe(
+			v.string(),
+			v.startsWith('poll:', 'invalid_id'),
+			v.check((id) => !isReservedId(id), 'invalid_id')
+		),
 		_rev: v.optional(v.string()),
 		type: v.literal('poll'),
 		question: text(LIMITS.questionMax),
@@ -35,7 +41,9 @@ export const PollSchema = v.pipe(
 			v.check(
 				(options) => new Set(options.map((option) => option.id)).size === options.length,
 				'duplicate_option'
-			)
+			),
+			// « Oui » and « oui » split one opinion in two.
+			v.check((options) => duplicateAnswers(options).length === 0, 'duplicate_label')
 		),
 		multiple: v.boolean('invalid_boolean'),
 		max_choices: v.pipe(v.number('invalid_max_choices'), v.integer('invalid_max_choices')),
@@ -49,13 +57,19 @@ export const PollSchema = v.pipe(
 		updated_by: v.optional(v.pipe(v.string(), v.maxLength(LIMITS.authorMax, 'too_long')))
 	}),
 	v.forward(
+		v.check((poll) => poll.multiple || poll.max_choices === 1, 'invalid_max_choices'),
+		['max_choices']
+	),
+	// A multiple-choice poll allowing one answer cannot be fixed once votes arrive.
+	v.forward(
 		v.check(
-			(poll) =>
-				poll.max_choices >= 1 &&
-				poll.max_choices <= poll.options.length &&
-				(poll.multiple || poll.max_choices === 1),
-			'invalid_max_choices'
+			(poll) => !poll.multiple || poll.max_choices >= LIMITS.pollMultipleMin,
+			'max_choices_too_low'
 		),
+		['max_choices']
+	),
+	v.forward(
+		v.check((poll) => poll.max_choices <= poll.options.length, 'max_choices_too_high'),
 		['max_choices']
 	),
 	v.forward(

@@ -23,7 +23,7 @@ describe('poll schema', () => {
 			'duplicate_option'
 		],
 		[{ max_choices: 2 }, 'invalid_max_choices'],
-		[{ multiple: true, max_choices: 4 }, 'invalid_max_choices'],
+		[{ multiple: true, max_choices: 4 }, 'max_choices_too_high'],
 		[{ closes_at: '2026-10-01T00:00:00Z' }, 'closes_before_opening'],
 		[{ results: 'jamais' }, 'invalid_results'],
 		[{ question: ' ' }, 'required']

@@ -1,6 +1,8 @@
 import type { BallotRefusal } from '../domain/poll.ts';
+import { CODE_DIGITS, CODE_LENGTH, CODE_LETTERS, codeProblem } from '../domain/resident-code.ts';
 import type { SubmissionIssue } from '../domain/submission.ts';
 import { m } from './paraglide/messages.js';
+import { getLocale } from './paraglide/runtime.js';
 
 /** Refusals the server explains, also shown by the forms that can cause them. */
 type Words<K extends string> = Record<K, () => string>;
@@ -20,7 +22,7 @@ const ballotRefusals: Words<BallotRefusal | 'unknown_poll'> = {
 };
 
 const residentErrors: Words<ResidentErrorCode> = {
-	invalid_format: m.residents_invalid_format,
+	invalid_format: () => m.residents_invalid_format(codeAlphabet()),
 	unknown_code: m.residents_unknown_code,
 	not_found: m.residents_not_found,
 	too_many: m.residents_too_many,
@@ -44,3 +46,30 @@ export const ballotRefusalMessage = (reason: BallotRefusal | 'unknown_poll') =>
 	ballotRefusals[reason]();
 export const residentErrorMessage = (code: ResidentErrorCode) => residentErrors[code]();
 export const submissionIssueMessage = (code: SubmissionIssue) => submissionIssues[code]();
+
+/** The code alphabet as the messages name it, built from resident-code.ts. */
+function codeAlphabet() {
+	return { length: CODE_LENGTH, letters: CODE_LETTERS.join(' '), digits: CODE_DIGITS.join(' ') };
+}
+
+export const codeHelpMessage = () => m.resident_codeHelp(codeAlphabet());
+
+/**
+ * Why a typed code cannot be one, in words: the characters codes never use,
+ * or the length; the general form when neither is known (not a string).
+ */
+export function codeFormatMessage(typed?: unknown): string {
+	const problem = typeof typed === 'string' ? codeProblem(typed) : null;
+	if (problem?.kind === 'characters') {
+		const locale = getLocale();
+		const [open, close] = locale === 'fr' ? ['« ', ' »'] : ['“', '”'];
+		const chars = new Intl.ListFormat(locale, { type: 'conjunction' }).format(
+			problem.wrong.map((char) => `${open}${char}${close}`)
+		);
+		return m.residents_invalid_characters({ chars, ...codeAlphabet() });
+	}
+	if (problem?.kind === 'length') {
+		return m.residents_invalid_length({ length: CODE_LENGTH, typed: problem.length });
+	}
+	return m.residents_invalid_format(codeAlphabet());
+}

@@ -32,12 +32,17 @@ const validation: Words<ValidationCode> = {
 	too_few_options: m.validation_too_few_options,
 	too_many_options: m.validation_too_many_options,
 	duplicate_option: m.validation_duplicate_option,
+	duplicate_label: m.validation_duplicate_label,
 	invalid_max_choices: m.validation_invalid_max_choices,
+	max_choices_too_low: m.validation_max_choices_too_low,
+	max_choices_too_high: m.validation_max_choices_too_high,
 	invalid_results: m.validation_invalid_results,
 	closes_before_opening: m.validation_closes_before_opening,
 	ends_before_start: m.validation_ends_before_start,
 	event_too_long: m.validation_event_too_long,
-	invalid_limit: m.validation_invalid_limit
+	invalid_limit: m.validation_invalid_limit,
+	invalid_event: m.validation_invalid_event,
+	missing_alt: m.validation_missing_alt
 };
 
 const moderationActions: Words<SubmissionStatus> = {

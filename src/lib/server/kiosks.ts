@@ -46,7 +46,7 @@ export async function createKiosk(
 		throw new KioskError('invalid_label');
 	}
 	const kiosk: Kiosk = {
-		_id: newId('kiosk', now),
+		_id: newId('kiosk', now, (n) => new Uint8Array(randomBytes(n))),
 		type: 'kiosk',
 		label: label.trim(),
 		status: 'active',

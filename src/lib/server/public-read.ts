@@ -90,12 +90,20 @@ export async function readNotice(
 	backend: Backend,
 	id: string,
 	now = new Date()
-): Promise<{ commune: Commune; notice: Notice } | 'retracted' | null> {
+): Promise<{ commune: Commune; notice: Notice; event: CommuneEvent | null } | 'retracted' | null> {
 	const db = backend.couch.use<Notice>(backend.databases.public);
 	try {
 		const [info, notice] = await Promise.all([commune(backend), db.get(id)]);
 		if (notice.type !== 'notice' || Date.parse(notice.published_at) > now.getTime()) return null;
-		return { commune: info, notice: notice as Notice };
+		// The event it announces, from its one document: never a copy of its date (issue 13 §5).
+		const event = notice.event
+			? ((await db.get(notice.event).catch(() => null)) as unknown as CommuneEvent | null)
+			: null;
+		return {
+			commune: info,
+			notice: notice as Notice,
+			event: event?.type === 'event' ? event : null
+		};
 	} catch (error) {
 		const { statusCode, reason } = error as { statusCode?: number; reason?: string };
 		// A retracted notice leaves a deleted revision in -public: say so, not « unknown ».

@@ -3,7 +3,9 @@ import { m } from '../i18n/index.ts';
 import { getBackend, type Backend } from './backend.ts';
 import { jsonError } from './http.ts';
 import type { RateLimiter } from './rate-limit.ts';
-import { isActiveResident, residentOfRequest } from './residents.ts';
+import { sessionOf } from './auth.ts';
+import { clearSessionCookie } from './resident-marker.ts';
+import { hasWithdrawnCode, isActiveResident, residentOfUser } from './residents.ts';
 
 export type ResidentRequest =
 	{ ok: true; backend: Backend; residentId: string } | { ok: false; response: Response };
@@ -19,9 +21,16 @@ export async function requireResident(
 	options: { notResident: string; limit?: { limiter: RateLimiter; tooMany: string } }
 ): Promise<ResidentRequest> {
 	const backend = await getBackend();
-	const residentId = await residentOfRequest(backend, request);
+	const user = await sessionOf(backend, request);
+	const residentId = residentOfUser(user, backend.config.commune);
 	if (!residentId) {
-		return { ok: false, response: jsonError(401, 'not_resident', options.notResident) };
+		const withdrawn = await hasWithdrawnCode(backend, request);
+		return {
+			ok: false,
+			response: withdrawn
+				? codeWithdrawn({ forgetSession: user.name === null })
+				: jsonError(401, 'not_resident', options.notResident)
+		};
 	}
 	if (options.limit && !options.limit.limiter.hit(residentId).allowed) {
 		return {
@@ -30,12 +39,21 @@ export async function requireResident(
 		};
 	}
 	if (!(await isActiveResident(backend, residentId))) {
-		return {
-			ok: false,
-			response: jsonError(403, 'code_revoked', m.ballot_refused_code_revoked())
-		};
+		return { ok: false, response: codeWithdrawn({ forgetSession: false }) };
 	}
 	return { ok: true, backend, residentId };
+}
+
+/**
+ * The mairie revoked or replaced the code this device entered: a refusal that
+ * says so (typing the old code again cannot help), and the dead session
+ * cookie dropped. A live session of someone else (staff testing on their
+ * laptop) is left alone.
+ */
+export function codeWithdrawn(options: { forgetSession: boolean }): Response {
+	const response = jsonError(403, 'code_revoked', m.ballot_refused_code_revoked());
+	if (options.forgetSession) response.headers.append('set-cookie', clearSessionCookie());
+	return response;
 }
 
 /** A JSON body checked against its schema; a 400 with the route's French reason otherwise. */

@@ -1,10 +1,11 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { roles } from '../domain/commune.ts';
 import { dayOf } from '../domain/event.ts';
-import { LIMITS } from '../domain/limits.ts';
+import { DEFAULT_TIME_ZONE, LIMITS } from '../domain/limits.ts';
 import { newId, type Commune } from '../domain/notice.ts';
 import { generateCode, normalizeCode } from '../domain/resident-code.ts';
-import { isResidentUser, sessionOf } from './auth.ts';
+import { isResidentUser, sessionOf, type SessionUser } from './auth.ts';
+import { isWithdrawn, markerKey, markerOf } from './resident-marker.ts';
 import type { Backend } from './backend.ts';
 import { getOrNull, statusOf } from './couch-errors.ts';
 import {
@@ -79,9 +80,12 @@ export async function residentOfRequest(
 	backend: Backend,
 	request: Request
 ): Promise<string | null> {
-	const user = await sessionOf(backend, request);
+	return residentOfUser(await sessionOf(backend, request), backend.config.commune);
+}
+
+export function residentOfUser(user: SessionUser, commune: string): string | null {
 	const residentId = user.name ? residentIdOfUser(user.name) : null;
-	return residentId && isResidentUser(user, backend.config.commune) ? residentId : null;
+	return residentId && isResidentUser(user, commune) ? residentId : null;
 }
 
 function accountPassword(secret: string, resident: Pick<Resident, '_id' | 'code_version'>): string {
@@ -145,7 +149,7 @@ export async function issueCodes(
 		const label = raw.trim();
 		const { code, hash } = await freshCode(backend);
 		const resident: Resident = {
-			_id: newId('resident', now),
+			_id: newId('resident', now, (n) => new Uint8Array(randomBytes(n))),
 			type: 'resident',
 			label,
 			code_hash: hash,
@@ -219,7 +223,7 @@ async function communeDay(backend: Backend, now: Date): Promise<string> {
 		backend.couch.use(backend.databases.public),
 		'commune'
 	)) as unknown as Commune | null;
-	return dayOf(now.toISOString(), commune?.timezone ?? 'Europe/Paris');
+	return dayOf(now.toISOString(), commune?.timezone ?? DEFAULT_TIME_ZONE);
 }
 
 /**
@@ -273,7 +277,7 @@ export async function coarsenFirstUses(backend: Backend): Promise<number> {
 		backend.couch.use(backend.databases.public),
 		'commune'
 	)) as unknown as Commune | null;
-	const timeZone = commune?.timezone ?? 'Europe/Paris';
+	const timeZone = commune?.timezone ?? DEFAULT_TIME_ZONE;
 	const rows = await backend.couch
 		.use<Resident>(mairie)
 		.list({ startkey: 'resident:', endkey: 'resident:\ufff0', include_docs: true });
@@ -308,7 +312,7 @@ export async function openResidentSession(
 	backend: Backend,
 	typed: string,
 	retried = false
-): Promise<{ residentId: string; setCookie: string[] }> {
+): Promise<{ residentId: string; codeVersion: number; setCookie: string[] }> {
 	const resident = await residentByCode(backend, typed);
 	const response = await fetch(`${backend.url}/_session`, {
 		method: 'POST',
@@ -326,6 +330,7 @@ export async function openResidentSession(
 	if (!response.ok) throw new Error(`CouchDB _session answered ${response.status}`);
 	return {
 		residentId: resident._id,
+		codeVersion: resident.code_version,
 		setCookie: response.headers.getSetCookie().map((cookie) => persistentCookie(cookie))
 	};
 }
@@ -342,6 +347,21 @@ export const RESIDENT_SESSION_SECONDS = 7 * 24 * 3600;
 export function persistentCookie(cookie: string, maxAgeSeconds = RESIDENT_SESSION_SECONDS): string {
 	if (/;\s*(max-age|expires)=/i.test(cookie)) return cookie;
 	return `${cookie}; Max-Age=${maxAgeSeconds}`;
+}
+
+/**
+ * Whether a request without a working resident session comes from a device
+ * whose code the mairie revoked or replaced since (resident-marker.ts), as
+ * opposed to one that never entered a code or whose session merely expired.
+ */
+export async function hasWithdrawnCode(backend: Backend, request: Request): Promise<boolean> {
+	const marker = markerOf(markerKey(backend.secrets.ballotSecret), request.headers.get('cookie'));
+	if (!marker) return false;
+	const resident = await getOrNull(
+		backend.couch.use<Resident>(backend.databases.mairie),
+		marker.residentId
+	);
+	return isWithdrawn(marker, resident);
 }
 
 /** Whether the resident behind a session is still on the register. */

@@ -9,7 +9,9 @@ import {
 	formatDateTime,
 	formatDay,
 	formatEventWhen,
-	formatPercent
+	formatPercent,
+	fromLocalInput,
+	toLocalInput
 } from './format.ts';
 
 function inLanguage(locale: Locale) {
@@ -76,5 +78,18 @@ describe('formats per language', () => {
 		expect(m.poll_votes({ n: 0 })).toBe('0 votes');
 		expect(m.poll_votes({ n: 1 })).toBe('1 vote');
 		expect(m.home_resultsFor({ count: 2, query: 'eau' })).toBe('2 notices found for “eau”');
+	});
+});
+
+// Issue 13 §2: a laptop on New York time turned « 18:00 » into midnight for villagers.
+describe('date fields typed by staff', () => {
+	it('are read and shown in the commune’s zone, whatever the device’s', () => {
+		expect(fromLocalInput('2026-12-10T18:00', 'Europe/Paris')).toBe('2026-12-10T17:00:00.000Z');
+		expect(fromLocalInput('2026-07-10T18:00', 'Europe/Paris')).toBe('2026-07-10T16:00:00.000Z');
+		expect(toLocalInput('2026-12-10T17:00:00.000Z', 'Europe/Paris')).toBe('2026-12-10T18:00');
+		expect(toLocalInput('2026-12-10T17:00:00.000Z', 'America/New_York')).toBe('2026-12-10T12:00');
+		expect(fromLocalInput('', 'Europe/Paris')).toBeNull();
+		expect(fromLocalInput('2026-02-31T10:00', 'Europe/Paris')).toBeNull();
+		expect(toLocalInput(null, 'Europe/Paris')).toBe('');
 	});
 });

@@ -1,6 +1,6 @@
+import { instantFromWallTime, wallTimeFromInstant } from '../domain/event.ts';
+import { DEFAULT_TIME_ZONE } from '../domain/limits.ts';
 import { intlLocale, m } from '../i18n/index.ts';
-
-const DEFAULT_TIME_ZONE = 'Europe/Paris';
 
 // Intl formatters are slow to build: one per language and options.
 const formatters = new Map<
@@ -174,17 +174,18 @@ export function formatBytes(bytes: number): string {
 	).format(value);
 }
 
-/** Value for <input type="datetime-local"> in the device's zone, from an ISO date. */
-export function toLocalInput(iso: string | null): string {
-	if (!iso) return '';
-	const date = new Date(iso);
-	const pad = (n: number) => String(n).padStart(2, '0');
-	return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
+/**
+ * Value for <input type="datetime-local">, from an ISO date, as the commune's
+ * clocks show it: a laptop set to another zone still reads the commune's
+ * hours (issue 13 §2). The zone is the commune document's.
+ */
+export function toLocalInput(iso: string | null, timeZone: string): string {
+	if (!iso || Number.isNaN(Date.parse(iso))) return '';
+	return wallTimeFromInstant(iso, timeZone);
 }
 
-/** ISO date (UTC) from an <input type="datetime-local"> value, or null when empty or invalid. */
-export function fromLocalInput(value: string): string | null {
+/** ISO date (UTC) from an <input type="datetime-local"> value typed in the commune's zone, or null when empty or invalid. */
+export function fromLocalInput(value: string, timeZone: string): string | null {
 	if (!value) return null;
-	const date = new Date(value);
-	return Number.isNaN(date.getTime()) ? null : date.toISOString();
+	return instantFromWallTime(value.slice(0, 16), timeZone);
 }

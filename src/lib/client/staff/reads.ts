@@ -2,6 +2,7 @@ import type { DraftNotice, Notice } from '../../domain/notice.ts';
 import type { Poll } from '../../domain/poll.ts';
 import type { SubmissionDoc } from '../../domain/submission.ts';
 import { byStart, type CommuneEvent } from '../../domain/event.ts';
+import { labelOrder } from '../../domain/resident-code.ts';
 import {
 	compareStaffItems,
 	staffState,
@@ -119,6 +120,8 @@ export interface StaffResident {
 	issued_at: string;
 	updated_at: string;
 	code_version: number;
+	/** The commune's day the code was first used (never finer: see residents.ts). */
+	first_used_at?: string;
 }
 
 export interface StaffKiosk {
@@ -147,6 +150,9 @@ export interface StaffLists {
 	submissions: StaffSubmission[];
 }
 
+const byLabel = (a: StaffResident, b: StaffResident) =>
+	labelOrder.compare(a.label, b.label) || a._id.localeCompare(b._id);
+
 /** Every staff list at once, from what both databases hold. */
 export function staffLists(docs: readonly Located[], unsent: UnsentIds, now: Date): StaffLists {
 	const mairie = docs.filter((found) => found.location === 'mairie').map((found) => found.doc);
@@ -155,9 +161,8 @@ export function staffLists(docs: readonly Located[], unsent: UnsentIds, now: Dat
 		notice: entriesOf('notice', docs, unsent, now),
 		poll: entriesOf('poll', docs, unsent, now),
 		event: entriesOf('event', docs, unsent, now),
-		residents: ofType<StaffResident>('resident').sort(
-			(a, b) => a.label.localeCompare(b.label, 'fr') || a._id.localeCompare(b._id)
-		),
+		// « Résident 7 » before « Résident 10 » (issue 13 §4).
+		residents: ofType<StaffResident>('resident').sort(byLabel),
 		kiosks: ofType<StaffKiosk>('kiosk').sort((a, b) => a._id.localeCompare(b._id)),
 		submissions: ofType<SubmissionDoc & { _conflicts?: string[] }>('submission')
 			.map((doc) => ({

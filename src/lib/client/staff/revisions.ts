@@ -44,6 +44,8 @@ export interface EditorFile {
 	content_type: string;
 	length: number;
 	blob?: Blob;
+	/** A picture's short description (its alternative text), kept in the notice's `files_alt`. */
+	alt?: string;
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { EventCategory } from '../../domain/event.ts';
+import { DEFAULT_TIME_ZONE } from '../../domain/limits.ts';
 import type { NoticeCategory } from '../../domain/notice.ts';
 import { m } from '../../i18n/index.ts';
 
@@ -9,8 +10,6 @@ import { m } from '../../i18n/index.ts';
  * interface's, which follow the reader's language.
  */
 export const FRENCH = { locale: 'fr' } as const;
-
-const DEFAULT_TIME_ZONE = 'Europe/Paris';
 
 /** "28 novembre 2026", in the commune's time zone. */
 export function posterDate(iso: string, timeZone = DEFAULT_TIME_ZONE): string {

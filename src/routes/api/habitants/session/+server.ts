@@ -3,7 +3,14 @@ import { clientAddress, isResidentUser, sessionOf } from '#lib/server/auth.ts';
 import { getBackend } from '#lib/server/backend.ts';
 import { jsonError } from '#lib/server/http.ts';
 import { OneAtATime, RateLimiter } from '#lib/server/rate-limit.ts';
-import { openResidentSession, ResidentError } from '#lib/server/residents.ts';
+import {
+	clearMarkerCookie,
+	clearSessionCookie,
+	markerCookie,
+	markerKey
+} from '#lib/server/resident-marker.ts';
+import { hasWithdrawnCode, openResidentSession, ResidentError } from '#lib/server/residents.ts';
+import { codeFormatMessage } from '#lib/i18n/error-labels.ts';
 import { m } from '#lib/i18n/index.ts';
 import type { RequestHandler } from './$types';
 
@@ -62,7 +69,7 @@ export const POST: RequestHandler = async ({ request, getClientAddress }) => {
 	const body = (await request.json().catch(() => null)) as { code?: unknown } | null;
 	if (!body || typeof body.code !== 'string' || body.code.length > 64) {
 		perAddress.hit(address);
-		return jsonError(400, 'invalid_format', m.residents_invalid_format());
+		return jsonError(400, 'invalid_format', codeFormatMessage());
 	}
 	const code = body.code;
 	// Checked and counted with no other attempt from this address in between, and the
@@ -75,17 +82,28 @@ export const POST: RequestHandler = async ({ request, getClientAddress }) => {
 		let wrong = false;
 		try {
 			if (!all.allowed && !known) return tooMany(all, 'server');
-			const session = await openResidentSession(await getBackend(), code);
+			const backend = await getBackend();
+			const session = await openResidentSession(backend, code);
 			noteRightCode(address);
 			const response = json({ ok: true }, { headers: { 'cache-control': 'no-store' } });
 			for (const cookie of session.setCookie) response.headers.append('set-cookie', cookie);
+			const secure =
+				new URL(request.url).protocol === 'https:' || !!backend.config.origin?.startsWith('https:');
+			response.headers.append(
+				'set-cookie',
+				markerCookie(
+					markerKey(backend.secrets.ballotSecret),
+					{ residentId: session.residentId, codeVersion: session.codeVersion },
+					secure
+				)
+			);
 			return response;
 		} catch (error) {
 			if (!(error instanceof ResidentError)) throw error;
 			wrong = true;
 			perAddress.hit(address);
 			return error.code === 'invalid_format'
-				? jsonError(400, 'invalid_format', m.residents_invalid_format())
+				? jsonError(400, 'invalid_format', codeFormatMessage(code))
 				: jsonError(401, 'unknown_code', m.residents_unknown_code());
 		} finally {
 			if (!wrong) overall.release('all');
@@ -93,13 +111,18 @@ export const POST: RequestHandler = async ({ request, getClientAddress }) => {
 	});
 };
 
+/**
+ * Whether this device has a resident session; `revoked` when it had one for a
+ * code the mairie has since revoked or replaced (the device then forgets it).
+ */
 export const GET: RequestHandler = async ({ request }) => {
 	const backend = await getBackend();
 	const user = await sessionOf(backend, request);
-	return json(
-		{ resident: isResidentUser(user, backend.config.commune) },
-		{ headers: { 'cache-control': 'no-store' } }
-	);
+	const resident = isResidentUser(user, backend.config.commune);
+	const revoked = !resident && (await hasWithdrawnCode(backend, request));
+	const response = json({ resident, revoked }, { headers: { 'cache-control': 'no-store' } });
+	if (revoked && user.name === null) response.headers.append('set-cookie', clearSessionCookie());
+	return response;
 };
 
 /** Sign out: this device forgets the session; the code keeps working elsewhere. */
@@ -112,5 +135,6 @@ export const DELETE: RequestHandler = async ({ request }) => {
 	const response = json({ ok: true });
 	for (const cookie of upstream.headers.getSetCookie())
 		response.headers.append('set-cookie', cookie);
+	response.headers.append('set-cookie', clearMarkerCookie());
 	return response;
 };

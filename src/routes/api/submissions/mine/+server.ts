@@ -1,7 +1,8 @@
 import { m } from '#lib/i18n/index.ts';
 import { getBackend } from '#lib/server/backend.ts';
 import { jsonError } from '#lib/server/http.ts';
-import { residentOfRequest } from '#lib/server/residents.ts';
+import { codeWithdrawn } from '#lib/server/resident-request.ts';
+import { hasWithdrawnCode, residentOfRequest } from '#lib/server/residents.ts';
 import { submissionsOf } from '#lib/server/submissions.ts';
 import type { RequestHandler } from './$types';
 
@@ -10,6 +11,7 @@ export const GET: RequestHandler = async ({ request }) => {
 	const backend = await getBackend();
 	const residentId = await residentOfRequest(backend, request);
 	if (!residentId) {
+		if (await hasWithdrawnCode(backend, request)) return codeWithdrawn({ forgetSession: false });
 		return jsonError(401, 'not_resident', m.submission_not_resident());
 	}
 	return new Response(JSON.stringify({ submissions: await submissionsOf(backend, residentId) }), {
