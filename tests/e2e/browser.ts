@@ -146,9 +146,18 @@ export async function knowsItIsOffline(page: Page): Promise<{ backOnline(): Prom
 	await page.waitForFunction(() => navigator.onLine === false);
 	return {
 		backOnline: async () => {
-			await page.context().setOffline(false);
+			// Both emulations must be lifted before the page hears `online`: lifted in
+			// the other order, the page heard it while this one still held the network
+			// down, its send failed, and no second `online` came.
 			await emulate(false);
+			await page.context().setOffline(false);
 			await cdp.detach();
+			await page.evaluate(
+				() =>
+					navigator.onLine || new Promise((on) => addEventListener('online', on, { once: true }))
+			);
+			// Once the network is surely back, the event a returning network gives.
+			await page.evaluate(() => window.dispatchEvent(new Event('online')));
 		}
 	};
 }

@@ -201,7 +201,7 @@ describe('a code the mairie revoked', () => {
 		// The new letter's code: nothing written offline was lost, all of it goes.
 		const fresh = await reissue(resident.id);
 		await page.goto(`${app.url}/envois`);
-		expect(await waiting.filter({ hasText: REVOKED }).count()).toBe(3);
+		await expect.poll(() => waiting.filter({ hasText: REVOKED }).count()).toBe(3);
 		await signIn(page, fresh);
 		await page.goto(`${app.url}/envois`);
 		await expect

@@ -46,6 +46,28 @@ export function apacheCouchScript(env: NodeJS.ProcessEnv = process.env): string 
 	return fs.existsSync(script) ? script : null;
 }
 
+/**
+ * Starts a node in a fresh folder. start-couchdb can fail on a busy machine
+ * (« creating _users … failed (HTTP 500) »: the node creates its own system
+ * databases at the same moment), leaving the node running: it is stopped,
+ * removed and started again, three times at most.
+ */
+async function startNode(script: string): Promise<{ dir: string; url: string }> {
+	for (let attempt = 1; ; attempt++) {
+		const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'crieur-couchdb-')), 'node');
+		try {
+			const { stdout } = await run(script, ['--dir', dir, '--admin', 'admin:admin-password'], {
+				timeout: 180_000
+			});
+			return { dir, url: stdout.trim().split('\n')[0].replace(/\/$/, '') };
+		} catch (error) {
+			await run(script, ['--stop', dir], { timeout: 90_000 }).catch(() => undefined);
+			fs.rmSync(path.dirname(dir), { recursive: true, force: true });
+			if (attempt === 3) throw error;
+		}
+	}
+}
+
 /** One fresh Apache CouchDB node in a folder of its own, stopped and removed by stop(). */
 async function startApacheCouch(): Promise<TestStore> {
 	const script = apacheCouchScript();
@@ -55,11 +77,7 @@ async function startApacheCouch(): Promise<TestStore> {
 				'start-couchdb script, or put ../shared/couchdb beside the repository.'
 		);
 	}
-	const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'crieur-couchdb-')), 'node');
-	const { stdout } = await run(script, ['--dir', dir, '--admin', 'admin:admin-password'], {
-		timeout: 180_000
-	});
-	const url = stdout.trim().split('\n')[0].replace(/\/$/, '');
+	const { dir, url } = await startNode(script);
 	const adminUrl = url.replace('://', '://admin:admin-password@');
 	// Test users only: 600,000 pbkdf2 iterations per code would make « 200 ballots »
 	// take minutes (bench/ measures the production setting).

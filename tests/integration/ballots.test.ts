@@ -113,9 +113,9 @@ describe('resident codes', () => {
 		const session = await (
 			await fetch(`${app.url}/api/habitants/session`, { headers: { cookie: phone.cookie } })
 		).json();
-		expect(session).toEqual({ resident: true });
+		expect(session).toEqual({ resident: true, revoked: false });
 
-		expect((await enterCode('ACDE-FGHJ-KMN')).body.reason).toMatch(/pas la bonne forme/);
+		expect((await enterCode('ACDE-FGHJ-KMN')).body.reason).toMatch(/vous en avez saisi 11/);
 		const unknown = await enterCode('ACDE-FGHJ-KMNP');
 		expect(unknown.status).toBe(401);
 		expect(unknown.body.reason).toMatch(/Code inconnu/);

@@ -1,6 +1,9 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import nano from 'nano';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { provisionCommune } from '../../couch/provision.ts';
+import { startApp, type TestApp } from '../harness/app.ts';
 import { provisionDemo, STAFF } from '../harness/couch.ts';
 import { startStore, type TestStore } from '../harness/store.ts';
 
@@ -99,5 +102,33 @@ describe('provisioning a commune', () => {
 		await expect(
 			provisionCommune(server.adminUrl, { slug: '../_users', name: 'x' })
 		).rejects.toThrow(/Identifiant de commune invalide/);
+	});
+});
+
+describe('a first start on an empty store with CRIEUR_DEMO=1', () => {
+	it('provisions the demo commune, its content and a staff login, as the embedded store does', async () => {
+		const store = await startStore();
+		let app: TestApp | null = null;
+		try {
+			app = await startApp({ COUCHDB_URL: store.adminUrl, CRIEUR_DEMO: '1' });
+			const file = fs.readFileSync(path.join(app.dataDir, 'identifiants-mairie.txt'), 'utf8');
+			const name = /Identifiant : (\S+)/.exec(file)?.[1];
+			const password = /Mot de passe : (\S+)/.exec(file)?.[1];
+			expect(app.output()).toContain(`mot de passe « ${password} »`);
+			const login = await fetch(`${app.url}/db/_session`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify({ name, password })
+			});
+			expect(login.status).toBe(200);
+			const feed = (await (await fetch(`${app.url}/api/sync?since=0&limit=1000`)).json()) as {
+				docs: { _id: string }[];
+			};
+			expect(feed.docs.map((doc) => doc._id)).toContain('notice:demo-horaires-hiver');
+		} finally {
+			await app?.stop();
+			if (app) fs.rmSync(app.dataDir, { recursive: true, force: true });
+			await store.stop();
+		}
 	});
 });

@@ -1,16 +1,14 @@
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import nano from 'nano';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { projectRoot } from '../../couch/root.ts';
 import type { Tally } from '../../src/lib/domain/tally.ts';
 import type { Backend } from '../../src/lib/server/backend.ts';
 import { runTally } from '../../src/lib/server/jobs/tally.ts';
 import { coarsenFirstUses } from '../../src/lib/server/residents.ts';
 import { pollFactory } from '../factories.ts';
+import { startStore, type TestStore } from '../harness/store.ts';
 import { earlierVersionLeaks, PouchDB, replicatedLeaks } from './earlier-versions.ts';
 
 /**
@@ -20,13 +18,12 @@ import { earlierVersionLeaks, PouchDB, replicatedLeaks } from './earlier-version
  * not start on CouchDB yet (issue 15), so this drives the server modules
  * themselves against a CouchDB this test starts from ../shared/couchdb.
  */
-const script = path.resolve(projectRoot(), '..', 'shared', 'couchdb', 'start-couchdb');
-const run = promisify(execFile);
 let dir = '';
+let store: TestStore | null = null;
 let url = '';
 let adminUrl = '';
 const admin = {
-	authorization: `Basic ${Buffer.from('admin:admin').toString('base64')}`
+	authorization: `Basic ${Buffer.from('admin:admin-password').toString('base64')}`
 };
 const couch = () => nano(adminUrl);
 const backend = () =>
@@ -36,15 +33,10 @@ const backend = () =>
 	}) as unknown as Backend;
 
 beforeAll(async () => {
-	if (!fs.existsSync(script)) {
-		throw new Error(
-			`Apache CouchDB's start script is missing: ${script} (../shared beside the repository)`
-		);
-	}
-	dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crieur-couchdb-'));
-	const { stdout } = await run(script, ['--dir', path.join(dir, 'couch')], { timeout: 120_000 });
-	url = stdout.trim().split('\n')[0].replace(/\/$/, '');
-	adminUrl = url.replace('://', '://admin:admin@');
+	store = await startStore('couchdb');
+	url = store.url;
+	adminUrl = store.adminUrl;
+	dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crieur-devices-'));
 	for (const db of ['demo-public', 'demo-mairie', 'demo-ballots']) await couch().db.create(db);
 	await couch()
 		.use('demo-public')
@@ -57,12 +49,8 @@ beforeAll(async () => {
 		} as never);
 }, 180_000);
 afterAll(async () => {
-	if (dir) {
-		await run(script, ['--stop', path.join(dir, 'couch')], { timeout: 90_000 }).catch(
-			() => undefined
-		);
-		fs.rmSync(dir, { recursive: true, force: true });
-	}
+	await store?.stop();
+	if (dir) fs.rmSync(dir, { recursive: true, force: true });
 }, 120_000);
 
 let pseudonyms = 0;

@@ -33,7 +33,10 @@ function withoutCredentials(url: string): string {
  * Provisions the commune; on the very first start (the staff account did not
  * exist) it also seeds the demo content and prints the staff login.
  */
-async function provisionEmbedded(backend: Backend, log: (message: string) => void): Promise<void> {
+async function provisionFirstStart(
+	backend: Backend,
+	log: (message: string) => void
+): Promise<void> {
 	const { config } = backend;
 	const staffName = 'secretariat';
 	const password = generatePassword();
@@ -62,6 +65,17 @@ async function provisionEmbedded(backend: Backend, log: (message: string) => voi
 	);
 }
 
+/** Whether the commune was ever provisioned: its public database has its document. */
+async function communeExists(backend: Backend): Promise<boolean> {
+	try {
+		await backend.couch.use(backend.databases.public).get('commune');
+		return true;
+	} catch (error) {
+		if ((error as { statusCode?: number }).statusCode === 404) return false;
+		throw error;
+	}
+}
+
 async function start(log: (message: string) => void): Promise<Backend> {
 	const config = readConfig();
 	const secrets = loadSecrets(config.dataDir);
@@ -83,14 +97,19 @@ async function start(log: (message: string) => void): Promise<Backend> {
 			embedded: null,
 			stop: async () => {}
 		};
-		// Keeps design documents and _security current after an upgrade; the
-		// operator creates communes and staff with `npm run provision`.
-		const report = await provisionCommune(backend.adminUrl, {
-			slug: config.commune,
-			name: config.communeName,
-			centre: config.centre
-		});
-		for (const change of report.changes) log(`CouchDB : ${change}`);
+		if (config.demoOnCouch && !(await communeExists(backend))) {
+			// A newcomer trying Crieur on CouchDB: the embedded store's first start.
+			await provisionFirstStart(backend, log);
+		} else {
+			// Keeps design documents and _security current after an upgrade; the
+			// operator creates communes and staff with `npm run provision`.
+			const report = await provisionCommune(backend.adminUrl, {
+				slug: config.commune,
+				name: config.communeName,
+				centre: config.centre
+			});
+			for (const change of report.changes) log(`CouchDB : ${change}`);
+		}
 	} else {
 		const embedded = await launchEmbeddedCouch({
 			dir: path.join(config.dataDir, 'couch'),
@@ -111,7 +130,7 @@ async function start(log: (message: string) => void): Promise<Backend> {
 			stop: () => embedded.stop()
 		};
 		// Also brings design documents and _security up to date on every start.
-		await provisionEmbedded(backend, log);
+		await provisionFirstStart(backend, log);
 	}
 	return backend;
 }

@@ -11,6 +11,8 @@ export interface ServerConfig {
 	communeName: string;
 	/** Seed the demo content into an empty embedded store. */
 	seedDemo: boolean;
+	/** CRIEUR_DEMO=1 with COUCHDB_URL: an empty CouchDB gets the demo commune, as the embedded store does. */
+	demoOnCouch: boolean;
 	/** Centre of the commune: reports placed far from it are refused. */
 	centre: { lat: number; lng: number } | null;
 	/** Public address for links the server writes (calendar feeds); else the request's. */
@@ -56,6 +58,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
 		commune,
 		communeName: env.COMMUNE_NAME ?? (commune === 'demo' ? 'Saint-Crieur' : commune),
 		seedDemo: env.CRIEUR_DEMO !== '0',
+		demoOnCouch: env.CRIEUR_DEMO === '1',
 		centre: readCentre(env.COMMUNE_CENTRE, commune),
 		origin: readOrigin(env.ORIGIN)
 	};
