@@ -58,17 +58,19 @@ describe('the poll editor', () => {
 
 		// Ticking « several answers » offers every answer, not 1.
 		await staff.getByLabel('Plusieurs réponses possibles').check();
-		expect(await staff.getByLabel('Nombre de réponses au plus').inputValue()).toBe('3');
+		await expect.poll(() => staff.getByLabel('Nombre de réponses au plus').inputValue()).toBe('3');
 		await staff.getByLabel('Nombre de réponses au plus').fill('1');
 		await staff.getByLabel('Clôture du vote').fill(`${day}T18:00`);
 		await staff.getByRole('button', { name: 'Publier le sondage' }).click();
 		await staff.getByText('Deux réponses disent la même chose').waitFor();
 		for (const n of ['Réponse 1', 'Réponse 2']) {
-			expect(await staff.getByLabel(n, { exact: true }).getAttribute('aria-invalid')).toBe('true');
+			await expect
+				.poll(() => staff.getByLabel(n, { exact: true }).getAttribute('aria-invalid'))
+				.toBe('true');
 		}
-		expect(
-			await staff.getByLabel('Réponse 3', { exact: true }).getAttribute('aria-invalid')
-		).toBeNull();
+		await expect
+			.poll(() => staff.getByLabel('Réponse 3', { exact: true }).getAttribute('aria-invalid'))
+			.toBeNull();
 		await staff.getByText('permettez au moins 2 réponses').waitFor();
 		await staff.getByText('Heures de la commune (Europe/Paris).').waitFor();
 		await staff.screenshot({ path: path.join(resultsDir(), 'staff-poll-refused-1366x768.png') });
@@ -78,25 +80,36 @@ describe('the poll editor', () => {
 		await staff.getByRole('button', { name: 'Publier le sondage' }).click();
 		await staff.getByText('Sondage publié.').waitFor();
 		await syncStaff(staff);
+		await staff.waitForURL((url) => !url.pathname.endsWith('/nouveau'));
 		slug = staff.url().split('/').pop()!;
 
-		const stored = await serverDoc('demo-public', `poll:${slug}`);
-		expect(stored).toMatchObject({
-			multiple: true,
-			max_choices: 2,
-			closes_at: instantFromWallTime(`${day}T18:00`, 'Europe/Paris')
-		});
+		await expect
+			.poll(() => serverDoc('demo-public', `poll:${slug}`))
+			.toMatchObject({
+				multiple: true,
+				max_choices: 2,
+				closes_at: instantFromWallTime(`${day}T18:00`, 'Europe/Paris')
+			});
 		// The field shows back what was typed, not the laptop's hour.
 		await staff.reload();
 		await staff.getByLabel('Question').waitFor();
-		expect(await staff.getByLabel('Clôture du vote').inputValue()).toBe(`${day}T18:00`);
+		await expect.poll(() => staff.getByLabel('Clôture du vote').inputValue()).toBe(`${day}T18:00`);
 
 		const phone = await openDevice(PHONE);
 		devices.push(phone);
 		await phone.page.goto(`${app.url}/sondages/${slug}`);
 		await phone.page.getByRole('heading', { name: QUESTION }).waitFor();
-		expect(await phone.page.locator('.meta').innerText()).toMatch(/Vote ouvert jusqu’au .* 18:00/);
-	});
+		// The vote opens at the minute the form proposed: until then the page says « Bientôt ».
+		await expect
+			.poll(
+				async () => {
+					await phone.page.reload();
+					return phone.page.locator('.meta').innerText();
+				},
+				{ timeout: 90_000, interval: 5_000 }
+			)
+			.toMatch(/Vote ouvert jusqu’au .* 18:00/);
+	}, 240_000);
 
 	it('keeps what ballots answered once the vote opened, and closes and retracts', async () => {
 		const laptop = await openDevice(LAPTOP, { timezoneId: 'America/New_York' });
