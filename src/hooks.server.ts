@@ -7,8 +7,9 @@ import { clientAddress, sessionOf } from '#lib/server/auth.ts';
 import { getBackend } from '#lib/server/backend.ts';
 import { apiBodyLimit, readBodyWithin, sizeLabel } from '#lib/server/body-limit.ts';
 import { compress, jsonError } from '#lib/server/http.ts';
+import { loggedPath, logEvent } from '#lib/server/log.ts';
 import { startPublisher } from '#lib/server/jobs/publisher.ts';
-import { jobs } from '#lib/server/jobs/registry.ts';
+import { jobs, lifecycle } from '#lib/server/jobs/registry.ts';
 import { startTally } from '#lib/server/jobs/tally.ts';
 import { proxyToCouch } from '#lib/server/proxy.ts';
 import { coarsenFirstUses } from '#lib/server/residents.ts';
@@ -18,14 +19,22 @@ export const init: ServerInit = async () => {
 	const backend = await getBackend();
 	// Before any request: registers from before issue 13 held first uses to the millisecond.
 	await coarsenFirstUses(backend);
-	startPublisher(backend);
-	jobs.tally = startTally(backend);
-	const stop = async () => {
+	const stopPublisher = startPublisher(backend);
+	const tally = startTally(backend);
+	jobs.tally = tally;
+	// adapter-node answers SIGTERM by refusing new connections and letting the
+	// requests in flight finish (SHUTDOWN_TIMEOUT): only then are the jobs and
+	// the store stopped.
+	for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+		process.once(signal, () => (lifecycle.stopping = true));
+	}
+	process.once('sveltekit:shutdown', async (reason: string) => {
+		logEvent('info', 'shutdown', { reason });
+		stopPublisher();
+		tally.stop();
 		await backend.stop();
 		process.exit(0);
-	};
-	process.once('SIGTERM', () => void stop());
-	process.once('SIGINT', () => void stop());
+	});
 };
 
 const SECURITY_HEADERS: Record<string, string> = {
@@ -33,6 +42,14 @@ const SECURITY_HEADERS: Record<string, string> = {
 	'referrer-policy': 'same-origin',
 	'x-frame-options': 'DENY'
 };
+
+function trySetHeader(response: Response, name: string, value: string): void {
+	try {
+		response.headers.set(name, value);
+	} catch {
+		// Immutable headers (a fetched response passed through): leave them.
+	}
+}
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -95,6 +112,24 @@ async function withinBodyLimit(request: Request, pathname: string): Promise<Requ
 }
 
 export const handle: Handle = async ({ event, resolve }) => {
+	const started = performance.now();
+	const response = await answer(event, resolve);
+	// Once SIGTERM was heard, no connection is kept for a next request: the
+	// process ends as soon as the last answer is out.
+	if (lifecycle.stopping) trySetHeader(response, 'connection', 'close');
+	logEvent('info', 'request', {
+		method: event.request.method,
+		path: loggedPath(event.url.pathname),
+		status: response.status,
+		ms: Math.round(performance.now() - started)
+	});
+	return response;
+};
+
+async function answer(
+	event: Parameters<Handle>[0]['event'],
+	resolve: Parameters<Handle>[0]['resolve']
+): Promise<Response> {
 	const { pathname, search } = event.url;
 	const origin = event.request.headers.get('origin');
 	let response: Response;
@@ -136,13 +171,7 @@ export const handle: Handle = async ({ event, resolve }) => {
 		});
 	}
 	for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
-		if (!response.headers.has(name)) {
-			try {
-				response.headers.set(name, value);
-			} catch {
-				// Immutable headers (a fetched response passed through): leave them.
-			}
-		}
+		if (!response.headers.has(name)) trySetHeader(response, name, value);
 	}
 	return compress(event.request, response);
-};
+}

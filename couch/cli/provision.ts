@@ -5,14 +5,13 @@
 //   COUCHDB_URL=http://admin:secret@127.0.0.1:5984 npm run provision -- \
 //     --commune saint-crieur --name "Saint-Crieur" --staff secretariat
 //
-// Without COUCHDB_URL it provisions the embedded store under DATA_DIR (stop the
-// app first: LevelDB allows one process at a time).
-import path from 'node:path';
+// Without COUCHDB_URL it provisions the embedded store under DATA_DIR, through
+// the app when it runs.
 import { parseArgs } from 'node:util';
-import { launchEmbeddedCouch } from '../embedded/launch.ts';
 import { DEFAULT_TIME_ZONE } from '../../src/lib/domain/limits.ts';
 import { provisionCommune } from '../provision.ts';
-import { generatePassword, loadSecrets } from '../../src/lib/server/secrets.ts';
+import { generatePassword } from '../../src/lib/server/secrets.ts';
+import { connectToStore } from './connect.ts';
 
 const { values } = parseArgs({
 	options: {
@@ -33,24 +32,10 @@ if (values.help || !values.commune || !values.name) {
 }
 
 const password = process.env.STAFF_PASSWORD || generatePassword();
-let couchUrl = process.env.COUCHDB_URL;
-let stop = async () => {};
-if (!couchUrl) {
-	const dataDir = path.resolve(process.env.DATA_DIR ?? './data');
-	const secrets = loadSecrets(dataDir);
-	const embedded = await launchEmbeddedCouch({
-		dir: path.join(dataDir, 'couch'),
-		admin: secrets.couchAdmin,
-		password: secrets.couchPassword,
-		cookieSecret: secrets.cookieSecret,
-		log: () => {}
-	});
-	couchUrl = embedded.adminUrl;
-	stop = () => embedded.stop();
-}
+const store = await connectToStore();
 
 try {
-	const report = await provisionCommune(couchUrl, {
+	const report = await provisionCommune(store.adminUrl, {
 		slug: values.commune,
 		name: values.name,
 		timezone: values.timezone,
@@ -65,5 +50,5 @@ try {
 	console.error(`Échec : ${(error as Error).message}`);
 	process.exitCode = 1;
 } finally {
-	await stop();
+	await store.stop();
 }

@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { projectRoot } from '../root.ts';
 
@@ -26,6 +27,14 @@ export interface EmbeddedCouch {
 }
 
 const READY_TIMEOUT_MS = 30_000;
+
+/**
+ * Where a running embedded store says its port, so that `npm run provision`
+ * or `npm run backup` reach it while the app runs: LevelDB takes one process.
+ */
+export function runningStoreFile(dir: string): string {
+	return path.join(dir, 'running.json');
+}
 
 /**
  * Starts the embedded CouchDB-protocol server (couch/embedded/server.js) as a
@@ -83,6 +92,7 @@ export async function launchEmbeddedCouch(options: EmbeddedCouchOptions): Promis
 
 	port = await start();
 	const url = `http://127.0.0.1:${port}`;
+	fs.writeFileSync(runningStoreFile(options.dir), JSON.stringify({ port }), { mode: 0o600 });
 	const credentials = `${encodeURIComponent(options.admin)}:${encodeURIComponent(options.password)}`;
 	return {
 		url,
@@ -92,6 +102,7 @@ export async function launchEmbeddedCouch(options: EmbeddedCouchOptions): Promis
 		stop: () =>
 			new Promise<void>((resolve) => {
 				stopping = true;
+				fs.rmSync(runningStoreFile(options.dir), { force: true });
 				const proc = child;
 				if (!proc || proc.exitCode !== null) return resolve();
 				proc.once('exit', () => resolve());

@@ -1,5 +1,9 @@
+import { execFile } from 'node:child_process';
 import http from 'node:http';
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import nano from 'nano';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoStaffLogin, startApp, type TestApp } from '../harness/app.ts';
@@ -11,6 +15,7 @@ import { startCouch } from '../harness/couch.ts';
  * restarts it.
  */
 let app: TestApp;
+const run = promisify(execFile);
 
 beforeAll(async () => {
 	app = await startApp();
@@ -93,6 +98,26 @@ describe('embedded default', () => {
 			body: JSON.stringify(login)
 		});
 		expect(session.status).toBe(200);
+	});
+
+	it('lets the commands reach its store while it runs (LevelDB takes one process)', async () => {
+		const env = { ...process.env, DATA_DIR: app.dataDir, COUCHDB_URL: '' };
+		const out = fs.mkdtempSync(path.join(os.tmpdir(), 'crieur-sauvegarde-'));
+		try {
+			const backup = await run(process.execPath, ['couch/cli/backup.ts', '--out', out], { env });
+			expect(backup.stdout).toMatch(/^demo : public \d+ documents, [1-9]\d* fichiers/m);
+			const provision = await run(
+				process.execPath,
+				['couch/cli/provision.ts', '--commune', 'autre-commune', '--name', 'Autre-Commune'],
+				{ env }
+			);
+			expect(provision.stdout).toContain('base autre-commune-public créée');
+			// Still serving, on the same store.
+			expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
+			expect((await currentTitles()).length).toBeGreaterThanOrEqual(12);
+		} finally {
+			fs.rmSync(out, { recursive: true, force: true });
+		}
 	});
 });
 

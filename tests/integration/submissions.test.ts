@@ -396,7 +396,7 @@ describe('residents support a published suggestion once', () => {
 			)
 			.toBe(0);
 		expect(await publishedCount('answer:idee-marche')).toBeNull();
-		expect(app.output()).not.toContain('tally: Error');
+		expect(app.output()).not.toContain('"event":"job_failed"');
 		const supports = await nano(server.adminUrl)
 			.use('demo-ballots')
 			.list({ startkey: 'support:idee-marche:', endkey: 'support:idee-marche:\ufff0' });

@@ -9,6 +9,7 @@ import { isStaffUser, sessionOf } from './auth.ts';
 import type { Backend } from './backend.ts';
 import { readBodyWithin, sizeLabel } from './body-limit.ts';
 import { jsonError } from './http.ts';
+import { errorText, logEvent } from './log.ts';
 import { basicAuthName, loginCredentials, passwordGuesses } from './login-limit.ts';
 import { decideProxy } from './proxy-rules.ts';
 import { loginAttemptOf, trustDevice } from './trusted-device.ts';
@@ -220,7 +221,7 @@ export async function proxyToCouch(
 			});
 		} catch (error) {
 			if (request.signal.aborted) return new Response(null, { status: 499 });
-			console.error('proxy: CouchDB unreachable', error);
+			logEvent('error', 'couchdb_unreachable', { error: errorText(error) });
 			return jsonError(
 				503,
 				'unavailable',

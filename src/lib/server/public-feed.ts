@@ -2,6 +2,7 @@ import type { FeedDoc, FeedPage } from '../domain/feed.ts';
 import { visiblePolls } from '../domain/poll.ts';
 import { tallyId } from '../domain/tally.ts';
 import type { Backend } from './backend.ts';
+import { errorText, logEvent } from './log.ts';
 
 export const FEED_LIMIT_DEFAULT = 500;
 export const FEED_LIMIT_MAX = 1000;
@@ -216,7 +217,7 @@ export async function openFeed(
 				if (!page.more || docsSent >= STREAM_MAX_DOCS) controller.close();
 			} catch (error) {
 				// The device keeps the pages it stored and resumes from its checkpoint.
-				console.error(`Flux /api/sync interrompu après ${cursor} :`, error);
+				logEvent('error', 'sync_stream_cut', { since: cursor, error: errorText(error) });
 				controller.error(error);
 			}
 		}

@@ -1,6 +1,7 @@
 import type { DraftNotice, Notice } from '../../domain/notice.ts';
 import type { Backend } from '../backend.ts';
 import { statusOf } from '../couch-errors.ts';
+import { trackJob } from './registry.ts';
 
 interface ScheduledRow {
 	id: string;
@@ -59,15 +60,15 @@ export async function publishDue(backend: Backend, now = new Date()): Promise<st
 
 /** Runs publishDue now and then every interval; returns a stop function. */
 export function startPublisher(backend: Backend, intervalMs = 30_000): () => void {
+	const health = trackJob('publisher', intervalMs);
 	let running = false;
 	const tick = async () => {
 		if (running) return;
 		running = true;
 		try {
-			const ids = await publishDue(backend);
-			for (const id of ids) console.log(`Publication programmée : ${id}`);
+			health.succeeded(await publishDue(backend));
 		} catch (error) {
-			console.error('publisher:', error);
+			health.failed(error);
 		} finally {
 			running = false;
 		}

@@ -10,6 +10,7 @@ import type { Backend } from '../backend.ts';
 import type { BallotDoc } from '../ballots.ts';
 import { coarser, publishInBatches, type BatchHooks } from '../batched.ts';
 import { recountSupports } from '../supports.ts';
+import { trackJob } from './registry.ts';
 import { statusOf } from '../couch-errors.ts';
 
 const CHECKPOINT_ID = '_local/crieur-tally';
@@ -164,6 +165,7 @@ export function startTally(
 	backend: Backend,
 	intervalMs = 15_000
 ): { poke: () => void; stop: () => void } {
+	const health = trackJob('tally', intervalMs);
 	let running: Promise<void> | null = null;
 	let again = false;
 	// Until a first run has gone over everything, every run does (it rewrites old histories).
@@ -176,9 +178,9 @@ export function startTally(
 		running = runTally(backend, new Date(), { everything: !coveredAll })
 			.then((ids) => {
 				coveredAll = true;
-				for (const id of ids) console.log(`Dépouillement mis à jour : ${id}`);
+				health.succeeded(ids);
 			})
-			.catch((error) => console.error('tally:', error))
+			.catch((error) => health.failed(error))
 			.finally(() => {
 				running = null;
 				if (again) {

@@ -1,0 +1,29 @@
+import { json } from '@sveltejs/kit';
+import { getBackend } from '#lib/server/backend.ts';
+import { jobReports } from '#lib/server/jobs/registry.ts';
+
+const COUCH_TIMEOUT_MS = 3000;
+
+/**
+ * Liveness for a host's monitor (systemd, a load balancer): 200 while CouchDB
+ * answers and every job ran lately, 503 otherwise, saying which part failed.
+ * Names nothing of a commune's content.
+ */
+export async function GET() {
+	const backend = await getBackend();
+	let couchdb: 'ok' | 'unreachable' = 'ok';
+	try {
+		const answer = await fetch(`${backend.url}/`, {
+			signal: AbortSignal.timeout(COUCH_TIMEOUT_MS)
+		});
+		if (!answer.ok) couchdb = 'unreachable';
+	} catch {
+		couchdb = 'unreachable';
+	}
+	const jobs = jobReports();
+	const healthy = couchdb === 'ok' && Object.values(jobs).every((job) => job.alive);
+	return json(
+		{ status: healthy ? 'ok' : 'failing', couchdb, jobs },
+		{ status: healthy ? 200 : 503, headers: { 'cache-control': 'no-store' } }
+	);
+}
