@@ -2,6 +2,7 @@
 // bytes a device sends per ballot. The app runs as on a host: production build
 // in front of the CouchDB-protocol server (here the embedded stand-in).
 import nano from 'nano';
+import { issueResidents } from '../tests/harness/api.ts';
 import { startApp } from '../tests/harness/app.ts';
 import { provisionDemo, startCouch, STAFF } from '../tests/harness/couch.ts';
 import { pollFactory } from '../tests/factories.ts';
@@ -29,12 +30,11 @@ export async function measureBallots(count = 300, concurrency = 20): Promise<Bal
 			body: JSON.stringify(STAFF)
 		});
 		const staffCookie = login.headers.getSetCookie()[0].split(';')[0];
-		const issued = await fetch(`${app.url}/api/mairie/habitants`, {
-			method: 'POST',
-			headers: { 'content-type': 'application/json', cookie: staffCookie },
-			body: JSON.stringify({ labels: Array.from({ length: count }, () => '') })
-		});
-		const residents = ((await issued.json()) as { residents: { code: string }[] }).residents;
+		const residents = await issueResidents(
+			app.url,
+			staffCookie,
+			Array.from({ length: count }, () => '')
+		);
 		const cookies: string[] = [];
 		for (const [i, resident] of residents.entries()) {
 			const session = await fetch(`${app.url}/api/habitants/session`, {

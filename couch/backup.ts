@@ -252,13 +252,14 @@ export async function restoreCommune(adminUrl: string, dir: string): Promise<Bac
 	}
 	for (const kind of DATABASES) {
 		const db = databaseName(manifest.commune, kind);
-		const existing = await couch<{ doc_count: number; doc_del_count: number }>(db, {
+		// The stand-in's database info has no doc_del_count.
+		const existing = await couch<{ doc_count?: number; doc_del_count?: number }>(db, {
 			okStatuses: [404]
 		});
 		if (existing.status === 404) {
 			// One shard: a commune's databases are small (CouchDB's advice for many of them).
 			await couch(`${db}?q=1`, { method: 'PUT' });
-		} else if (existing.body.doc_count + existing.body.doc_del_count > 0) {
+		} else if ((existing.body.doc_count ?? 0) + (existing.body.doc_del_count ?? 0) > 0) {
 			throw new Error(
 				`La base ${db} existe déjà et contient des documents : rien n’a été restauré dans cette base.`
 			);

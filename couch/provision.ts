@@ -83,7 +83,9 @@ export async function provisionCommune(
 	for (const which of DATABASES) {
 		const db = databaseName(slug, which);
 		if (!(await getOrNull(couch.db.get(db)))) {
-			await couch.db.create(db);
+			// One shard: a commune's databases are small, and a host runs hundreds
+			// of them (CouchDB's advice for many small databases).
+			await couch.db.create(db, { q: 1 });
 			changes.push(`base ${db} créée`);
 		}
 		const wanted = securityFor(slug, which);

@@ -30,8 +30,7 @@ export const init: ServerInit = async () => {
 	}
 	process.once('sveltekit:shutdown', async (reason: string) => {
 		logEvent('info', 'shutdown', { reason });
-		stopPublisher();
-		tally.stop();
+		await Promise.all([stopPublisher(), tally.stop()]).catch(() => undefined);
 		await backend.stop();
 		process.exit(0);
 	});

@@ -40,7 +40,7 @@ if (onApacheCouch.length === 0) {
 
 export default defineConfig({
 	test: {
-		maxWorkers: 2,
+		maxWorkers: Number(process.env.TEST_WORKERS ?? 2),
 		projects: [
 			{
 				test: {

@@ -28,6 +28,10 @@ if (values.help || !values.from) {
 }
 
 const from = path.resolve(values.from);
+if (!fs.existsSync(from)) {
+	console.error(`Échec : le dossier ${from} n’existe pas.`);
+	process.exit(1);
+}
 const store = await connectToStore();
 try {
 	const communes = values.commune

@@ -104,7 +104,7 @@ export async function launchEmbeddedCouch(options: EmbeddedCouchOptions): Promis
 				stopping = true;
 				fs.rmSync(runningStoreFile(options.dir), { force: true });
 				const proc = child;
-				if (!proc || proc.exitCode !== null) return resolve();
+				if (!proc || proc.exitCode !== null || proc.signalCode !== null) return resolve();
 				proc.once('exit', () => resolve());
 				proc.kill('SIGTERM');
 				setTimeout(() => proc.kill('SIGKILL'), 5000).unref();

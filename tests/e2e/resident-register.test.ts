@@ -104,4 +104,51 @@ describe('the register of residents', () => {
 		await expect.poll(() => asked).toContain('« Famille Martin »');
 		expect(new URL(page.url()).pathname).toBe('/mairie/habitants');
 	});
+
+	it('issues a large number of codes in batches, showing how far it is', async () => {
+		const { page } = laptop;
+		await page.goto(`${app.url}/mairie/habitants`);
+		// The second batch waits until the page has shown the first one done.
+		let release: () => void = () => undefined;
+		const secondHeld = new Promise<void>((resolve) => (release = resolve));
+		let requests = 0;
+		await page.route('**/api/mairie/habitants', async (route) => {
+			if (++requests === 2) await secondHeld;
+			await route.continue();
+		});
+		await page.getByLabel('Ou nombre de codes sans libellé').fill('45');
+		await page.getByRole('button', { name: 'Émettre les codes' }).click();
+		const progress = page.getByRole('status').filter({ hasText: 'Émission des codes' });
+		await progress.filter({ hasText: '20 sur 45' }).waitFor();
+		expect(await page.getByRole('button', { name: 'Émettre les codes' }).isDisabled()).toBe(true);
+		release();
+		await page.waitForURL('**/mairie/habitants/lettres');
+		await expect.poll(() => page.locator('article.letter').count()).toBe(45);
+		expect(requests).toBe(3);
+		await page.unroute('**/api/mairie/habitants');
+	});
+
+	it('keeps the letters of the codes issued before a batch failed', async () => {
+		const { page } = laptop;
+		// The letters page asks before leaving letters unprinted: yes, on purpose.
+		const leave = (dialog: { accept(): Promise<void> }) => void dialog.accept();
+		page.on('dialog', leave);
+		await page.goto(`${app.url}/mairie/habitants`);
+		page.off('dialog', leave);
+		let requests = 0;
+		await page.route('**/api/mairie/habitants', (route) =>
+			++requests === 2 ? route.abort('internetdisconnected') : route.continue()
+		);
+		let told = '';
+		page.once('dialog', (dialog) => {
+			told = dialog.message();
+			void dialog.accept();
+		});
+		await page.getByLabel('Ou nombre de codes sans libellé').fill('30');
+		await page.getByRole('button', { name: 'Émettre les codes' }).click();
+		await page.waitForURL('**/mairie/habitants/lettres');
+		expect(told).toContain('20 codes émis sur 30');
+		await expect.poll(() => page.locator('article.letter').count()).toBe(20);
+		await page.unroute('**/api/mairie/habitants');
+	});
 });

@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import http from 'node:http';
+import { CODES_PER_REQUEST } from '../../src/lib/domain/limits.ts';
 
 /** What tests do through the app's own API, as a staff laptop or a phone would. */
 
@@ -24,19 +25,31 @@ export async function staffCookie(
 	return response.headers.getSetCookie()[0].split(';')[0];
 }
 
-/** Issues resident codes as staff; returns them in order. */
+/** Issues resident codes as staff, in requests of the size the staff page sends; returns them in order. */
 export async function issueCodes(
 	baseUrl: string,
 	cookie: string,
 	labels: string[]
 ): Promise<string[]> {
-	const response = await fetch(`${baseUrl}/api/mairie/habitants`, {
-		method: 'POST',
-		headers: { 'content-type': 'application/json', cookie },
-		body: JSON.stringify({ labels })
-	});
-	const { residents } = (await response.json()) as { residents: { code: string }[] };
-	return residents.map((resident) => resident.code);
+	return (await issueResidents(baseUrl, cookie, labels)).map((resident) => resident.code);
+}
+
+export async function issueResidents(
+	baseUrl: string,
+	cookie: string,
+	labels: string[]
+): Promise<{ id: string; label: string; code: string }[]> {
+	const issued: { id: string; label: string; code: string }[] = [];
+	for (let start = 0; start < labels.length; start += CODES_PER_REQUEST) {
+		const response = await fetch(`${baseUrl}/api/mairie/habitants`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json', cookie },
+			body: JSON.stringify({ labels: labels.slice(start, start + CODES_PER_REQUEST) })
+		});
+		if (response.status !== 201) throw new Error(`issuing codes: ${response.status}`);
+		issued.push(...((await response.json()) as { residents: typeof issued }).residents);
+	}
+	return issued;
 }
 
 /** Opens a resident session with a code, from a given device address; returns its cookie. */

@@ -149,6 +149,24 @@ describe('a backup restored into a fresh store', () => {
 		})) as { ok?: { _deleted?: boolean } }[];
 		expect(deleted).toEqual([{ ok: expect.objectContaining({ _deleted: true }) }]);
 
+		// A second restore into the same store is refused, and changes nothing.
+		const again = await command(
+			'restore',
+			['--from', path.join(backupDir, folder)],
+			second.adminUrl
+		).catch((error: { code: number; stderr: string }) => error);
+		expect(again).toMatchObject({
+			code: 1,
+			stderr: expect.stringContaining('La base demo-public existe déjà et contient des documents')
+		});
+		const missing = await command(
+			'restore',
+			['--from', path.join(backupDir, 'nulle-part')],
+			second.adminUrl
+		).catch((error: { code: number; stderr: string }) => error);
+		expect(missing).toMatchObject({ code: 1, stderr: expect.stringContaining('n’existe pas') });
+		expect(await publicState(app.url)).toEqual(before);
+
 		// Logins and codes made before the backup.
 		const staffAgain = await fetch(`${app.url}/db/_session`, {
 			method: 'POST',

@@ -4,7 +4,7 @@ import type { Backend } from '../../src/lib/server/backend.ts';
 import { runTally } from '../../src/lib/server/jobs/tally.ts';
 import type { Tally } from '../../src/lib/domain/tally.ts';
 import { pollFactory } from '../factories.ts';
-import { freshAddress } from '../harness/api.ts';
+import { freshAddress, issueResidents } from '../harness/api.ts';
 import { basic, STAFF, USERS } from '../harness/couch.ts';
 import { sharedApp } from '../harness/shared-app.ts';
 
@@ -26,15 +26,7 @@ beforeAll(async () => {
 	staffCookie = login.headers.getSetCookie()[0].split(';')[0];
 });
 
-async function issue(labels: string[]): Promise<{ id: string; label: string; code: string }[]> {
-	const response = await fetch(`${app.url}/api/mairie/habitants`, {
-		method: 'POST',
-		headers: { 'content-type': 'application/json', cookie: staffCookie },
-		body: JSON.stringify({ labels })
-	});
-	expect(response.status).toBe(201);
-	return (await response.json()).residents;
-}
+const issue = (labels: string[]) => issueResidents(app.url, staffCookie, labels);
 
 /** A device (its own address) that entered a code: its cookie. */
 async function enterCode(
@@ -217,7 +209,11 @@ describe('ballots', () => {
 		expect(reissued.code).not.toBe(resident.code);
 		expect((await enterCode(resident.code)).status).toBe(401);
 		const other = await publishPoll();
-		expect((await vote(device.cookie, other._id, ['oui'], 'old-session-1')).status).toBe(401);
+		// No session any more (401) or, while CouchDB's login cache still holds
+		// the old account, a session of the replaced code (403 code_revoked).
+		const oldSession = await vote(device.cookie, other._id, ['oui'], 'old-session-1');
+		expect(oldSession.status).toBeOneOf([401, 403]);
+		if (oldSession.status === 403) expect(oldSession.body.error).toBe('code_revoked');
 
 		const newDevice = await enterCode(reissued.code);
 		expect(newDevice.status).toBe(200);
@@ -230,7 +226,30 @@ describe('ballots', () => {
 			headers: { cookie: staffCookie }
 		});
 		expect((await enterCode(reissued.code)).status).toBe(401);
-		expect((await vote(newDevice.cookie, other._id, ['oui'], 'after-revoke1')).status).toBe(401);
+		const revoked = await vote(newDevice.cookie, other._id, ['oui'], 'after-revoke1');
+		expect(revoked.status).toBeOneOf([401, 403]);
+		if (revoked.status === 403) expect(revoked.body.error).toBe('code_revoked');
+	});
+
+	it('refuses a session of a replaced code even while the login cache still knows it', async () => {
+		const poll = await publishPoll();
+		const [resident] = await issue(['Cache de connexion']);
+		const device = await enterCode(resident.code);
+		// What a stale login cache shows after a reissue: the old account, with its
+		// session still valid, while the register already holds the next version.
+		const mairie = couch().use<{ code_version: number }>('demo-mairie');
+		const record = await mairie.get(resident.id);
+		await mairie.insert({ ...record, code_version: record.code_version + 1 });
+		const refused = await vote(device.cookie, poll._id, ['oui'], 'stale-cache-1');
+		expect(refused.status).toBe(403);
+		expect(refused.body.error).toBe('code_revoked');
+		const ballots = await couch()
+			.use('demo-ballots')
+			.list({
+				startkey: `ballot:${poll._id.slice(5)}:`,
+				endkey: `ballot:${poll._id.slice(5)}:\ufff0`
+			});
+		expect(ballots.rows).toHaveLength(0);
 	});
 
 	it(

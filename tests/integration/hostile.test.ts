@@ -831,6 +831,8 @@ describe('oversized bodies', () => {
 		],
 		['mairie', '/api/mairie/habitants', { labels: ['x'.repeat(1000)] }, 400, 'invalid_label'],
 		['mairie', '/api/mairie/habitants', { labels: Array(501).fill('Foyer') }, 400, 'too_many'],
+		// More than one request's worth: the staff page sends batches of 20.
+		['mairie', '/api/mairie/habitants', { labels: Array(21).fill('Foyer') }, 400, 'too_many'],
 		['mairie', '/api/mairie/bornes', { label: 'x'.repeat(1000) }, 400, 'invalid_label']
 	];
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { provisionCommune } from '../../couch/provision.ts';
 import { startApp, type TestApp } from '../harness/app.ts';
 import { provisionDemo, STAFF } from '../harness/couch.ts';
-import { startStore, type TestStore } from '../harness/store.ts';
+import { startStore, storeKind, type TestStore } from '../harness/store.ts';
 
 // Its own store: provisioning starts from an empty one and places the demo commune's centre.
 let server: TestStore;
@@ -70,6 +70,20 @@ describe('provisioning a commune', () => {
 			members: { names: [], roles: ['_admin'] }
 		});
 	});
+
+	// Only CouchDB shards; the stand-in has one store per database and no _shards.
+	it.runIf(storeKind() === 'couchdb')(
+		'creates each database with one shard, as many small databases want',
+		async () => {
+			const couch = nano(server.adminUrl);
+			for (const db of ['demo-public', 'demo-mairie', 'demo-ballots']) {
+				const shards = (await couch.request({ db, path: '_shards' })) as {
+					shards: Record<string, string[]>;
+				};
+				expect(Object.keys(shards.shards)).toHaveLength(1);
+			}
+		}
+	);
 
 	it('places the commune centre for the report map, once, and CouchDB refuses a bad one', async () => {
 		const centre = { lat: 46.3167, lng: 4.8333 };

@@ -10,6 +10,7 @@ import type { Backend } from '../../src/lib/server/backend.ts';
 import { runTally } from '../../src/lib/server/jobs/tally.ts';
 import { coarsenFirstUses } from '../../src/lib/server/residents.ts';
 import { pollFactory } from '../factories.ts';
+import { issueResidents } from '../harness/api.ts';
 import { startApp, type TestApp } from '../harness/app.ts';
 import { basic, provisionDemo, STAFF, USERS } from '../harness/couch.ts';
 import { startStore, type TestStore } from '../harness/store.ts';
@@ -52,13 +53,11 @@ afterAll(async () => {
 
 /** Residents with their codes, each already on a device of their own (its session cookie). */
 async function residents(count: number): Promise<{ id: string; cookie: string }[]> {
-	const response = await fetch(`${app.url}/api/mairie/habitants`, {
-		method: 'POST',
-		headers: { 'content-type': 'application/json', cookie: staffCookie },
-		body: JSON.stringify({ labels: Array.from({ length: count }, (_, i) => `Foyer ${i + 1}`) })
-	});
-	expect(response.status).toBe(201);
-	const issued = (await response.json()).residents as { id: string; code: string }[];
+	const issued = await issueResidents(
+		app.url,
+		staffCookie,
+		Array.from({ length: count }, (_, i) => `Foyer ${i + 1}`)
+	);
 	return Promise.all(
 		issued.map(async ({ id, code }) => {
 			const session = await fetch(`${app.url}/api/habitants/session`, {

@@ -6,6 +6,15 @@
  */
 export const DEFAULT_TIME_ZONE = 'Europe/Paris';
 
+/**
+ * Resident codes per request, and per issue on the staff page (which sends
+ * them in requests of this size and shows its progress). CouchDB hashes each
+ * account's password with 600,000 pbkdf2 rounds (~¼ s): 500 codes in one
+ * request would hold it for minutes.
+ */
+export const CODES_PER_REQUEST = 20;
+export const CODES_PER_ISSUE = 500;
+
 // One source of truth for the document rules. The valibot schemas below use
 // these values, and couch/ddocs injects the same object into validate_doc_update
 // so that CouchDB enforces them even when the app server is bypassed.

@@ -1,4 +1,5 @@
 import type { BallotRefusal } from '../domain/poll.ts';
+import { CODES_PER_REQUEST } from '../domain/limits.ts';
 import { CODE_DIGITS, CODE_LENGTH, CODE_LETTERS, codeProblem } from '../domain/resident-code.ts';
 import type { SubmissionIssue } from '../domain/submission.ts';
 import { m } from './paraglide/messages.js';
@@ -7,7 +8,12 @@ import { getLocale } from './paraglide/runtime.js';
 /** Refusals the server explains, also shown by the forms that can cause them. */
 type Words<K extends string> = Record<K, () => string>;
 export type ResidentErrorCode =
-	'invalid_format' | 'unknown_code' | 'not_found' | 'too_many' | 'invalid_label';
+	| 'invalid_format'
+	| 'unknown_code'
+	| 'not_found'
+	| 'too_many'
+	| 'invalid_label'
+	| 'session_unavailable';
 
 const ballotRefusals: Words<BallotRefusal | 'unknown_poll'> = {
 	poll_not_open: m.ballot_refused_poll_not_open,
@@ -25,8 +31,9 @@ const residentErrors: Words<ResidentErrorCode> = {
 	invalid_format: () => m.residents_invalid_format(codeAlphabet()),
 	unknown_code: m.residents_unknown_code,
 	not_found: m.residents_not_found,
-	too_many: m.residents_too_many,
-	invalid_label: m.residents_invalid_label
+	too_many: () => m.residents_too_many({ max: CODES_PER_REQUEST }),
+	invalid_label: m.residents_invalid_label,
+	session_unavailable: m.residents_session_unavailable
 };
 
 const submissionIssues: Words<SubmissionIssue> = {

@@ -5,7 +5,7 @@ import { jsonError } from './http.ts';
 import type { RateLimiter } from './rate-limit.ts';
 import { sessionOf } from './auth.ts';
 import { clearSessionCookie } from './resident-marker.ts';
-import { hasWithdrawnCode, isActiveResident, residentOfUser } from './residents.ts';
+import { hasWithdrawnCode, isCurrentResidentSession, residentOfUser } from './residents.ts';
 
 export type ResidentRequest =
 	{ ok: true; backend: Backend; residentId: string } | { ok: false; response: Response };
@@ -38,7 +38,7 @@ export async function requireResident(
 			response: jsonError(429, 'too_many_requests', options.limit.tooMany)
 		};
 	}
-	if (!(await isActiveResident(backend, residentId))) {
+	if (!(await isCurrentResidentSession(backend, residentId, user))) {
 		return { ok: false, response: codeWithdrawn({ forgetSession: false }) };
 	}
 	return { ok: true, backend, residentId };

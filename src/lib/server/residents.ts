@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { roles } from '../domain/commune.ts';
 import { dayOf } from '../domain/event.ts';
-import { DEFAULT_TIME_ZONE, LIMITS } from '../domain/limits.ts';
+import { CODES_PER_REQUEST, DEFAULT_TIME_ZONE, LIMITS } from '../domain/limits.ts';
 import { newId, type Commune } from '../domain/notice.ts';
 import { generateCode, normalizeCode } from '../domain/resident-code.ts';
 import { isResidentUser, sessionOf, type SessionUser } from './auth.ts';
@@ -52,7 +52,13 @@ export interface IssuedCode {
 }
 
 export class ResidentError extends Error {
-	readonly code: 'invalid_format' | 'unknown_code' | 'not_found' | 'too_many' | 'invalid_label';
+	readonly code:
+		| 'invalid_format'
+		| 'unknown_code'
+		| 'not_found'
+		| 'too_many'
+		| 'invalid_label'
+		| 'session_unavailable';
 	constructor(code: ResidentError['code']) {
 		super(code);
 		this.code = code;
@@ -115,7 +121,10 @@ async function resetAccount(backend: Backend, resident: Resident, active: boolea
 		_id: id,
 		name: residentUserName(resident._id),
 		type: 'user',
-		roles: [roles.resident(backend.config.commune)],
+		roles: [
+			roles.resident(backend.config.commune),
+			codeVersionRole(backend.config.commune, resident.code_version)
+		],
 		password: accountPassword(backend.secrets.ballotSecret, resident)
 	} as never);
 }
@@ -130,22 +139,27 @@ async function freshCode(backend: Backend): Promise<{ code: string; hash: string
 	}
 }
 
-export const MAX_CODES_PER_BATCH = 500;
+/** Accounts created side by side: CouchDB hashes their passwords on its own cores. */
+const ISSUED_TOGETHER = 4;
 
-/** Issues one code per label (a person or a household; the label may be empty). */
+/**
+ * Issues one code per label (a person or a household; the label may be empty),
+ * at most CODES_PER_REQUEST at a time: the staff page sends larger issues in
+ * requests of that size.
+ */
 export async function issueCodes(
 	backend: Backend,
 	labels: string[],
 	now = new Date()
 ): Promise<IssuedCode[]> {
-	if (labels.length === 0 || labels.length > MAX_CODES_PER_BATCH)
+	if (labels.length === 0 || labels.length > CODES_PER_REQUEST) {
 		throw new ResidentError('too_many');
+	}
 	if (labels.some((label) => typeof label !== 'string' || label.length > LIMITS.residentLabelMax)) {
 		throw new ResidentError('invalid_label');
 	}
 	const mairie = backend.couch.use<Resident>(backend.databases.mairie);
-	const issued: IssuedCode[] = [];
-	for (const raw of labels) {
+	const issueOne = async (raw: string): Promise<IssuedCode> => {
 		const label = raw.trim();
 		const { code, hash } = await freshCode(backend);
 		const resident: Resident = {
@@ -160,7 +174,11 @@ export async function issueCodes(
 		};
 		await mairie.insert(resident);
 		await resetAccount(backend, resident, true);
-		issued.push({ id: resident._id, label, code });
+		return { id: resident._id, label, code };
+	};
+	const issued: IssuedCode[] = [];
+	for (let start = 0; start < labels.length; start += ISSUED_TOGETHER) {
+		issued.push(...(await Promise.all(labels.slice(start, start + ISSUED_TOGETHER).map(issueOne))));
 	}
 	return issued;
 }
@@ -310,29 +328,49 @@ export async function coarsenFirstUses(backend: Backend): Promise<number> {
  */
 export async function openResidentSession(
 	backend: Backend,
-	typed: string,
-	retried = false
+	typed: string
 ): Promise<{ residentId: string; codeVersion: number; setCookie: string[] }> {
 	const resident = await residentByCode(backend, typed);
-	const response = await fetch(`${backend.url}/_session`, {
-		method: 'POST',
-		headers: { 'content-type': 'application/json', accept: 'application/json' },
-		body: JSON.stringify({
-			name: residentUserName(resident._id),
-			password: accountPassword(backend.secrets.ballotSecret, resident)
-		})
-	});
-	if (response.status === 401 && !retried) {
-		// The account is missing (e.g. a restored database): recreate it and try once more.
-		await resetAccount(backend, resident, true);
-		return openResidentSession(backend, typed, true);
+	for (let attempt = 0; ; attempt++) {
+		const response = await fetch(`${backend.url}/_session`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json', accept: 'application/json' },
+			body: JSON.stringify({
+				name: residentUserName(resident._id),
+				password: accountPassword(backend.secrets.ballotSecret, resident)
+			})
+		});
+		if (response.ok) {
+			return {
+				residentId: resident._id,
+				codeVersion: resident.code_version,
+				setCookie: response.headers.getSetCookie().map((cookie) => persistentCookie(cookie))
+			};
+		}
+		await response.body?.cancel();
+		if (response.status !== 401) throw new Error(`CouchDB _session answered ${response.status}`);
+		if (attempt >= LOGIN_RETRY_MS.length) throw new ResidentError('session_unavailable');
+		// Missing (a restored database) or not this version's: made again. Right but
+		// refused: CouchDB's login cache still holds the account it replaced.
+		if (attempt === 0 && !(await accountIsCurrent(backend, resident))) {
+			await resetAccount(backend, resident, true);
+		}
+		await new Promise((resolve) => setTimeout(resolve, LOGIN_RETRY_MS[attempt]));
 	}
-	if (!response.ok) throw new Error(`CouchDB _session answered ${response.status}`);
-	return {
-		residentId: resident._id,
-		codeVersion: resident.code_version,
-		setCookie: response.headers.getSetCookie().map((cookie) => persistentCookie(cookie))
-	};
+}
+
+/** Waits after a refused right code, while CouchDB's login cache catches up (ms, or ~5 s on a new node). */
+const LOGIN_RETRY_MS = [50, 150, 400, 1000, 2000, 3000];
+
+async function accountIsCurrent(backend: Backend, resident: Resident): Promise<boolean> {
+	const account = await getOrNull(
+		backend.couch.use<{ roles?: string[] }>('_users'),
+		`org.couchdb.user:${residentUserName(resident._id)}`
+	);
+	return (
+		account?.roles?.includes(codeVersionRole(backend.config.commune, resident.code_version)) ??
+		false
+	);
 }
 
 /** How long a device stays recognised after a code is entered (the embedded store's session timeout). */
@@ -364,10 +402,36 @@ export async function hasWithdrawnCode(backend: Backend, request: Request): Prom
 	return isWithdrawn(marker, resident);
 }
 
-/** Whether the resident behind a session is still on the register. */
-export async function isActiveResident(backend: Backend, residentId: string): Promise<boolean> {
+/**
+ * The code version an account was made for, as one of its roles: CouchDB
+ * hands a session's roles from its login cache, which after a reissue may
+ * still hold the old account for seconds, so a session of the replaced code
+ * shows its old version and is refused at once, whatever the cache does.
+ */
+export function codeVersionRole(commune: string, version: number): string {
+	return `${roles.resident(commune)}:code:${version}`;
+}
+
+function sessionCodeVersion(user: SessionUser, commune: string): number | null {
+	const prefix = `${roles.resident(commune)}:code:`;
+	const role = user.roles.find((r) => r.startsWith(prefix));
+	return role ? Number(role.slice(prefix.length)) : null;
+}
+
+/**
+ * Whether the session is one of the resident's working code: still on the
+ * register, and opened with the code's current version (accounts made before
+ * versions were roles carry none, and are taken as they are).
+ */
+export async function isCurrentResidentSession(
+	backend: Backend,
+	residentId: string,
+	user: SessionUser
+): Promise<boolean> {
 	try {
-		return (await getResident(backend, residentId)).status === 'active';
+		const resident = await getResident(backend, residentId);
+		const version = sessionCodeVersion(user, backend.config.commune);
+		return resident.status === 'active' && (version === null || version === resident.code_version);
 	} catch (error) {
 		if (error instanceof ResidentError) return false;
 		throw error;

@@ -1,6 +1,7 @@
 import type { DraftNotice, Notice } from '../../domain/notice.ts';
 import type { Backend } from '../backend.ts';
 import { statusOf } from '../couch-errors.ts';
+import { jobInterval, jobLease, leaseFor } from './lease.ts';
 import { trackJob } from './registry.ts';
 
 interface ScheduledRow {
@@ -58,23 +59,32 @@ export async function publishDue(backend: Backend, now = new Date()): Promise<st
 	return published;
 }
 
-/** Runs publishDue now and then every interval; returns a stop function. */
-export function startPublisher(backend: Backend, intervalMs = 30_000): () => void {
+/**
+ * Runs publishDue now and then every interval, in the one app process holding
+ * its lease; returns a stop function.
+ */
+export function startPublisher(
+	backend: Backend,
+	intervalMs = jobInterval(30_000)
+): () => Promise<void> {
 	const health = trackJob('publisher', intervalMs);
-	let running = false;
-	const tick = async () => {
-		if (running) return;
-		running = true;
-		try {
-			health.succeeded(await publishDue(backend));
-		} catch (error) {
-			health.failed(error);
-		} finally {
-			running = false;
-		}
+	const lease = jobLease(backend, 'publisher', leaseFor(intervalMs));
+	let running: Promise<void> | null = null;
+	const round = async () => {
+		if (!(await lease.acquire())) return health.standingBy();
+		health.succeeded(await publishDue(backend));
 	};
-	void tick();
-	const timer = setInterval(() => void tick(), intervalMs);
+	const tick = () => {
+		running ??= round()
+			.catch((error) => health.failed(error))
+			.finally(() => (running = null));
+	};
+	tick();
+	const timer = setInterval(tick, intervalMs);
 	timer.unref();
-	return () => clearInterval(timer);
+	return async () => {
+		clearInterval(timer);
+		await running;
+		await lease.release();
+	};
 }

@@ -11,6 +11,8 @@ interface JobHealth {
 	startedAt: number;
 	lastOkAt: number | null;
 	lastError: string | null;
+	/** Whether this process ran it last round, or stood by while another did. */
+	runsHere: boolean;
 }
 
 const health = new Map<string, JobHealth>();
@@ -20,13 +22,28 @@ const health = new Map<string, JobHealth>();
  * and each run that did something (`done` names what).
  */
 export function trackJob(name: string, intervalMs: number) {
-	const state: JobHealth = { intervalMs, startedAt: Date.now(), lastOkAt: null, lastError: null };
+	const state: JobHealth = {
+		intervalMs,
+		startedAt: Date.now(),
+		lastOkAt: null,
+		lastError: null,
+		runsHere: false
+	};
 	health.set(name, state);
 	return {
 		succeeded(done: string[] = []) {
 			state.lastOkAt = Date.now();
 			state.lastError = null;
+			if (!state.runsHere) logEvent('info', 'job_lease', { job: name, runs_here: true });
+			state.runsHere = true;
 			if (done.length > 0) logEvent('info', 'job', { job: name, done: done.join(' ') });
+		},
+		/** Another process holds the job's lease: this one is healthy, and waiting. */
+		standingBy() {
+			state.lastOkAt = Date.now();
+			state.lastError = null;
+			if (state.runsHere) logEvent('info', 'job_lease', { job: name, runs_here: false });
+			state.runsHere = false;
 		},
 		failed(error: unknown) {
 			state.lastError = errorText(error);
@@ -37,6 +54,7 @@ export function trackJob(name: string, intervalMs: number) {
 
 export interface JobReport {
 	alive: boolean;
+	runs_here: boolean;
 	last_ok_at: string | null;
 	last_error: string | null;
 }
@@ -53,6 +71,7 @@ export function jobReports(now = Date.now()): Record<string, JobReport> {
 				name,
 				{
 					alive: now - since <= 3 * state.intervalMs,
+					runs_here: state.runsHere,
 					last_ok_at: state.lastOkAt === null ? null : new Date(state.lastOkAt).toISOString(),
 					last_error: state.lastError
 				}

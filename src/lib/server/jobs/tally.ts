@@ -10,6 +10,7 @@ import type { Backend } from '../backend.ts';
 import type { BallotDoc } from '../ballots.ts';
 import { coarser, publishInBatches, type BatchHooks } from '../batched.ts';
 import { recountSupports } from '../supports.ts';
+import { jobInterval, jobLease, leaseFor } from './lease.ts';
 import { trackJob } from './registry.ts';
 import { statusOf } from '../couch-errors.ts';
 
@@ -160,26 +161,38 @@ export async function runTally(
 	return written;
 }
 
-/** Runs the tally every interval, and at once when asked (after a ballot). */
+/**
+ * Runs the tally every interval, and at once when asked (after a ballot), in
+ * the one app process holding its lease (several may serve one commune).
+ */
 export function startTally(
 	backend: Backend,
-	intervalMs = 15_000
-): { poke: () => void; stop: () => void } {
+	intervalMs = jobInterval(15_000)
+): { poke: () => void; stop: () => Promise<void> } {
 	const health = trackJob('tally', intervalMs);
+	const lease = jobLease(backend, 'tally', leaseFor(intervalMs));
 	let running: Promise<void> | null = null;
 	let again = false;
+	let stopped = false;
 	// Until a first run has gone over everything, every run does (it rewrites old histories).
 	let coveredAll = false;
+	const round = async () => {
+		if (!(await lease.acquire())) {
+			// Another process counts; this one takes over if that one stops renewing.
+			coveredAll = false;
+			return health.standingBy();
+		}
+		const ids = await runTally(backend, new Date(), { everything: !coveredAll });
+		coveredAll = true;
+		health.succeeded(ids);
+	};
 	const tick = () => {
+		if (stopped) return;
 		if (running) {
 			again = true;
 			return;
 		}
-		running = runTally(backend, new Date(), { everything: !coveredAll })
-			.then((ids) => {
-				coveredAll = true;
-				health.succeeded(ids);
-			})
+		running = round()
 			.catch((error) => health.failed(error))
 			.finally(() => {
 				running = null;
@@ -192,5 +205,13 @@ export function startTally(
 	tick();
 	const timer = setInterval(tick, intervalMs);
 	timer.unref();
-	return { poke: tick, stop: () => clearInterval(timer) };
+	return {
+		poke: tick,
+		stop: async () => {
+			stopped = true;
+			clearInterval(timer);
+			await running;
+			await lease.release();
+		}
+	};
 }

@@ -100,6 +100,9 @@ export const POST: RequestHandler = async ({ request, getClientAddress }) => {
 			return response;
 		} catch (error) {
 			if (!(error instanceof ResidentError)) throw error;
+			if (error.code === 'session_unavailable') {
+				return jsonError(503, error.code, m.residents_session_unavailable());
+			}
 			wrong = true;
 			perAddress.hit(address);
 			return error.code === 'invalid_format'

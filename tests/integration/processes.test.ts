@@ -1,0 +1,153 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import nano from 'nano';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshAddress, issueCodes, residentCookie, staffCookie } from '../harness/api.ts';
+import { startApp, type TestApp } from '../harness/app.ts';
+import { provisionDemo, STAFF } from '../harness/couch.ts';
+import { seedDemoContent } from '../../couch/demo.ts';
+import { startStore, type TestStore } from '../harness/store.ts';
+
+/**
+ * Issue 15 §3: two app processes in front of one store behave as one. Each
+ * job runs in the process holding its lease; a session opened on one works on
+ * the other; when the holder dies, the other takes its jobs over. Its own
+ * store and two apps, with jobs every second (leases of 3 s).
+ */
+let store: TestStore;
+const apps: TestApp[] = [];
+let dataDir: string;
+
+const FAST_JOBS = { CRIEUR_JOB_INTERVAL_SECONDS: '1' };
+
+beforeAll(async () => {
+	store = await startStore();
+	await provisionDemo(store.adminUrl);
+	await seedDemoContent(store.adminUrl, 'demo');
+	// One DATA_DIR, so one set of secrets (the ballot key): as a host configures them.
+	dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crieur-processus-'));
+	for (let i = 0; i < 2; i++) {
+		apps.push(await startApp({ COUCHDB_URL: store.adminUrl, DATA_DIR: dataDir, ...FAST_JOBS }));
+	}
+});
+afterAll(async () => {
+	for (const app of apps) await app.stop();
+	await store?.stop();
+	if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+interface Health {
+	status: string;
+	jobs: Record<string, { alive: boolean; runs_here: boolean }>;
+}
+
+async function health(app: TestApp): Promise<Health> {
+	return (await (await fetch(`${app.url}/healthz`)).json()) as Health;
+}
+
+/** Which of the running apps runs each job, once each job runs in exactly one. */
+async function holders(running: TestApp[]): Promise<Record<string, number[]>> {
+	let found: Record<string, number[]> = {};
+	await expect
+		.poll(
+			async () => {
+				const reports = await Promise.all(running.map(health));
+				found = {};
+				for (const job of ['publisher', 'tally']) {
+					found[job] = reports.flatMap((report, index) =>
+						report.jobs[job].runs_here ? [index] : []
+					);
+				}
+				return (
+					reports.every((report) => report.status === 'ok') &&
+					Object.values(found).every((indexes) => indexes.length === 1)
+				);
+			},
+			{ timeout: 20_000, interval: 200 }
+		)
+		.toBe(true);
+	return found;
+}
+
+async function ballot(app: TestApp, cookie: string, choice: string) {
+	const response = await fetch(`${app.url}/api/ballots`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json', cookie },
+		body: JSON.stringify({
+			outbox_id: `processus-${Math.random().toString(36).slice(2, 12)}`,
+			poll: 'poll:demo-marche',
+			choices: [choice]
+		})
+	});
+	return response.status;
+}
+
+async function publishedTotal(app: TestApp): Promise<number | undefined> {
+	const feed = (await (await fetch(`${app.url}/api/sync?since=0&limit=1000`)).json()) as {
+		docs: { _id: string; total?: number }[];
+	};
+	return feed.docs.find((doc) => doc._id === 'tally:demo-marche')?.total;
+}
+
+describe('two app processes in front of one store', () => {
+	it('run each job once, share sessions, and count every ballot exactly', async () => {
+		await holders(apps);
+		const staff = await staffCookie(apps[0].url, STAFF);
+		const codes = await issueCodes(
+			apps[1].url,
+			staff,
+			Array.from({ length: 10 }, () => '')
+		);
+		// Sessions opened on one process, ballots sent to the other.
+		for (const [index, code] of codes.slice(0, 5).entries()) {
+			const cookie = await residentCookie(apps[index % 2].url, code, freshAddress());
+			expect(await ballot(apps[(index + 1) % 2], cookie, ['mercredi', 'samedi'][index % 2])).toBe(
+				201
+			);
+		}
+		await expect.poll(() => publishedTotal(apps[0]), { timeout: 20_000 }).toBe(5);
+
+		// A notice scheduled for now is published once, by whichever process holds the publisher.
+		const mairie = nano(store.adminUrl).use<Record<string, unknown>>('demo-mairie');
+		const scheduled = (
+			await mairie.list({ include_docs: true, startkey: 'notice:', endkey: 'notice:\ufff0' })
+		).rows.find((row) => row.doc?.status === 'scheduled')!.doc!;
+		const { _rev, ...template } = scheduled;
+		void _rev;
+		const now = new Date().toISOString();
+		await mairie.insert({
+			...template,
+			_id: 'notice:deux-processus',
+			title: 'Publié par un seul des deux',
+			published_at: now,
+			created_at: now,
+			updated_at: now,
+			expires_at: null
+		});
+		const publicDb = nano(store.adminUrl).use('demo-public');
+		await expect
+			.poll(
+				() =>
+					publicDb.get('notice:deux-processus').then(
+						(doc) => doc._rev,
+						() => null
+					),
+				{
+					timeout: 20_000
+				}
+			)
+			.toMatch(/^1-/);
+
+		// The tally's holder dies: the other takes its jobs over and counts on.
+		const { tally } = await holders(apps);
+		const [dead] = apps.splice(tally[0], 1);
+		await dead.kill();
+		await holders(apps);
+		for (const code of codes.slice(5)) {
+			const cookie = await residentCookie(apps[0].url, code, freshAddress());
+			expect(await ballot(apps[0], cookie, 'vendredi')).toBe(201);
+		}
+		await expect.poll(() => publishedTotal(apps[0]), { timeout: 20_000 }).toBe(10);
+	});
+});
