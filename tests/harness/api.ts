@@ -52,6 +52,26 @@ export async function issueResidents(
 	return issued;
 }
 
+/** Casts a ballot on the demo market poll (or another) as the resident of a session; returns the status. */
+export async function castBallot(
+	baseUrl: string,
+	cookie: string,
+	choice: string,
+	poll = 'poll:demo-marche'
+): Promise<number> {
+	const response = await fetch(`${baseUrl}/api/ballots`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json', cookie },
+		body: JSON.stringify({
+			outbox_id: `vote-${randomInt(1e9).toString(36)}-${randomInt(1e9).toString(36)}`,
+			poll,
+			choices: [choice]
+		})
+	});
+	await response.body?.cancel();
+	return response.status;
+}
+
 /** Opens a resident session with a code, from a given device address; returns its cookie. */
 export async function residentCookie(
 	baseUrl: string,

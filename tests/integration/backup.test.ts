@@ -6,7 +6,13 @@ import { promisify } from 'node:util';
 import nano from 'nano';
 import { afterAll, describe, expect, it } from 'vitest';
 import { seedDemoContent } from '../../couch/demo.ts';
-import { freshAddress, issueCodes, residentCookie, staffCookie } from '../harness/api.ts';
+import {
+	castBallot,
+	freshAddress,
+	issueCodes,
+	residentCookie,
+	staffCookie
+} from '../harness/api.ts';
 import { startApp, type TestApp } from '../harness/app.ts';
 import { provisionDemo, STAFF } from '../harness/couch.ts';
 import { startStore, type TestStore } from '../harness/store.ts';
@@ -28,19 +34,6 @@ async function command(script: string, args: string[], couchUrl: string) {
 		env: { ...process.env, COUCHDB_URL: couchUrl }
 	});
 	return stdout;
-}
-
-async function ballot(url: string, cookie: string, choice: string) {
-	const response = await fetch(`${url}/api/ballots`, {
-		method: 'POST',
-		headers: { 'content-type': 'application/json', cookie },
-		body: JSON.stringify({
-			outbox_id: `sauvegarde-${Math.random().toString(36).slice(2, 12)}`,
-			poll: 'poll:demo-marche',
-			choices: [choice]
-		})
-	});
-	return response.status;
 }
 
 async function publicState(url: string) {
@@ -75,7 +68,7 @@ describe('a backup restored into a fresh store', () => {
 			residents.push(await residentCookie(app.url, code, freshAddress()));
 		}
 		for (const [index, cookie] of residents.entries()) {
-			expect(await ballot(app.url, cookie, ['mercredi', 'samedi'][index % 2])).toBe(201);
+			expect(await castBallot(app.url, cookie, ['mercredi', 'samedi'][index % 2])).toBe(201);
 		}
 		await expect
 			.poll(
@@ -175,10 +168,10 @@ describe('a backup restored into a fresh store', () => {
 		});
 		expect(staffAgain.status).toBe(200);
 		const unused = await residentCookie(app.url, codes[5], freshAddress());
-		expect(await ballot(app.url, unused, 'vendredi')).toBe(201);
+		expect(await castBallot(app.url, unused, 'vendredi')).toBe(201);
 		// A resident who voted before votes once still: the ballot replaces theirs.
 		const voter = await residentCookie(app.url, codes[0], freshAddress());
-		expect(await ballot(app.url, voter, 'vendredi')).toBeLessThan(300);
+		expect(await castBallot(app.url, voter, 'vendredi')).toBeLessThan(300);
 		const ballots = await nano(second.adminUrl)
 			.use('demo-ballots')
 			.list({ startkey: 'ballot:demo-marche:', endkey: 'ballot:demo-marche:\ufff0' });

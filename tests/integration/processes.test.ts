@@ -3,7 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import nano from 'nano';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshAddress, issueCodes, residentCookie, staffCookie } from '../harness/api.ts';
+import {
+	castBallot,
+	freshAddress,
+	issueCodes,
+	residentCookie,
+	staffCookie
+} from '../harness/api.ts';
 import { startApp, type TestApp } from '../harness/app.ts';
 import { provisionDemo, STAFF } from '../harness/couch.ts';
 import { seedDemoContent } from '../../couch/demo.ts';
@@ -70,19 +76,6 @@ async function holders(running: TestApp[]): Promise<Record<string, number[]>> {
 	return found;
 }
 
-async function ballot(app: TestApp, cookie: string, choice: string) {
-	const response = await fetch(`${app.url}/api/ballots`, {
-		method: 'POST',
-		headers: { 'content-type': 'application/json', cookie },
-		body: JSON.stringify({
-			outbox_id: `processus-${Math.random().toString(36).slice(2, 12)}`,
-			poll: 'poll:demo-marche',
-			choices: [choice]
-		})
-	});
-	return response.status;
-}
-
 async function publishedTotal(app: TestApp): Promise<number | undefined> {
 	const feed = (await (await fetch(`${app.url}/api/sync?since=0&limit=1000`)).json()) as {
 		docs: { _id: string; total?: number }[];
@@ -102,9 +95,9 @@ describe('two app processes in front of one store', () => {
 		// Sessions opened on one process, ballots sent to the other.
 		for (const [index, code] of codes.slice(0, 5).entries()) {
 			const cookie = await residentCookie(apps[index % 2].url, code, freshAddress());
-			expect(await ballot(apps[(index + 1) % 2], cookie, ['mercredi', 'samedi'][index % 2])).toBe(
-				201
-			);
+			expect(
+				await castBallot(apps[(index + 1) % 2].url, cookie, ['mercredi', 'samedi'][index % 2])
+			).toBe(201);
 		}
 		await expect.poll(() => publishedTotal(apps[0]), { timeout: 20_000 }).toBe(5);
 
@@ -146,7 +139,7 @@ describe('two app processes in front of one store', () => {
 		await holders(apps);
 		for (const code of codes.slice(5)) {
 			const cookie = await residentCookie(apps[0].url, code, freshAddress());
-			expect(await ballot(apps[0], cookie, 'vendredi')).toBe(201);
+			expect(await castBallot(apps[0].url, cookie, 'vendredi')).toBe(201);
 		}
 		await expect.poll(() => publishedTotal(apps[0]), { timeout: 20_000 }).toBe(10);
 	});

@@ -7,6 +7,7 @@ import { generateCode, normalizeCode } from '../domain/resident-code.ts';
 import { isResidentUser, sessionOf, type SessionUser } from './auth.ts';
 import { isWithdrawn, markerKey, markerOf } from './resident-marker.ts';
 import type { Backend } from './backend.ts';
+import type { ResidentErrorCode } from '../i18n/error-labels.ts';
 import { getOrNull, statusOf } from './couch-errors.ts';
 import {
 	lastIdOnly,
@@ -52,13 +53,7 @@ export interface IssuedCode {
 }
 
 export class ResidentError extends Error {
-	readonly code:
-		| 'invalid_format'
-		| 'unknown_code'
-		| 'not_found'
-		| 'too_many'
-		| 'invalid_label'
-		| 'session_unavailable';
+	readonly code: ResidentErrorCode;
 	constructor(code: ResidentError['code']) {
 		super(code);
 		this.code = code;
