@@ -58,7 +58,8 @@ describe('what a host watches', () => {
 		await expect
 			.poll(() => {
 				lines = logLines(app.output());
-				return lines.some((line) => line.path === '/sondages' && line.status === 200);
+				// The last request made above: its line comes after the others'.
+				return lines.some((line) => line.method === 'GET' && line.path === '/db/_users');
 			})
 			.toBe(true);
 		for (const line of lines) {
@@ -66,6 +67,9 @@ describe('what a host watches', () => {
 			expect(['info', 'warn', 'error']).toContain(line.level);
 		}
 		const requests = lines.filter((line) => line.event === 'request');
+		expect(requests).toContainEqual(
+			expect.objectContaining({ method: 'GET', path: '/sondages', status: 200 })
+		);
 		expect(requests).toContainEqual(
 			expect.objectContaining({ method: 'POST', path: '/db/_session', status: 200 })
 		);
