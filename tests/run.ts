@@ -37,7 +37,7 @@ const phases: Step[][] = [
 			// worker) stays out, so that both back ends fit the 15 minutes of CI.
 			name: 'integration (embedded and Apache CouchDB) and end-to-end tests',
 			command:
-				'vitest run --config tests/vitest.config.ts --project integration --project e2e --project integration-couchdb',
+				'vitest run --config tests/vitest.config.ts --project integration --project e2e --project integration-couchdb --project e2e-couchdb',
 			live: true
 		}
 	]

@@ -80,6 +80,14 @@ function patchLevelDbForPurge() {
 					' name: name, writeLock: writeLock, LevelTransaction: LevelTransaction,' +
 					' levelChanges: levelChanges, merge: pouchdbMerge, getWinningRev: getWinningRev,' +
 					' getIsDeleted: getIsDeleted, formatSeq: formatSeq });\n'
+			],
+			// A changes feed reads a sequence, then its document: one purged in
+			// between (a tally republished without history) crashed the whole store.
+			[
+				'        if (opts.cancelled || opts.done || db.isClosed() ||\n' +
+					'          pouchdbAdapterUtils.isLocalId(metadata.id)) {',
+				'        if (err || opts.cancelled || opts.done || db.isClosed() ||\n' +
+					'          pouchdbAdapterUtils.isLocalId(metadata.id)) {'
 			]
 		],
 		'pouchdb-adapter-leveldb-core'

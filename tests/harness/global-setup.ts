@@ -13,7 +13,7 @@ import './shared-app.ts';
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
 	const shared = await startOwnApp({
-		demoContent: project.name === 'e2e',
+		demoContent: project.name.startsWith('e2e'),
 		env: { ADDRESS_HEADER: 'x-forwarded-for' },
 		store: storeKind({ ...process.env, ...project.config.env })
 	});

@@ -175,4 +175,24 @@ describe("the stand-in's _purge", () => {
 			body: { purged: { d: [expect.any(String)] } }
 		});
 	});
+
+	it('keeps serving a changes feed that meets documents purged while it reads', async () => {
+		// A feed reads each sequence, then its document: purged in between, the
+		// store crashed (seen in CI, a tally republished while a phone pulled).
+		await admin().db.create('purge-race');
+		const db = admin().use<{ n: number }>('purge-race');
+		for (let round = 0; round < 2; round++) {
+			const written = await db.bulk({
+				docs: Array.from({ length: 150 }, (_, n) => ({ _id: `r${round}-${n}`, n }))
+			});
+			const reads = Array.from({ length: 4 }, () =>
+				fetch(`${server.url}/purge-race/_changes?style=main_only`, { headers: asAdmin })
+			);
+			const purges = written.map((row) => purge({ [row.id!]: [row.rev!] }, asAdmin, 'purge-race'));
+			for (const response of await Promise.all(reads)) expect(response.status).toBe(200);
+			for (const outcome of await Promise.all(purges)) expect(outcome.status).toBe(201);
+		}
+		expect((await db.info()).doc_count).toBe(0);
+		await admin().db.destroy('purge-race');
+	});
 });

@@ -28,6 +28,9 @@ export class SyncError extends Error {
 export async function syncOnce(dbs: StaffDbs, watchdogMs: number): Promise<SyncOutcome> {
 	const refused: SyncOutcome['refused'] = [];
 	for (const location of LOCATIONS) {
+		if (location === 'mairie') {
+			refused.push(...(await pushModeratedSubmissions(dbs.local.mairie, dbs.remote.mairie)));
+		}
 		const sync = dbs.local[location].sync(dbs.remote[location], {
 			batch_size: 100,
 			// What only the server writes (tallies, counts, registers) is never pushed back:
@@ -70,6 +73,56 @@ export async function syncOnce(dbs: StaffDbs, watchdogMs: number): Promise<SyncO
 	return { refused };
 }
 
+const SUBMISSION_PREFIX = 'submission:';
+
+/**
+ * Sends this laptop's moderation of residents' submissions with their photos
+ * as stubs, as CouchDB's own replicator does. PouchDB's push re-sends every
+ * attachment inline, and CouchDB runs validate_doc_update before it hashes
+ * inline data: it could not see that the resident's photos are unchanged, and
+ * refused each moderated submission. The server already holds the photos
+ * (only the app server writes them), so a stub always finds its file; the
+ * push that follows then finds these revisions there and sends nothing more.
+ */
+async function pushModeratedSubmissions(
+	local: PouchDB.Database,
+	remote: PouchDB.Database
+): Promise<SyncOutcome['refused']> {
+	const changes = await local.changes({ since: await pushedSeq(local), style: 'all_docs' });
+	const leaves: Record<string, string[]> = {};
+	for (const change of changes.results) {
+		if (change.id.startsWith(SUBMISSION_PREFIX)) {
+			leaves[change.id] = change.changes.map((leaf) => leaf.rev);
+		}
+	}
+	if (Object.keys(leaves).length === 0) return [];
+	const missing = await remote.revsDiff(leaves);
+	const docs: PouchDB.Core.Document<object>[] = [];
+	for (const [id, { missing: revs }] of Object.entries(missing)) {
+		for (const rev of revs ?? []) docs.push(await local.get(id, { rev, revs: true }));
+	}
+	if (docs.length === 0) return [];
+	const results = (await remote.bulkDocs(docs, { new_edits: false })) as {
+		id?: string;
+		error?: unknown;
+		reason?: string;
+		message?: string;
+	}[];
+	return results
+		.filter((result) => result.error)
+		.map((result) => ({
+			id: result.id ?? '',
+			reason: result.reason ?? result.message ?? String(result.error)
+		}));
+}
+
+async function pushedSeq(db: PouchDB.Database): Promise<string | number> {
+	return db
+		.get(PUSHED_SEQ_ID)
+		.then((doc) => (doc as unknown as { seq: string | number }).seq)
+		.catch(() => 0);
+}
+
 async function recordPushed(dbs: StaffDbs): Promise<void> {
 	for (const location of LOCATIONS) {
 		const db = dbs.local[location];
@@ -89,11 +142,7 @@ export async function unsentIds(dbs: StaffDbs): Promise<Record<StaffLocation, Se
 	const unsent = { public: new Set<string>(), mairie: new Set<string>() };
 	for (const location of LOCATIONS) {
 		const db = dbs.local[location];
-		const since = await db
-			.get(PUSHED_SEQ_ID)
-			.then((doc) => (doc as unknown as { seq: string | number }).seq)
-			.catch(() => 0);
-		const changes = await db.changes({ since, limit: 1000 });
+		const changes = await db.changes({ since: await pushedSeq(db), limit: 1000 });
 		for (const change of changes.results) {
 			if (!change.id.startsWith('_')) unsent[location].add(change.id);
 		}
