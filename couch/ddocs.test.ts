@@ -123,7 +123,14 @@ describe('validate_doc_update of <commune>-public', () => {
 				{ 'a.svg': { content_type: 'image/svg+xml', length: 100, stub: true } },
 				{ 'a.jpg': { content_type: 'image/jpeg', length: 100, stub: true } },
 				{ 'b.jpg': { content_type: 'image/jpeg', length: 100, stub: true } },
-				{ 'big.pdf': { content_type: 'application/pdf', length: 11 * 1024 * 1024, stub: true } }
+				{ 'big.pdf': { content_type: 'application/pdf', length: 11 * 1024 * 1024, stub: true } },
+				// Each within its limit, too heavy together for one request.
+				Object.fromEntries(
+					['a', 'b', 'c'].map((name) => [
+						`${name}.pdf`,
+						{ content_type: 'application/pdf', length: 8 * 1024 * 1024, stub: true }
+					])
+				)
 			)
 		});
 		fc.assert(

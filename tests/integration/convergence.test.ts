@@ -1,9 +1,7 @@
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
-import PouchDB from 'pouchdb-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
 	keepVersion,
@@ -16,6 +14,7 @@ import {
 import { databaseName } from '../../src/lib/domain/commune.ts';
 import { noticeFields, type StaffLocation } from '../../src/lib/domain/staff-notice.ts';
 import { staffCookie } from '../harness/api.ts';
+import { closeLaptop, openLaptop } from '../harness/laptop.ts';
 import { sharedApp } from '../harness/shared-app.ts';
 
 /**
@@ -26,14 +25,9 @@ import { sharedApp } from '../harness/shared-app.ts';
  * (none vanishes), and both laptops end with the same winners and the same
  * conflicts as the server.
  *
- * In Node the laptops' IndexedDB is LevelDB in a temporary folder (the only
- * local PouchDB adapter installed); replication and HTTP are PouchDB 9's, as in
- * the browser. On failure fast-check prints the seed and path: rerun one case
+ * The laptops are tests/harness/laptop.ts's (LevelDB for IndexedDB). On failure fast-check prints the seed and path: rerun one case
  * with CONVERGENCE_SEED=<seed> CONVERGENCE_PATH=<path>.
  */
-// The embedded store's own LevelDB adapter (untyped, CommonJS).
-PouchDB.plugin(createRequire(import.meta.url)('pouchdb7-adapter-leveldb') as PouchDB.Plugin);
-
 const COMMUNE = 'demo';
 /** Where each notice of a run lives: a draft in -mairie, a published one in -public. */
 const NOTICE_LOCATIONS: StaffLocation[] = ['mairie', 'public'];
@@ -47,21 +41,7 @@ let staffName = '';
 let tmp = '';
 const laptops = {} as Record<LaptopName, StaffDbs>;
 
-function openLaptop(name: LaptopName): StaffDbs {
-	const local = (location: StaffLocation) =>
-		new PouchDB(path.join(tmp, `${name}-${location}`), { adapter: 'leveldb' });
-	// As openStaffDbs does in the browser, where the cookie travels by itself.
-	const remote = (location: StaffLocation) =>
-		new PouchDB(`${app.url}/db/${databaseName(COMMUNE, location)}`, {
-			skip_setup: true,
-			headers: { cookie }
-		} as PouchDB.Configuration.RemoteDatabaseConfiguration);
-	return {
-		commune: COMMUNE,
-		local: { public: local('public'), mairie: local('mairie') },
-		remote: { public: remote('public'), mairie: remote('mairie') }
-	};
-}
+const openLaptopNamed = (name: LaptopName) => openLaptop(app.url, COMMUNE, cookie, tmp, name);
 
 beforeAll(async () => {
 	const login = app.staff;
@@ -69,7 +49,7 @@ beforeAll(async () => {
 	cookie = await staffCookie(app.url, login);
 	tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'crieur-laptops-'));
 	for (const name of LAPTOPS) {
-		laptops[name] = openLaptop(name);
+		laptops[name] = openLaptopNamed(name);
 		// The first sync brings the demo commune; runs then only move their own notices.
 		await syncOnce(laptops[name], SYNC_WATCHDOG_MS);
 	}
@@ -77,7 +57,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
 	for (const dbs of Object.values(laptops)) {
-		for (const db of [...Object.values(dbs.local), ...Object.values(dbs.remote)]) await db.close();
+		await closeLaptop(dbs);
 	}
 	if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });

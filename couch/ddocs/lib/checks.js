@@ -35,6 +35,7 @@ function checkAttachments(doc) {
 	if (files === undefined) return;
 	if (typeof files !== 'object' || files === null) refuse('_attachments', 'objet attendu');
 	var count = 0;
+	var total = 0;
 	for (var name in files) {
 		if (!files.hasOwnProperty(name)) continue;
 		count++;
@@ -43,8 +44,10 @@ function checkAttachments(doc) {
 			refuse('_attachments', 'type de fichier non accepté (' + files[name].content_type + ')');
 		}
 		if (files[name].length > LIMITS.attachmentBytesMax) refuse('_attachments', 'fichier trop lourd');
+		total += files[name].length || 0;
 	}
 	if (count > LIMITS.attachmentsMax) refuse('_attachments', 'trop de pièces jointes');
+	if (total > LIMITS.attachmentsBytesMax) refuse('_attachments', 'pièces jointes trop lourdes ensemble');
 }
 function reservedId(id) {
 	return contains(LIMITS.reservedSlugs, String(id).slice(String(id).indexOf(':') + 1));

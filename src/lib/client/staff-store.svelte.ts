@@ -6,6 +6,7 @@ import type { SubmissionDoc } from '../domain/submission.ts';
 import type * as StaffDbModule from './staff/index.ts';
 import type {
 	ModerationChange,
+	Refusal,
 	SaveRequest,
 	StaffDbs,
 	StaffEntryOf,
@@ -49,6 +50,7 @@ export type SaveIntent = SaveRequest;
 export type { StaffEntryOf, StaffItem, StaffPoll, StaffEvent, StaffSubmission, Version };
 
 const SESSION_KEY = 'staff-session';
+const refusalsKey = (commune: string) => `staff-refusals:${commune}`;
 const WATCHDOG_MS = 90_000;
 const PERIODIC_SYNC_MS = 60_000;
 const AFTER_WRITE_DELAY_MS = 800;
@@ -86,7 +88,8 @@ class StaffStore {
 	status = $state<StaffSyncStatus>('idle');
 	syncedAt = $state<Date | null>(null);
 	pending = $state(0);
-	refused = $state.raw<{ id: string; reason: string }[]>([]);
+	/** Documents the server refused, kept on the laptop with their changes until it takes them. */
+	refused = $state.raw<Refusal[]>([]);
 
 	#module: typeof StaffDbModule | null = null;
 	#dbs: StaffDbs | null = null;
@@ -132,6 +135,7 @@ class StaffStore {
 			this.#listen(dbs);
 		}
 		this.session = session;
+		this.refused = (await readSetting<Refusal[]>(refusalsKey(session.commune))) ?? [];
 		await this.#follow();
 		this.#start();
 	}
@@ -219,12 +223,13 @@ class StaffStore {
 	async logout(): Promise<'unsynced' | null> {
 		if (!this.#dbs || !this.#module) return null;
 		await this.sync();
-		this.pending = await this.#module.pendingCount(this.#dbs);
+		this.pending = await this.#module.pendingCount(this.#dbs, this.refused);
 		if (this.pending > 0) return 'unsynced';
 		await fetch('/db/_session', { method: 'DELETE' }).catch(() => undefined);
 		this.#close();
 		await this.#module.destroyStaffDbs(this.#dbs);
 		await clearEditorDrafts();
+		await deleteSetting(refusalsKey(this.#dbs.commune));
 		await deleteSetting(SESSION_KEY);
 		this.#dbs = null;
 		this.session = null;
@@ -255,6 +260,23 @@ class StaffStore {
 			db.saveDocument(dbs, { ...intent, fields: { ...intent.fields, updated_by: name } })
 		);
 		return { rev, conflicted: this.#conflicted(intent.id) };
+	}
+
+	/** Sends a refused document again on the next sync, unchanged (the server's rules may have changed). */
+	async retryRefused(refusal: Refusal): Promise<void> {
+		const key = `${refusal.location} ${refusal.id}`;
+		this.refused = this.refused.map((kept) =>
+			`${kept.location} ${kept.id}` === key ? { ...kept, revs: [] } : kept
+		);
+		const { dbs } = this.#session();
+		await writeSetting(refusalsKey(dbs.commune), this.refused);
+		await this.sync();
+	}
+
+	/** Gives up a refused change: the laptop takes the server's version again (none: it is removed). */
+	async abandonRefused(refusal: Refusal): Promise<void> {
+		const { dbs, db } = this.#session();
+		await this.#write(() => db.abandonChange(dbs, refusal.location, refusal.id));
 	}
 
 	/** Throws away a draft. */
@@ -444,7 +466,7 @@ class StaffStore {
 				if (page.results.length < CHANGES_PAGE) break;
 			}
 		}
-		const unsent = await module.unsentIds(dbs);
+		const unsent = await module.unsentIds(dbs, this.refused);
 		if (generation !== this.#generation) return;
 		this.#unsent = unsent;
 		this.#publish();
@@ -518,8 +540,9 @@ class StaffStore {
 		}
 		this.status = 'syncing';
 		try {
-			const outcome = await module.syncOnce(dbs, WATCHDOG_MS);
+			const outcome = await module.syncOnce(dbs, WATCHDOG_MS, this.refused);
 			this.refused = outcome.refused;
+			await writeSetting(refusalsKey(dbs.commune), outcome.refused);
 			this.syncedAt = new Date();
 			this.status = 'idle';
 			this.#retry.reset();

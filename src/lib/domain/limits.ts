@@ -15,6 +15,12 @@ export const DEFAULT_TIME_ZONE = 'Europe/Paris';
 export const CODES_PER_REQUEST = 20;
 export const CODES_PER_ISSUE = 500;
 
+/**
+ * The most a write through /db/ may carry (a notice and its files go up in
+ * one request): the proxy refuses more, and a laptop does not send more.
+ */
+export const REQUEST_BYTES_MAX = 32 * 1024 * 1024;
+
 // One source of truth for the document rules. The valibot schemas below use
 // these values, and couch/ddocs injects the same object into validate_doc_update
 // so that CouchDB enforces them even when the app server is bypassed.
@@ -25,6 +31,11 @@ export const LIMITS = {
 	communeNameMax: 80,
 	attachmentsMax: 8,
 	attachmentBytesMax: 10 * 1024 * 1024,
+	/**
+	 * A notice's files together: they go up with it in one request of at most
+	 * REQUEST_BYTES_MAX, a third larger once in base64.
+	 */
+	attachmentsBytesMax: 22 * 1024 * 1024,
 	attachmentNameMax: 120,
 	attachmentTypes: ['application/pdf', 'image/jpeg', 'image/png', 'image/webp'],
 	/** A picture's short description (its alternative text), required for every image. */

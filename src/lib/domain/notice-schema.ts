@@ -40,7 +40,13 @@ const attachments = v.optional(
 			v.pipe(v.string(), v.minLength(1), v.maxLength(LIMITS.attachmentNameMax, 'too_long')),
 			attachment
 		),
-		v.check((files) => Object.keys(files).length <= LIMITS.attachmentsMax, 'too_many_attachments')
+		v.check((files) => Object.keys(files).length <= LIMITS.attachmentsMax, 'too_many_attachments'),
+		v.check(
+			(files) =>
+				Object.values(files).reduce((total, file) => total + (file.length ?? 0), 0) <=
+				LIMITS.attachmentsBytesMax,
+			'attachments_too_heavy'
+		)
 	)
 );
 
@@ -139,6 +145,7 @@ const KNOWN_CODES = new Set<string>([
 	'invalid_attachment_type',
 	'attachment_too_big',
 	'too_many_attachments',
+	'attachments_too_heavy',
 	'expires_before_publication',
 	'invalid_options',
 	'too_few_options',

@@ -99,6 +99,7 @@ export type ValidationCode =
 	| 'invalid_attachment_type'
 	| 'attachment_too_big'
 	| 'too_many_attachments'
+	| 'attachments_too_heavy'
 	| 'expires_before_publication'
 	| 'invalid_options'
 	| 'too_few_options'

@@ -27,6 +27,7 @@ const validation: Words<ValidationCode> = {
 	invalid_attachment_type: m.validation_invalid_attachment_type,
 	attachment_too_big: m.validation_attachment_too_big,
 	too_many_attachments: m.validation_too_many_attachments,
+	attachments_too_heavy: m.validation_attachments_too_heavy,
 	expires_before_publication: m.validation_expires_before_publication,
 	invalid_options: m.validation_invalid_options,
 	too_few_options: m.validation_too_few_options,

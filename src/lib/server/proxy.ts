@@ -5,6 +5,7 @@ import {
 	splitBulkDocs,
 	type BulkDocsSplit
 } from './attachment-check.ts';
+import { REQUEST_BYTES_MAX } from '../domain/limits.ts';
 import { isStaffUser, sessionOf } from './auth.ts';
 import type { Backend } from './backend.ts';
 import { readBodyWithin, sizeLabel } from './body-limit.ts';
@@ -33,8 +34,8 @@ const FORWARDED_RESPONSE_HEADERS = [
 	'x-couch-request-id'
 ];
 
-/** Attachments of a notice go up in one _bulk_docs; anything beyond is refused before CouchDB. */
-export const MAX_BODY_BYTES = 32 * 1024 * 1024;
+// A notice and its files go up in one _bulk_docs; anything beyond is refused before CouchDB.
+const MAX_BODY_BYTES = REQUEST_BYTES_MAX;
 const UPSTREAM_TIMEOUT_MS = 60_000;
 
 function tooLarge(limit: number): Response {

@@ -17,3 +17,14 @@ export const newPath = (kind: StaffKind) => `${EDITORS[kind]}/nouveau`;
 
 /** Where each editor's "back" goes: notices are the staff home page. */
 export const listPath = (kind: StaffKind) => (kind === 'notice' ? '/mairie' : EDITORS[kind]);
+
+/** Where staff open a document named by its id (a refusal, a notification); null if nowhere. */
+export function pathOfId(id: string): string | null {
+	const [prefix, ...rest] = id.split(':');
+	const slug = rest.join(':');
+	if (slug === '') return null;
+	if (prefix === 'submission') return `/mairie/envois/${encodeURIComponent(slug)}`;
+	if (prefix === 'notice' || prefix === 'poll' || prefix === 'event')
+		return staffPath(prefix, slug);
+	return null;
+}

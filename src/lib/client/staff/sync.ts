@@ -1,16 +1,19 @@
 import type { StaffLocation } from '../../domain/staff-notice.ts';
-import { LIMITS } from '../../domain/limits.ts';
 import { LOCATIONS, type StaffDbs } from './handles.ts';
+import { pushChanges } from './push.ts';
+import type { Refusal } from './refusals.ts';
 
-const isServerOnly = (doc: { type?: unknown }) =>
-	(LIMITS.serverOnlyTypes as readonly unknown[]).includes(doc.type);
-
-/** Where the last complete sync left each local database: what is newer is not sent yet. */
+/** Where the last complete sync left each local database: what is newer is shown as not sent. */
 const PUSHED_SEQ_ID = '_local/crieur-pushed';
+/**
+ * Where the last complete sync's push read each local database: the next push
+ * compares what changed after it (a change made during a sync included).
+ */
+const PUSH_FROM_ID = '_local/crieur-push-from';
 
 export interface SyncOutcome {
-	/** Documents CouchDB refused (validate_doc_update), with its reason. */
-	refused: { id: string; reason: string }[];
+	/** Documents the server refused, kept on the laptop until it takes them. */
+	refused: Refusal[];
 }
 
 export type SyncFailure = 'unauthorized' | 'offline' | 'timeout' | 'server';
@@ -24,39 +27,41 @@ export class SyncError extends Error {
 	}
 }
 
-/** One two-way pass over both databases; cancelled if it outlasts the watchdog. */
-export async function syncOnce(dbs: StaffDbs, watchdogMs: number): Promise<SyncOutcome> {
-	const refused: SyncOutcome['refused'] = [];
+/**
+ * One two-way pass over both databases: the laptop's changes go up first (see
+ * push.ts), then the server's come down; cancelled if it outlasts the
+ * watchdog. `earlier` are the refusals kept from the last pass; the outcome
+ * names every document still refused.
+ */
+export async function syncOnce(
+	dbs: StaffDbs,
+	watchdogMs: number,
+	earlier: readonly Refusal[] = []
+): Promise<SyncOutcome> {
+	const refused: Refusal[] = [];
+	const pushedTo: Partial<Record<StaffLocation, string | number>> = {};
 	for (const location of LOCATIONS) {
-		if (location === 'mairie') {
-			refused.push(...(await pushModeratedSubmissions(dbs.local.mairie, dbs.remote.mairie)));
-		}
-		const sync = dbs.local[location].sync(dbs.remote[location], {
-			batch_size: 100,
-			// What only the server writes (tallies, counts, registers) is never pushed back:
-			// a laptop holding a version the server published without its history (issue
-			// 13) would push it, and be refused.
-			push: { filter: (doc: { type?: unknown }) => !isServerOnly(doc) }
-		});
-		// on() returns the replication itself, a thenable awaited below.
-		void sync.on('denied', (error) => {
-			const denied = error as { id?: string; reason?: string; message?: string };
-			refused.push({ id: denied.id ?? '', reason: denied.reason ?? denied.message ?? '' });
-		});
-		const watchdog = setTimeout(() => sync.cancel(), watchdogMs);
+		const local = dbs.local[location];
+		const remote = dbs.remote[location];
+		let pull: PouchDB.Replication.Replication<object> | null = null;
+		let timedOut = false;
+		const watchdog = setTimeout(() => {
+			timedOut = true;
+			pull?.cancel();
+		}, watchdogMs);
 		try {
-			const result = await sync;
-			if (result.push?.status === 'cancelled' || result.pull?.status === 'cancelled') {
-				throw new SyncError('timeout');
-			}
-			for (const error of [...(result.push?.errors ?? []), ...(result.pull?.errors ?? [])]) {
-				const denied = error as { id?: string; reason?: string; message?: string };
-				// The denied event above already named each refused document.
-				if (!denied.id && !(denied.reason ?? denied.message)) continue;
-				if (!refused.some((entry) => entry.id === denied.id)) {
-					refused.push({ id: denied.id ?? '', reason: denied.reason ?? denied.message ?? '' });
-				}
-			}
+			const pushed = await Promise.race([
+				pushChanges(location, local, remote, await readMark(local, PUSH_FROM_ID), earlier),
+				new Promise<never>((_, reject) =>
+					setTimeout(() => reject(new SyncError('timeout')), watchdogMs)
+				)
+			]);
+			refused.push(...pushed.refused);
+			pushedTo[location] = pushed.readTo;
+			if (timedOut) throw new SyncError('timeout');
+			pull = local.replicate.from(remote, { batch_size: 100 });
+			const result = await pull;
+			if (timedOut || result.status === 'cancelled') throw new SyncError('timeout');
 		} catch (error) {
 			if (error instanceof SyncError) throw error;
 			const status = (error as { status?: number }).status;
@@ -69,89 +74,55 @@ export async function syncOnce(dbs: StaffDbs, watchdogMs: number): Promise<SyncO
 			clearTimeout(watchdog);
 		}
 	}
-	await recordPushed(dbs);
+	// Only once both went through: the caller keeps this pass's refusals.
+	for (const location of LOCATIONS) {
+		const db = dbs.local[location];
+		await writeMark(db, PUSH_FROM_ID, pushedTo[location] ?? 0);
+		await writeMark(db, PUSHED_SEQ_ID, (await db.info()).update_seq);
+	}
 	return { refused };
 }
 
-const SUBMISSION_PREFIX = 'submission:';
-
-/**
- * Sends this laptop's moderation of residents' submissions with their photos
- * as stubs, as CouchDB's own replicator does. PouchDB's push re-sends every
- * attachment inline, and CouchDB runs validate_doc_update before it hashes
- * inline data: it could not see that the resident's photos are unchanged, and
- * refused each moderated submission. The server already holds the photos
- * (only the app server writes them), so a stub always finds its file; the
- * push that follows then finds these revisions there and sends nothing more.
- */
-async function pushModeratedSubmissions(
-	local: PouchDB.Database,
-	remote: PouchDB.Database
-): Promise<SyncOutcome['refused']> {
-	const changes = await local.changes({ since: await pushedSeq(local), style: 'all_docs' });
-	const leaves: Record<string, string[]> = {};
-	for (const change of changes.results) {
-		if (change.id.startsWith(SUBMISSION_PREFIX)) {
-			leaves[change.id] = change.changes.map((leaf) => leaf.rev);
-		}
-	}
-	if (Object.keys(leaves).length === 0) return [];
-	const missing = await remote.revsDiff(leaves);
-	const docs: PouchDB.Core.Document<object>[] = [];
-	for (const [id, { missing: revs }] of Object.entries(missing)) {
-		for (const rev of revs ?? []) docs.push(await local.get(id, { rev, revs: true }));
-	}
-	if (docs.length === 0) return [];
-	const results = (await remote.bulkDocs(docs, { new_edits: false })) as {
-		id?: string;
-		error?: unknown;
-		reason?: string;
-		message?: string;
-	}[];
-	return results
-		.filter((result) => result.error)
-		.map((result) => ({
-			id: result.id ?? '',
-			reason: result.reason ?? result.message ?? String(result.error)
-		}));
-}
-
-async function pushedSeq(db: PouchDB.Database): Promise<string | number> {
+async function readMark(db: PouchDB.Database, id: string): Promise<string | number> {
 	return db
-		.get(PUSHED_SEQ_ID)
+		.get(id)
 		.then((doc) => (doc as unknown as { seq: string | number }).seq)
 		.catch(() => 0);
 }
 
-async function recordPushed(dbs: StaffDbs): Promise<void> {
-	for (const location of LOCATIONS) {
-		const db = dbs.local[location];
-		const info = await db.info();
-		let rev: string | undefined;
-		try {
-			rev = (await db.get(PUSHED_SEQ_ID))._rev;
-		} catch {
-			rev = undefined;
-		}
-		await db.put({ _id: PUSHED_SEQ_ID, _rev: rev, seq: info.update_seq });
-	}
+async function writeMark(db: PouchDB.Database, id: string, seq: string | number): Promise<void> {
+	const rev = await db.get(id).then(
+		(doc) => doc._rev,
+		() => undefined
+	);
+	await db.put({ _id: id, _rev: rev, seq });
 }
 
-/** The documents changed on this laptop since the last complete sync, by database. */
-export async function unsentIds(dbs: StaffDbs): Promise<Record<StaffLocation, Set<string>>> {
+/**
+ * The documents changed on this laptop since the last complete sync, and
+ * those the server refused (still waiting on the laptop), by database.
+ */
+export async function unsentIds(
+	dbs: StaffDbs,
+	refused: readonly Refusal[] = []
+): Promise<Record<StaffLocation, Set<string>>> {
 	const unsent = { public: new Set<string>(), mairie: new Set<string>() };
 	for (const location of LOCATIONS) {
 		const db = dbs.local[location];
-		const changes = await db.changes({ since: await pushedSeq(db), limit: 1000 });
+		const changes = await db.changes({ since: await readMark(db, PUSHED_SEQ_ID), limit: 1000 });
 		for (const change of changes.results) {
 			if (!change.id.startsWith('_')) unsent[location].add(change.id);
 		}
 	}
+	for (const refusal of refused) unsent[refusal.location].add(refusal.id);
 	return unsent;
 }
 
-/** How many documents changed on this laptop since the last complete sync. */
-export async function pendingCount(dbs: StaffDbs): Promise<number> {
-	const unsent = await unsentIds(dbs);
+/** How many documents wait to be sent, refused ones included. */
+export async function pendingCount(
+	dbs: StaffDbs,
+	refused: readonly Refusal[] = []
+): Promise<number> {
+	const unsent = await unsentIds(dbs, refused);
 	return unsent.public.size + unsent.mairie.size;
 }
