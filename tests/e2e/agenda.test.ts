@@ -29,6 +29,8 @@ afterAll(async () => {
 	for (const opened of devices) await opened.close().catch(() => undefined);
 });
 
+const NOTICE_TITLE = 'Conseil municipal : venez nombreux';
+
 describe('the agenda', () => {
 	it('goes from the staff laptop to a phone, in commune time, offline too', async () => {
 		const day = addDays(dayOf(new Date().toISOString(), 'Europe/Paris'), 3);
@@ -60,7 +62,22 @@ describe('the agenda', () => {
 		await staff.getByRole('button', { name: 'Publier dans l’agenda' }).click();
 		await staff.getByText('Événement publié.').waitFor();
 		await staff.screenshot({ path: path.join(resultsDir(), 'staff-event-1366x768.png') });
+		await staff.waitForURL((url) => !url.pathname.endsWith('/nouveau'));
+		const eventUrl = staff.url();
+
+		// A notice announces it: chosen from the agenda, its date never typed twice.
+		await staff.goto(`${app.url}/mairie/avis/nouveau`);
+		await staff.getByLabel('Titre').fill(NOTICE_TITLE);
+		await staff.getByLabel('Texte').fill('Venez nombreux.');
+		const picker = staff.getByLabel('Événement annoncé');
+		const option = picker.locator('option', { hasText: TITLE });
+		await option.waitFor({ state: 'attached' });
+		await picker.selectOption({ label: (await option.textContent())!.trim() });
+		await staff.getByRole('button', { name: 'Publier maintenant' }).click();
+		await staff.getByText('Publié. Il partira').waitFor();
 		await syncStaff(staff);
+		await staff.goto(eventUrl);
+		await staff.getByLabel('Titre').waitFor();
 
 		const phone = await openDevice(PHONE);
 		devices.push(phone);
@@ -76,6 +93,16 @@ describe('the agenda', () => {
 			path: path.join(resultsDir(), 'villager-agenda-412x915.png'),
 			fullPage: true
 		});
+
+		// The notice shows the agenda's own date and place, and leads to the event.
+		await page.goto(`${app.url}/`);
+		await page.getByRole('link', { name: NOTICE_TITLE }).first().click();
+		const announced = page.locator('p.event');
+		await announced.waitFor();
+		expect(await announced.innerText()).toMatch(/20:00\s*–\s*21:30/);
+		expect(await announced.innerText()).toContain('Salle du conseil, mairie');
+		expect(await announced.getByRole('link').getAttribute('href')).toMatch(/^\/agenda\//);
+		await page.goto(`${app.url}/agenda`);
 
 		// By month: the event sits on its day.
 		await page.getByRole('link', { name: 'Par mois' }).click();

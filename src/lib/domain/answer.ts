@@ -4,6 +4,7 @@ import type {
 	SubmissionKind,
 	SubmissionStatus
 } from './submission.ts';
+import { slugOf } from './slug.ts';
 
 /**
  * What the public sees of suggestions and reports: the mairie's answer and the
@@ -38,7 +39,7 @@ export function isPublishable(status: SubmissionStatus): status is AnswerDoc['st
 export function answerFrom(submission: SubmissionDoc, now: Date, previous?: AnswerDoc): AnswerDoc {
 	if (!isPublishable(submission.status)) throw new Error('answerFrom: not publishable');
 	return {
-		_id: previous?._id ?? `answer:${submission._id.slice('submission:'.length)}`,
+		_id: previous?._id ?? `answer:${slugOf(submission._id)}`,
 		...(previous?._rev ? { _rev: previous._rev } : {}),
 		type: 'answer',
 		kind: submission.kind,
@@ -73,5 +74,5 @@ export interface SupportsDoc {
 }
 
 export function supportsId(answerId: string): string {
-	return `supports:${answerId.slice('answer:'.length)}`;
+	return `supports:${slugOf(answerId)}`;
 }

@@ -51,6 +51,8 @@ export interface NoticeInput {
 	/** ISO, or null for "now". */
 	published_at: string | null;
 	expires_at: string | null;
+	/** The event it announces (`event:<slug>`); null or absent for none. */
+	event?: string | null;
 }
 
 export type EditorAction = 'save-draft' | 'schedule' | 'publish' | 'save-published' | 'retract';
@@ -71,6 +73,7 @@ export function noticeFields(
 		urgent: input.urgent,
 		published_at: input.published_at ?? at,
 		expires_at: input.expires_at,
+		...(input.event ? { event: input.event } : {}),
 		created_at: previous?.created_at ?? at,
 		updated_at: at,
 		author

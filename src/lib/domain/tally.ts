@@ -1,5 +1,6 @@
 import { supportsId, type SupportsDoc } from './answer.ts';
 import { pollState, type Poll } from './poll.ts';
+import { slugOf } from './slug.ts';
 
 /** Below this many ballots, counts are never published: in a hamlet, 3 votes can be told apart. */
 export const MIN_BALLOTS_FOR_RESULTS = 5;
@@ -38,7 +39,7 @@ export interface Tally {
 }
 
 export function tallyId(pollId: string): string {
-	return `tally:${pollId.slice('poll:'.length)}`;
+	return `tally:${slugOf(pollId)}`;
 }
 
 /** Counts ballots per option. Each ballot counts once, whatever its number of choices. */

@@ -3,6 +3,7 @@ import * as v from 'valibot';
 import { decideBallot, type BallotRefusal, type Poll, type StoredBallot } from '../domain/poll.ts';
 import type { Backend } from './backend.ts';
 import { statusOf } from './couch-errors.ts';
+import { slugOf } from '../domain/slug.ts';
 
 /** A ballot in <commune>-ballots: no resident, no device, only a keyed pseudonym in the id. */
 export interface BallotDoc extends StoredBallot {
@@ -35,7 +36,7 @@ export function ballotId(secret: string, pollId: string, residentId: string): st
 	const pseudonym = createHmac('sha256', secret)
 		.update(`ballot:${pollId}:${residentId}`)
 		.digest('base64url');
-	return `ballot:${pollId.slice('poll:'.length)}:${pseudonym}`;
+	return `ballot:${slugOf(pollId)}:${pseudonym}`;
 }
 
 export async function castBallot(

@@ -9,6 +9,7 @@ import type { Backend } from './backend.ts';
 import { jsonError } from './http.ts';
 import { OneAtATime, RateLimiter } from './rate-limit.ts';
 import { codeHash, type Resident } from './residents.ts';
+import { slugOf } from '../domain/slug.ts';
 
 /**
  * Kiosk tablets in the mairie: a device account `borne-<id>` with the role
@@ -26,7 +27,7 @@ export interface Kiosk {
 }
 
 export function kioskUserName(kioskId: string): string {
-	return `borne-${kioskId.slice('kiosk:'.length)}`;
+	return `borne-${slugOf(kioskId)}`;
 }
 
 export class KioskError extends Error {

@@ -4,6 +4,7 @@ import { filesOf, type Notice } from '../domain/notice.ts';
 import type { Poll } from '../domain/poll.ts';
 import { tallyId, type Tally } from '../domain/tally.ts';
 import type { Backend } from './backend.ts';
+import { slugOf } from '../domain/slug.ts';
 
 /**
  * A commune's public content as open data (JSON and CSV): what any villager
@@ -84,7 +85,7 @@ export async function readOpenData(
 			)
 			.sort((a, b) => b.published_at.localeCompare(a.published_at))
 			.map((notice) => {
-				const slug = notice._id.slice('notice:'.length);
+				const slug = slugOf(notice._id);
 				return {
 					id: slug,
 					url: `${origin}/avis/${slug}`,
@@ -107,7 +108,7 @@ export async function readOpenData(
 			.filter((poll) => poll.type === 'poll' && Date.parse(poll.opens_at) <= now.getTime())
 			.sort((a, b) => b.opens_at.localeCompare(a.opens_at))
 			.map((poll) => {
-				const slug = poll._id.slice('poll:'.length);
+				const slug = slugOf(poll._id);
 				const tally = tallyOf.get(tallyId(poll._id));
 				return {
 					id: slug,

@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { slugOf } from '../domain/slug.ts';
 
 /**
  * A device that opened a resident session also keeps a signed note of whose
@@ -29,7 +30,7 @@ function signature(key: string, body: string): string {
 
 /** `<id after "resident:">.<version>.<mac>`: cookie-safe, since ids are [a-z0-9-]. */
 function bodyOf(marker: ResidentMarker): string {
-	return `${marker.residentId.slice('resident:'.length)}.${marker.codeVersion}`;
+	return `${slugOf(marker.residentId)}.${marker.codeVersion}`;
 }
 
 export function markerCookie(key: string, marker: ResidentMarker, secure: boolean): string {

@@ -17,6 +17,7 @@ import {
 	writeSoleVersion,
 	type PlannedVersion
 } from './history-free.ts';
+import { slugOf } from '../domain/slug.ts';
 
 /**
  * The resident register: who may vote, without the server ever storing a code.
@@ -69,7 +70,7 @@ export function codeHash(secret: string, code: string): string {
 }
 
 export function residentUserName(residentId: string): string {
-	return `habitant-${residentId.slice('resident:'.length)}`;
+	return `habitant-${slugOf(residentId)}`;
 }
 
 export function residentIdOfUser(name: string): string | null {

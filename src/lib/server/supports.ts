@@ -5,6 +5,7 @@ import { nextSupports } from '../domain/tally.ts';
 import type { Backend } from './backend.ts';
 import { coarser, publishInBatches, type BatchHooks } from './batched.ts';
 import { getOrNull, statusOf } from './couch-errors.ts';
+import { slugOf } from '../domain/slug.ts';
 
 export const SupportRequestSchema = v.object({
 	outbox_id: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{6,64}$/)),
@@ -31,7 +32,7 @@ interface SupportDoc {
  * staff, as for votes; only the count is published.
  */
 export function supportDocId(secret: string, answerId: string, residentId: string): string {
-	const slug = answerId.slice('answer:'.length);
+	const slug = slugOf(answerId);
 	const hash = crypto
 		.createHmac('sha256', secret)
 		.update(`support\n${answerId}\n${residentId}`)
@@ -89,7 +90,7 @@ export async function recountSupports(
 	now = new Date(),
 	hooks: BatchHooks = {}
 ): Promise<boolean> {
-	const slug = answerId.slice('answer:'.length);
+	const slug = slugOf(answerId);
 	const prefix = `support:${slug}:`;
 	const rows = await backend.couch
 		.use(backend.databases.ballots)

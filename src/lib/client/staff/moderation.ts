@@ -2,6 +2,7 @@ import { answerFrom, type AnswerDoc } from '../../domain/answer.ts';
 import { closedLeaf } from '../../domain/staff-notice.ts';
 import type { SubmissionDoc } from '../../domain/submission.ts';
 import type { StaffDbs } from './handles.ts';
+import { slugOf } from '../../domain/slug.ts';
 
 /** The fields staff may change; the rest is the resident's and CouchDB refuses changes to it. */
 export type ModerationChange = Partial<
@@ -46,7 +47,7 @@ export async function publishAnswer(
 	now = new Date(),
 	by?: string
 ): Promise<void> {
-	const id = `answer:${submission._id.slice('submission:'.length)}`;
+	const id = `answer:${slugOf(submission._id)}`;
 	const previous = (await dbs.local.public.get(id, { conflicts: true }).catch(() => null)) as
 		(AnswerDoc & { _conflicts?: string[] }) | null;
 	await dbs.local.public.put(answerFrom(submission, now, previous ?? undefined) as never);

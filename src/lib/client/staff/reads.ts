@@ -9,6 +9,7 @@ import {
 	type StaffLocation,
 	type StaffState
 } from '../../domain/staff-notice.ts';
+import { slugOf } from '../../domain/slug.ts';
 
 /**
  * What the staff screens list, built from the documents both local databases
@@ -167,7 +168,7 @@ export function staffLists(docs: readonly Located[], unsent: UnsentIds, now: Dat
 		submissions: ofType<SubmissionDoc & { _conflicts?: string[] }>('submission')
 			.map((doc) => ({
 				id: doc._id,
-				slug: doc._id.slice('submission:'.length),
+				slug: slugOf(doc._id),
 				doc,
 				conflicts: doc._conflicts ?? [],
 				conflicted: (doc._conflicts?.length ?? 0) > 0,

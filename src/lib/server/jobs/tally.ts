@@ -13,6 +13,7 @@ import { recountSupports } from '../supports.ts';
 import { jobInterval, jobLease, leaseFor } from './lease.ts';
 import { trackJob } from './registry.ts';
 import { statusOf } from '../couch-errors.ts';
+import { slugOf } from '../../domain/slug.ts';
 
 const CHECKPOINT_ID = '_local/crieur-tally';
 
@@ -35,7 +36,7 @@ export async function recountPoll(
 	now: Date,
 	hooks: BatchHooks = {}
 ): Promise<boolean> {
-	const slug = poll._id.slice('poll:'.length);
+	const slug = slugOf(poll._id);
 	const prefix = `ballot:${slug}:`;
 	const rows = await backend.couch.use<BallotDoc>(backend.databases.ballots).list({
 		startkey: prefix,
@@ -148,7 +149,7 @@ export async function runTally(
 		const counts = await backend.couch
 			.use(backend.databases.public)
 			.list({ startkey: 'supports:', endkey: 'supports:\ufff0' });
-		for (const row of counts.rows) supported.add(`answer:${row.id.slice('supports:'.length)}`);
+		for (const row of counts.rows) supported.add(`answer:${slugOf(row.id)}`);
 	}
 	for (const answerId of supported) {
 		if (await recountSupports(backend, answerId, now, hooks)) written.push(answerId);
