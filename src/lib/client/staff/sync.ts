@@ -50,12 +50,14 @@ export async function syncOnce(
 			pull?.cancel();
 		}, watchdogMs);
 		try {
+			// The push's requests cannot be cancelled: the pass stops waiting for them.
+			let pushTimer: ReturnType<typeof setTimeout> | undefined;
 			const pushed = await Promise.race([
 				pushChanges(location, local, remote, await readMark(local, PUSH_FROM_ID), earlier),
-				new Promise<never>((_, reject) =>
-					setTimeout(() => reject(new SyncError('timeout')), watchdogMs)
-				)
-			]);
+				new Promise<never>((_, reject) => {
+					pushTimer = setTimeout(() => reject(new SyncError('timeout')), watchdogMs);
+				})
+			]).finally(() => clearTimeout(pushTimer));
 			refused.push(...pushed.refused);
 			pushedTo[location] = pushed.readTo;
 			if (timedOut) throw new SyncError('timeout');
