@@ -10,7 +10,6 @@ import {
 	openDevice,
 	resultsDir,
 	staffLogin,
-	waitForServiceWorker,
 	waitForVillagerSync,
 	words,
 	type Device,
@@ -83,9 +82,6 @@ async function device(
 	await opened.page.emulateMedia({ reducedMotion: 'reduce' });
 	return opened;
 }
-
-/** The sweeps read pages online: their devices never install the service worker. */
-const ONLINE_ONLY: DeviceOptions = { serviceWorker: false };
 
 async function violations(page: Page, language: Language = 'fr'): Promise<string[]> {
 	// Legacy mode runs axe in the page itself; the default also opens a blank
@@ -183,7 +179,7 @@ describe.each<Language>(['fr', 'en'])('axe-core in %s', (language) => {
 		let phone: Device;
 
 		beforeAll(async () => {
-			phone = await device(PHONE, language, ONLINE_ONLY);
+			phone = await device(PHONE, language);
 			await phone.page.goto(app.url);
 			await waitForVillagerSync(phone.page);
 			await expectPageIn(phone.page);
@@ -201,14 +197,14 @@ describe.each<Language>(['fr', 'en'])('axe-core in %s', (language) => {
 
 		async function signedIn(): Promise<Page> {
 			if (!laptop) {
-				laptop = await device(LAPTOP, language, ONLINE_ONLY);
+				laptop = await device(LAPTOP, language);
 				await staffLogin(laptop.page, app.url, app.staff);
 			}
 			return laptop.page;
 		}
 
 		it('finds nothing on the login page', async () => {
-			const { page } = await device(LAPTOP, language, ONLINE_ONLY);
+			const { page } = await device(LAPTOP, language);
 			await page.goto(`${app.url}/mairie`);
 			await page.getByRole('button', { name: t.staff_login }).waitFor();
 			await expectPageIn(page);
@@ -230,7 +226,7 @@ describe.each<Language>(['fr', 'en'])('axe-core in %s', (language) => {
 			const link = await staff.locator('input.pairing-address').inputValue();
 			expect(await violations(staff, language), 'pairing').toEqual([]);
 
-			const { page } = await device(KIOSK, language, ONLINE_ONLY);
+			const { page } = await device(KIOSK, language);
 			await page.goto(link);
 			await page.getByRole('button', { name: t.kiosk_pairConfirm }).waitFor();
 			expect(await violations(page, language), 'pairing confirmation').toEqual([]);
@@ -279,7 +275,6 @@ describe('keyboard only', () => {
 
 		const { page } = await device(LAPTOP);
 		await page.goto(app.url);
-		await waitForServiceWorker(page);
 		await waitForVillagerSync(page);
 		await tabTo(page, /^Mon code$/);
 		await page.keyboard.press('Enter');
@@ -319,7 +314,7 @@ const inView = (element: Element) => {
 
 describe('text size and narrow screens', () => {
 	it('offers three text sizes, kept on the device, that hold at 320 px', async () => {
-		const { page } = await device({ width: 320, height: 640 }, 'fr', ONLINE_ONLY);
+		const { page } = await device({ width: 320, height: 640 }, 'fr');
 		await page.goto(app.url);
 		// Hydrated first: the server-rendered button does nothing before.
 		await waitForVillagerSync(page);
@@ -347,7 +342,7 @@ describe('text size and narrow screens', () => {
 		}
 		await page.goto(app.url);
 		await page.screenshot({ path: path.join(resultsDir(), 'villager-home-largest-text-320.png') });
-		const phone = await device(PHONE, 'fr', ONLINE_ONLY);
+		const phone = await device(PHONE, 'fr');
 		await phone.page.goto(app.url);
 		await waitForVillagerSync(phone.page);
 		const normalHeader = await phone.page.locator('header.site-header').boundingBox();

@@ -79,7 +79,7 @@ describe('the agenda', () => {
 		await staff.goto(eventUrl);
 		await staff.getByLabel('Titre').waitFor();
 
-		const phone = await openDevice(PHONE);
+		const phone = await openDevice(PHONE, { serviceWorker: true });
 		devices.push(phone);
 		const page = phone.page;
 		await page.goto(`${app.url}/agenda`);

@@ -96,7 +96,7 @@ describe('a secret ballot cast offline', () => {
 			await voteAs(code, pollId, index % 2 ? 'choix-2' : 'choix-1', `neighbour-${index}-0001`);
 		}
 
-		const phone = await device(PHONE);
+		const phone = await device(PHONE, { serviceWorker: true });
 		const { page, context } = phone;
 		await page.goto(`${app.url}/habitant#${codes[0].replace(/-/g, '')}`);
 		await waitForServiceWorker(page);
@@ -129,7 +129,7 @@ describe('a secret ballot cast offline', () => {
 		await page.getByText('Votre vote est enregistré').waitFor();
 
 		// Another phone, never used by this resident, sees the live tally.
-		const other = await device(PHONE);
+		const other = await device(PHONE, { serviceWorker: true });
 		await other.page.goto(app.url);
 		await waitForServiceWorker(other.page);
 		await other.page.goto(`${app.url}/sondages/${pollId.slice('poll:'.length)}`);
@@ -164,7 +164,7 @@ describe('a secret ballot cast offline', () => {
 	// session (Dexie still loading), so a page opened at once forgot it.
 	it('keeps the session on the device before saying the resident is recognised', async () => {
 		// Without the service worker, which would serve the scripts from its cache.
-		const { page, context } = await device(PHONE, { serviceWorker: false });
+		const { page, context } = await device(PHONE);
 		await page.goto(`${app.url}/habitant`);
 		await waitForVillagerSync(page);
 		await page.getByLabel('Code d’habitant').fill(codes[1]);

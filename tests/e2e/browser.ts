@@ -59,14 +59,16 @@ export interface DeviceOptions {
 	locale?: string;
 	timezoneId?: string;
 	/**
-	 * false: the device never gets the service worker (its script is never
-	 * answered), for tests that read pages online and are not about it:
-	 * installing it precaches the whole app shell, the dearest part of a device.
+	 * true: the device installs the service worker, for tests that go offline
+	 * or are about it. Otherwise its script is never answered: installing it
+	 * precaches the whole app shell (about 3 s of a core), the dearest part of a
+	 * device, and most tests read pages online.
 	 */
 	serviceWorker?: boolean;
 	/**
 	 * A whole browser with a profile on disk instead of a context, for what
-	 * Chromium refuses to an off-the-record context (the installability check).
+	 * Chromium refuses to an off-the-record context (the installability check);
+	 * it installs the service worker.
 	 */
 	persistent?: boolean;
 }
@@ -106,7 +108,8 @@ export async function openDevice(viewport = PHONE, options: DeviceOptions = {}):
 		}
 		release = releaseBrowser;
 	}
-	if (options.serviceWorker === false) await context.route('**/service-worker.js', () => {});
+	if (!(options.serviceWorker ?? options.persistent))
+		await context.route('**/service-worker.js', () => {});
 	context.setDefaultTimeout(20_000);
 	const page = context.pages()[0] ?? (await context.newPage());
 	page.on('pageerror', (error) => console.error(`[page error] ${error.message}`));

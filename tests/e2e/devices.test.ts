@@ -36,8 +36,8 @@ async function storedOnDevice(page: Page) {
 
 describe('test devices', () => {
 	it('keep their service worker, IndexedDB, caches and cookies to themselves', async () => {
-		const first = await openDevice(PHONE);
-		const second = await openDevice(PHONE);
+		const first = await openDevice(PHONE, { serviceWorker: true });
+		const second = await openDevice(PHONE, { serviceWorker: true });
 		devices.push(first, second);
 
 		await first.page.goto(app.url);

@@ -76,7 +76,7 @@ describe('a notice travels from the mairie to an offline phone', () => {
 	let villager: Device;
 
 	it('shows the first visit server-rendered, then installs for offline use', async () => {
-		villager = await device(PHONE);
+		villager = await device(PHONE, { serviceWorker: true });
 		const { page } = villager;
 		await page.goto(app.url);
 		await expect(
@@ -183,8 +183,8 @@ describe('a notice travels from the mairie to an offline phone', () => {
 
 describe('staff laptops', () => {
 	it('resolve a conflict between two offline edits in the UI, losing neither', async () => {
-		const laptopA = await device(LAPTOP);
-		const laptopB = await device(LAPTOP);
+		const laptopA = await device(LAPTOP, { serviceWorker: true });
+		const laptopB = await device(LAPTOP, { serviceWorker: true });
 		await staffLogin(laptopA.page, app.url, app.staff);
 		await staffLogin(laptopB.page, app.url, app.staff);
 		await waitForServiceWorker(laptopA.page);

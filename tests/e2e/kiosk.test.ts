@@ -224,7 +224,7 @@ describe('kiosk tablet', () => {
 		expect(staff.page.url()).toMatch(/\/mairie\/bornes$/);
 
 		// The tablet: asked, confirmed, then the kiosk, in kiosk layout.
-		tablet = await openDevice(KIOSK);
+		tablet = await openDevice(KIOSK, { serviceWorker: true });
 		devices.push(tablet);
 		await tablet.page.goto(pairingLink);
 		await tablet.page.getByRole('button', { name: 'Oui, en faire une borne' }).click();

@@ -24,8 +24,8 @@ const en = words('en');
 const app = sharedApp();
 const devices: Device[] = [];
 
-async function device(locale: string) {
-	const opened = await openDevice(PHONE, { locale });
+async function device(locale: string, offline = false) {
+	const opened = await openDevice(PHONE, { locale, serviceWorker: offline });
 	devices.push(opened);
 	return opened;
 }
@@ -43,7 +43,7 @@ describe('languages', () => {
 	});
 
 	it('follows an English browser, with dates in English, then switches and remembers', async () => {
-		const { page, context } = await device('en-GB');
+		const { page, context } = await device('en-GB', true);
 		await page.goto(app.url);
 		// The server's first paint is already English (from Accept-Language).
 		await page.getByRole('heading', { name: en.home_heading }).waitFor();

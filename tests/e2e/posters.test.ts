@@ -51,7 +51,7 @@ const squeezed = (text: string) => text.replace(/\s+/g, '');
 
 beforeAll(async () => {
 	// Printed online: the service worker is not what this checks.
-	device = await openDevice(LAPTOP, { serviceWorker: false });
+	device = await openDevice(LAPTOP);
 	await servePdfReader(device.context);
 });
 

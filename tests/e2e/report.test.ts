@@ -126,7 +126,7 @@ function expectHeadersWhole(read: ReadPdf, headers: string[][], orientation: str
 describe('the participation report', () => {
 	it('shows a generated year as figures, charts and tables, and exports it', async () => {
 		// Online throughout: the service worker is not what this checks.
-		device = await openDevice(LAPTOP, { serviceWorker: false });
+		device = await openDevice(LAPTOP);
 		await servePdfReader(device.context);
 		const { page } = device;
 		await staffLogin(page, app.url, STAFF);
@@ -222,7 +222,7 @@ describe('the participation report', () => {
 	it('prints the demo’s bilan from a laptop with every month and whole headers', async () => {
 		// The trial of issue 13: the demo commune, its laptop, the default twelve months.
 		const demo = sharedApp();
-		const laptop = await openDevice(LAPTOP, { serviceWorker: false });
+		const laptop = await openDevice(LAPTOP);
 		try {
 			await servePdfReader(laptop.context);
 			await staffLogin(laptop.page, demo.url, demo.staff);

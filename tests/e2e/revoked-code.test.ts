@@ -29,7 +29,8 @@ const IDEA = 'Des bancs sur la place';
 const REVOKED = 'Votre code a été retiré par la mairie';
 
 async function device(viewport = PHONE) {
-	const opened = await openDevice(viewport);
+	// Installs the service worker: signIn waits for it, and the phones go offline.
+	const opened = await openDevice(viewport, { serviceWorker: true });
 	devices.push(opened);
 	return opened;
 }
@@ -173,7 +174,10 @@ describe('a code the mairie revoked', () => {
 		// /envois: the three kept, each saying why it waits; the first vote sent.
 		await page.goto(`${app.url}/envois`);
 		const waiting = page.locator('li[data-outbox-state="waiting"]');
-		await expect.poll(() => waiting.filter({ hasText: REVOKED }).count()).toBe(3);
+		// Each kept item learns it when its own send is refused, one after another.
+		await expect
+			.poll(() => waiting.filter({ hasText: REVOKED }).count(), { timeout: 20_000 })
+			.toBe(3);
 		expect(await page.locator('li[data-outbox-state="sent"]').count()).toBe(1);
 		expect(await page.locator('li[data-outbox-state="refused"]').count()).toBe(0);
 
@@ -201,7 +205,10 @@ describe('a code the mairie revoked', () => {
 		// The new letter's code: nothing written offline was lost, all of it goes.
 		const fresh = await reissue(resident.id);
 		await page.goto(`${app.url}/envois`);
-		await expect.poll(() => waiting.filter({ hasText: REVOKED }).count()).toBe(3);
+		// Each kept item learns it when its own send is refused, one after another.
+		await expect
+			.poll(() => waiting.filter({ hasText: REVOKED }).count(), { timeout: 20_000 })
+			.toBe(3);
 		await signIn(page, fresh);
 		await page.goto(`${app.url}/envois`);
 		await expect

@@ -56,8 +56,9 @@ afterAll(async () => {
 	for (const opened of devices) await opened.close().catch(() => undefined);
 });
 
-async function device(viewport = PHONE) {
-	const opened = await openDevice(viewport);
+/** offline: the device installs the service worker, to work without the network. */
+async function device(viewport = PHONE, offline = false) {
+	const opened = await openDevice(viewport, { serviceWorker: offline });
 	devices.push(opened);
 	return opened;
 }
@@ -93,7 +94,7 @@ describe('results in batches of 5', () => {
 	let kiosk: Page;
 
 	it('tells the villager who voted when results will show', async () => {
-		phone = (await device(PHONE)).page;
+		phone = (await device(PHONE, true)).page;
 		await phone.goto(`${app.url}/habitant#${codes[0].replace(/-/g, '')}`);
 		await waitForServiceWorker(phone);
 		await phone.getByRole('button', { name: 'Valider mon code' }).click();

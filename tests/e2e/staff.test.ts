@@ -5,7 +5,15 @@ import { issueCodes, residentCookie, staffCookie } from '../harness/api.ts';
 import { eventFactory, noticeFactory, pollFactory } from '../factories.ts';
 import { demoStaffLogin, startApp, type TestApp } from '../harness/app.ts';
 import { fillStorageWhenAsked, setStorageFull } from '../storage-full.ts';
-import { LAPTOP, openDevice, resultsDir, staffLogin, syncStaff, type Device } from './browser.ts';
+import {
+	LAPTOP,
+	openDevice,
+	resultsDir,
+	staffLogin,
+	syncStaff,
+	waitForServiceWorker,
+	type Device
+} from './browser.ts';
 
 /**
  * Issues 13 §4 and 14 §2–§5, end to end on the secretary's laptop: one
@@ -17,8 +25,9 @@ let app: TestApp;
 let cookie = '';
 const devices: Device[] = [];
 
-async function laptop(): Promise<Device> {
-	const opened = await openDevice(LAPTOP);
+/** offline: the laptop installs the service worker, to work without the network. */
+async function laptop(offline = false): Promise<Device> {
+	const opened = await openDevice(LAPTOP, { serviceWorker: offline });
 	devices.push(opened);
 	await staffLogin(opened.page, app.url, demoStaffLogin(app.dataDir));
 	return opened;
@@ -160,7 +169,9 @@ describe('one address per document', () => {
 
 describe('statuses that say what villagers see', () => {
 	it('lists a notice published offline as not sent, and says so until it is', async () => {
-		const { page, context } = await laptop();
+		const { page, context } = await laptop(true);
+		// Its pages must open offline: « Retour à la liste » comes from the cache.
+		await waitForServiceWorker(page);
 		await page.getByRole('link', { name: /Nouvel avis/ }).click();
 		await page.getByLabel('Titre').fill('Permanence des élus annulée');
 		await context.setOffline(true);

@@ -30,8 +30,9 @@ const TITLE = 'Lampadaire éteint rue du Lavoir';
 const ANSWER = 'L’ampoule a été changée **mardi**. Merci du signalement !';
 const ANSWER_SHOWN = 'L’ampoule a été changée mardi. Merci du signalement !';
 
-async function device(viewport = PHONE) {
-	const opened = await openDevice(viewport);
+/** offline: the device installs the service worker, to work without the network. */
+async function device(viewport = PHONE, offline = false) {
+	const opened = await openDevice(viewport, { serviceWorker: offline });
 	devices.push(opened);
 	return opened;
 }
@@ -126,7 +127,7 @@ describe('the report form (issue 13 §5)', () => {
 describe('a report filed offline reaches the mairie and comes back answered', () => {
 	it('goes from an offline phone to the staff queue, and back as "Résolu"', async () => {
 		const code = await issueCode();
-		const phone = await device(PHONE);
+		const phone = await device(PHONE, true);
 		const { context } = phone;
 		let page = phone.page;
 		await context.grantPermissions(['geolocation'], { origin: app.url });

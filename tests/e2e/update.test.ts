@@ -28,7 +28,7 @@ beforeAll(async () => {
 		throw new Error(`No next release in ${NEXT}/: run \`npm run build:next\` (npm test does).`);
 	}
 	app = await startOwnApp({ demoContent: true });
-	phone = await openDevice(PHONE);
+	phone = await openDevice(PHONE, { serviceWorker: true });
 });
 
 afterAll(async () => {

@@ -211,7 +211,7 @@ async function expectInert(page: Page, url: string, mustShow: RegExp) {
 describe('an XSS corpus in every writable field', () => {
 	it('runs nothing on the villager pages', async () => {
 		// Read online: the service worker is not what this checks.
-		const phone = await openDevice(PHONE, { serviceWorker: false });
+		const phone = await openDevice(PHONE);
 		devices.push(phone);
 		const { page } = phone;
 		const shown = /window\.__pwned=1|lien/;
@@ -232,7 +232,7 @@ describe('an XSS corpus in every writable field', () => {
 	});
 
 	it('runs nothing on the staff pages that show residents’ text', async () => {
-		const laptop = await openDevice(LAPTOP, { serviceWorker: false });
+		const laptop = await openDevice(LAPTOP);
 		devices.push(laptop);
 		const { page } = laptop;
 		await staffLogin(page, app.url, STAFF);
