@@ -14,7 +14,9 @@ import './shared-app.ts';
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
 	const shared = await startOwnApp({
 		demoContent: project.name.startsWith('e2e'),
-		env: { ADDRESS_HEADER: 'x-forwarded-for' },
+		// Jobs every 2 s, not 15–30 s: a poll's closing or a scheduled notice is
+		// seen within moments, so tests wait on it for seconds instead of half a minute.
+		env: { ADDRESS_HEADER: 'x-forwarded-for', CRIEUR_JOB_INTERVAL_SECONDS: '2' },
 		store: storeKind({ ...process.env, ...project.config.env })
 	});
 	project.provide('app', {
