@@ -26,6 +26,7 @@ import { clearEditorDrafts, deleteSetting, readSetting, writeSetting } from './d
 import { randomBytes } from './random.ts';
 import { DEFAULT_TIME_ZONE } from '../domain/limits.ts';
 import { RetryTimer } from './retry.ts';
+import { refusalKey } from './staff/refusals.ts';
 import { isStorageFailure } from './storage-errors.ts';
 import { onSyncTriggers } from './triggers.ts';
 
@@ -108,6 +109,8 @@ class StaffStore {
 	/** A storage failure closed the local connections (see #heal). */
 	#broken = false;
 	#syncing: Promise<void> | null = null;
+	/** Refusals staff asked to send again, until a pass sent them. */
+	#retrying = new Set<string>();
 	#again = false;
 	#afterWrite: ReturnType<typeof setTimeout> | null = null;
 	#started = false;
@@ -262,14 +265,13 @@ class StaffStore {
 		return { rev, conflicted: this.#conflicted(intent.id) };
 	}
 
-	/** Sends a refused document again on the next sync, unchanged (the server's rules may have changed). */
+	/**
+	 * Sends a refused document again, unchanged (the server's rules may have
+	 * changed). Asked for by key, not written into the list: a pass already
+	 * under way would write its own outcome over it, and the request be lost.
+	 */
 	async retryRefused(refusal: Refusal): Promise<void> {
-		const key = `${refusal.location} ${refusal.id}`;
-		this.refused = this.refused.map((kept) =>
-			`${kept.location} ${kept.id}` === key ? { ...kept, revs: [] } : kept
-		);
-		const { dbs } = this.#session();
-		await writeSetting(refusalsKey(dbs.commune), this.refused);
+		this.#retrying.add(refusalKey(refusal));
 		await this.sync();
 	}
 
@@ -539,8 +541,14 @@ class StaffStore {
 			return;
 		}
 		this.status = 'syncing';
+		// Asked again: sent as if it had changed (no revision to skip).
+		const retrying = new Set(this.#retrying);
+		const earlier = this.refused.map((kept) =>
+			retrying.has(refusalKey(kept)) ? { ...kept, revs: [] } : kept
+		);
 		try {
-			const outcome = await module.syncOnce(dbs, WATCHDOG_MS, this.refused);
+			const outcome = await module.syncOnce(dbs, WATCHDOG_MS, earlier);
+			for (const key of retrying) this.#retrying.delete(key);
 			this.refused = outcome.refused;
 			await writeSetting(refusalsKey(dbs.commune), outcome.refused);
 			this.syncedAt = new Date();

@@ -21,6 +21,10 @@ export interface Refusal {
 	at: string;
 }
 
+/** One refusal per document and location. */
+export const refusalKey = (refusal: Pick<Refusal, 'location' | 'id'>) =>
+	`${refusal.location} ${refusal.id}`;
+
 /** CouchDB's words when validate_doc_update throws something other than our messages. */
 const GENERIC_REASONS = new Set(['', 'forbidden', 'unauthorized', 'Forbidden', 'Unauthorized']);
 
