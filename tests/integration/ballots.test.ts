@@ -2,11 +2,13 @@ import nano from 'nano';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../../src/lib/server/backend.ts';
 import { runTally } from '../../src/lib/server/jobs/tally.ts';
-import type { Tally } from '../../src/lib/domain/tally.ts';
-import { pollFactory } from '../factories.ts';
 import { freshAddress, issueResidents } from '../harness/api.ts';
 import { basic, STAFF, USERS } from '../harness/couch.ts';
 import { sharedApp } from '../harness/shared-app.ts';
+import { tallyId, type Tally } from '../../src/lib/domain/tally.ts';
+import { slugOf } from '../../src/lib/domain/slug.ts';
+import { wordingOf, type Poll } from '../../src/lib/domain/poll.ts';
+import { publishOpenPoll } from '../harness/polls.ts';
 
 /**
  * Issue 3 against the production build in front of a real CouchDB-protocol
@@ -57,23 +59,10 @@ async function vote(
 	return { status: response.status, body: await response.json() };
 }
 
-async function publishPoll(overrides = {}) {
-	const now = Date.now();
-	const poll = pollFactory({
-		opens_at: new Date(now - 60_000).toISOString(),
-		closes_at: new Date(now + 3_600_000).toISOString(),
-		...overrides
-	});
-	await couch()
-		.use('demo-public')
-		.insert(poll as never);
-	return poll;
-}
+const publishPoll = (overrides: Partial<Poll> = {}) => publishOpenPoll(server.adminUrl, overrides);
 
 async function tallyOf(pollId: string): Promise<Tally | null> {
-	const response = await fetch(
-		`${app.url}/db/demo-public/${encodeURIComponent(`tally:${pollId.slice(5)}`)}`
-	);
+	const response = await fetch(`${app.url}/db/demo-public/${encodeURIComponent(tallyId(pollId))}`);
 	return response.ok ? ((await response.json()) as Tally) : null;
 }
 
@@ -149,7 +138,7 @@ describe('ballots', () => {
 		expect(replay.status).toBe(409);
 
 		const ballots = await couch().use('demo-ballots').list({ include_docs: true });
-		const mine = ballots.rows.filter((row) => row.id.startsWith(`ballot:${poll._id.slice(5)}:`));
+		const mine = ballots.rows.filter((row) => row.id.startsWith(`ballot:${slugOf(poll._id)}:`));
 		expect(mine).toHaveLength(1);
 		expect(JSON.stringify(mine)).not.toContain(resident.id.slice('resident:'.length));
 	});
@@ -219,6 +208,7 @@ describe('ballots', () => {
 		expect(newDevice.status).toBe(200);
 		const again = await vote(newDevice.cookie, poll._id, ['non'], 'after-reissue');
 		expect(again.status).toBe(409);
+		expect(again.status).toBe(409);
 		expect(again.body.reason).toMatch(/déjà voté/);
 
 		await fetch(`${app.url}/api/mairie/habitants/${encodeURIComponent(resident.id)}/revoke`, {
@@ -246,8 +236,8 @@ describe('ballots', () => {
 		const ballots = await couch()
 			.use('demo-ballots')
 			.list({
-				startkey: `ballot:${poll._id.slice(5)}:`,
-				endkey: `ballot:${poll._id.slice(5)}:\ufff0`
+				startkey: `ballot:${slugOf(poll._id)}:`,
+				endkey: `ballot:${slugOf(poll._id)}:\ufff0`
 			});
 		expect(ballots.rows).toHaveLength(0);
 	});
@@ -344,7 +334,7 @@ describe('what clients can reach', () => {
 		const poll = await publishPoll();
 		for (const cookie of [staffCookie, (await enterCode((await issue(['']))[0].code)).cookie, '']) {
 			const forgedTally = await fetch(
-				`${app.url}/db/demo-public/${encodeURIComponent(`tally:${poll._id.slice(5)}`)}`,
+				`${app.url}/db/demo-public/${encodeURIComponent(tallyId(poll._id))}`,
 				{
 					method: 'PUT',
 					headers: { 'content-type': 'application/json', cookie },
@@ -387,7 +377,7 @@ describe('the tally job', () => {
 		for (const poll of polls) {
 			for (let i = 0; i < 6; i++) {
 				await ballots.insert({
-					_id: `ballot:${poll._id.slice(5)}:pseudo-${n++}`,
+					_id: `ballot:${slugOf(poll._id)}:pseudo-${n++}`,
 					type: 'ballot',
 					poll: poll._id,
 					choices: [i % 2 ? 'oui' : 'non'],
@@ -411,5 +401,68 @@ describe('the tally job', () => {
 				counts: { oui: 3, non: 3, 'sans-avis': 0 }
 			});
 		}
+	});
+});
+
+describe('a poll taken back and put out again with other words (issue 13)', () => {
+	it('counts none of the ballots cast on the old words, and lets those residents vote again', async () => {
+		const poll = await publishPoll();
+		const residents = await issue(Array.from({ length: 5 }, (_, i) => `Foyer reformulé ${i}`));
+		const devices = await Promise.all(residents.map((resident) => enterCode(resident.code)));
+		for (const [i, device] of devices.entries()) {
+			expect((await vote(device.cookie, poll._id, ['oui'], `reword-a-${i}`)).status).toBe(201);
+		}
+		await expect
+			.poll(async () => (await tallyOf(poll._id))?.counts?.oui, { timeout: 30_000 })
+			.toBe(5);
+
+		// Staff take it back and put it out again, its two answers' words swapped:
+		// validate_doc_update sees a new poll over a deletion, and lets it through.
+		const url = `${app.url}/db/demo-public/${encodeURIComponent(poll._id)}`;
+		const stored = (await (await fetch(url, { headers: { cookie: staffCookie } })).json()) as Poll;
+		const removed = await fetch(`${url}?rev=${stored._rev}`, {
+			method: 'DELETE',
+			headers: { cookie: staffCookie }
+		});
+		expect(removed.status).toBe(200);
+		const { _rev: _gone, ...content } = stored;
+		const reworded = {
+			...content,
+			options: [
+				{ id: 'oui', label: 'Non' },
+				{ id: 'non', label: 'Oui' },
+				{ id: 'sans-avis', label: 'Sans avis' }
+			]
+		};
+		const republished = await fetch(url, {
+			method: 'PUT',
+			headers: { 'content-type': 'application/json', cookie: staffCookie },
+			body: JSON.stringify(reworded)
+		});
+		expect(republished.status).toBe(201);
+
+		// Villagers never read the old figures under the new words: no tally, then one of none.
+		const shown = async () => {
+			const snapshot = (await (await fetch(`${app.url}/api/public/current`)).json()) as {
+				polls: { poll: { _id: string }; tally: Tally | null }[];
+			};
+			return snapshot.polls.find((entry) => entry.poll._id === poll._id)?.tally ?? null;
+		};
+		expect((await shown())?.counts?.oui ?? 0).toBe(0);
+		await expect
+			.poll(async () => (await tallyOf(poll._id))?.wording, { timeout: 30_000 })
+			.toBe(wordingOf(reworded));
+		expect(await tallyOf(poll._id)).toMatchObject({ total: 0, counts: null });
+
+		// Their ballots answered other words: each resident votes again, once.
+		for (const [i, device] of devices.entries()) {
+			expect((await vote(device.cookie, poll._id, ['non'], `reword-b-${i}`)).status).toBe(201);
+		}
+		const again = await vote(devices[0].cookie, poll._id, ['oui'], 'reword-c-0');
+		expect(again.status).toBe(409);
+		expect(again.body.reason).toMatch(/déjà voté/);
+		await expect
+			.poll(async () => (await tallyOf(poll._id))?.counts, { timeout: 30_000 })
+			.toEqual({ oui: 0, non: 5, 'sans-avis': 0 });
 	});
 });

@@ -4,7 +4,7 @@ import PouchDB from 'pouchdb-core';
 import idb from 'pouchdb-adapter-idb';
 import type { Commune, Notice, PollWithTally } from '../domain/notice.ts';
 import type { Poll } from '../domain/poll.ts';
-import { tallyId, type Tally } from '../domain/tally.ts';
+import { tallyFor, tallyId, type Tally } from '../domain/tally.ts';
 import { sortAnswers, type AnswerDoc, type SupportsDoc } from '../domain/answer.ts';
 
 PouchDB.plugin(idb);
@@ -98,7 +98,7 @@ export async function readAll(db: PouchDB.Database): Promise<PublicDocs> {
 	return {
 		commune,
 		notices,
-		polls: polls.map((poll) => ({ poll, tally: tallies.get(tallyId(poll._id)) ?? null })),
+		polls: polls.map((poll) => ({ poll, tally: tallyFor(poll, tallies.get(tallyId(poll._id))) })),
 		answers: sortAnswers(answers),
 		supports,
 		// Not event.ts's byStart: importing it would bring the time-zone library into the replica's chunk.

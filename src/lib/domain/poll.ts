@@ -71,6 +71,40 @@ export function checkChoices(
 export interface StoredBallot {
 	outbox_id: string;
 	choices: string[];
+	/** The poll's wording it answered (wordingOf); absent on ballots cast before it was kept. */
+	wording?: string;
+}
+
+/** What a ballot answers: the question, its answers and how many may be chosen. */
+export type PollWording = Pick<Poll, 'question' | 'options' | 'multiple' | 'max_choices'>;
+
+/**
+ * A short digest of a poll's wording. A ballot counts only for the wording it
+ * answered: a poll taken back and put out again with other words (which
+ * validate_doc_update cannot see through a deletion) starts from no ballot,
+ * and a swap of two answers' labels never turns their votes over. FNV-1a in
+ * two 32-bit halves: pure, for the domain, and short enough for every ballot.
+ */
+export function wordingOf(poll: PollWording): string {
+	const text = JSON.stringify([
+		poll.question,
+		poll.options.map((option) => [option.id, option.label]),
+		poll.multiple,
+		poll.max_choices
+	]);
+	let low = 0x811c9dc5;
+	let high = 0xcbf29ce4;
+	for (let i = 0; i < text.length; i++) {
+		const unit = text.charCodeAt(i);
+		low = Math.imul(low ^ unit, 0x01000193) >>> 0;
+		high = Math.imul(high ^ unit ^ (low >>> 24), 0x01000193) >>> 0;
+	}
+	return high.toString(16).padStart(8, '0') + low.toString(16).padStart(8, '0');
+}
+
+/** Whether a stored ballot counts for the poll as it stands. */
+export function answersWording(ballot: Pick<StoredBallot, 'wording'>, poll: PollWording): boolean {
+	return ballot.wording === undefined || ballot.wording === wordingOf(poll);
 }
 
 export type BallotDecision =
@@ -89,14 +123,13 @@ function sameChoices(a: readonly string[], b: readonly string[]): boolean {
  * so that a lost response never counts twice nor shows an error.
  */
 export function decideBallot(
-	poll: Pick<
-		Poll,
-		'options' | 'multiple' | 'max_choices' | 'opens_at' | 'closes_at' | 'allow_change'
-	>,
-	existing: StoredBallot | null,
+	poll: PollWording & Pick<Poll, 'opens_at' | 'closes_at' | 'allow_change'>,
+	stored: StoredBallot | null,
 	incoming: StoredBallot,
 	now: Date
 ): BallotDecision {
+	// A ballot that answered another wording of the poll is no vote on this one.
+	const existing = stored && answersWording(stored, poll) ? stored : null;
 	if (existing && existing.outbox_id === incoming.outbox_id) {
 		return sameChoices(existing.choices, incoming.choices)
 			? { action: 'already_accepted' }

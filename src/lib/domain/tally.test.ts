@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { pollFactory } from '../../../tests/factories.ts';
-import { decideBallot } from './poll.ts';
+import { answersWording, decideBallot, wordingOf } from './poll.ts';
 import {
 	arrivedSince,
 	batchTime,
@@ -9,6 +9,7 @@ import {
 	nextSupports,
 	nextTally,
 	publishedTally,
+	tallyFor,
 	type CastBallot,
 	type SupportsVersion,
 	type TallyVersion,
@@ -227,3 +228,59 @@ describe('the batch rule (issue 13)', () => {
 function writesOf(ballots: CastBallot[]): Writes {
 	return Object.fromEntries(ballots.map((b) => [b.key, b.generation]));
 }
+
+describe('a ballot counts for the wording it answered (issue 13, retract and republish)', () => {
+	const poll = pollFactory({
+		opens_at: new Date(OPENS).toISOString(),
+		closes_at: new Date(CLOSES).toISOString()
+	});
+	const swapped = {
+		...poll,
+		options: [
+			{ id: 'oui', label: 'Non' },
+			{ id: 'non', label: 'Oui' },
+			{ id: 'sans-avis', label: 'Sans avis' }
+		]
+	};
+	const open = new Date(OPENS + 3_600_000);
+
+	it('tells wordings apart by question, answers and how many may be chosen, not by description', () => {
+		const same = wordingOf(poll);
+		const described: typeof poll = { ...poll, description: 'Autre texte.' };
+		expect(wordingOf(described)).toBe(same);
+		expect(wordingOf({ ...poll, question: 'Autre ?' })).not.toBe(same);
+		expect(wordingOf(swapped)).not.toBe(same);
+		expect(wordingOf({ ...poll, multiple: true, max_choices: 2 })).not.toBe(same);
+		expect(same).toMatch(/^[0-9a-f]{16}$/);
+	});
+
+	it('lets a resident vote again on a new wording, not on the same', () => {
+		const stored = { outbox_id: 'o-1', choices: ['oui'], wording: wordingOf(poll) };
+		const again = { outbox_id: 'o-2', choices: ['non'] };
+		expect(decideBallot(poll, stored, again, open)).toEqual({
+			action: 'refuse',
+			reason: 'already_voted'
+		});
+		expect(decideBallot(swapped, stored, again, open)).toEqual({ action: 'store' });
+		// Cast before ballots kept their wording: it counts for the poll as it is.
+		expect(decideBallot(swapped, { outbox_id: 'o-1', choices: ['oui'] }, again, open)).toEqual({
+			action: 'refuse',
+			reason: 'already_voted'
+		});
+		expect(answersWording({ wording: wordingOf(poll) }, swapped)).toBe(false);
+	});
+
+	it('starts a reworded poll from the tally of no ballot, and shows none counted for the old words', () => {
+		const five = ['a', 'b', 'c', 'd', 'e'].map((key) => ballot(key, 'oui'));
+		const published = nextTally(poll, five, null, open)!;
+		expect(published.tally.counts).toMatchObject({ oui: 5 });
+		expect(tallyFor(poll, published.tally)).toBe(published.tally);
+		expect(tallyFor(swapped, published.tally)).toBeNull();
+		const restarted = nextTally(swapped, [], published, open)!;
+		expect(restarted.mark).toEqual({});
+		expect(restarted.tally).toMatchObject({ total: 0, counts: null, wording: wordingOf(swapped) });
+		// A tally published before tallies kept their wording still shows.
+		const { wording: _wording, ...legacy } = published.tally;
+		expect(tallyFor(swapped, legacy)).toBe(legacy);
+	});
+});

@@ -1,5 +1,5 @@
 import { supportsId, type SupportsDoc } from './answer.ts';
-import { pollState, type Poll } from './poll.ts';
+import { pollState, wordingOf, type Poll, type PollWording } from './poll.ts';
 import { slugOf } from './slug.ts';
 
 /** Below this many ballots, counts are never published: in a hamlet, 3 votes can be told apart. */
@@ -36,10 +36,24 @@ export interface Tally {
 	counts: Record<string, number> | null;
 	/** When this version was published, to the minute: never the time of one ballot. */
 	updated_at: string;
+	/** The poll's wording its ballots answered (wordingOf); absent on tallies published before. */
+	wording?: string;
 }
 
 export function tallyId(pollId: string): string {
 	return `tally:${slugOf(pollId)}`;
+}
+
+/**
+ * The tally to show with a poll: none while the one at hand counted another
+ * wording of it (the tally job recounts it within a round).
+ */
+export function tallyFor<T extends Pick<Tally, 'poll' | 'wording'>>(
+	poll: PollWording,
+	tally: T | null | undefined
+): T | null {
+	if (!tally) return null;
+	return tally.wording === undefined || tally.wording === wordingOf(poll) ? tally : null;
 }
 
 /** Counts ballots per option. Each ballot counts once, whatever its number of choices. */
@@ -60,7 +74,7 @@ export function countBallots(
 
 /** What may be published of a count, at `now`, under the poll's rules. */
 export function publishedTally(
-	poll: Pick<Poll, '_id' | 'options' | 'opens_at' | 'closes_at' | 'results'>,
+	poll: PollWording & Pick<Poll, '_id' | 'opens_at' | 'closes_at' | 'results'>,
 	count: { counts: Record<string, number>; total: number },
 	now: Date
 ): Omit<Tally, '_rev'> {
@@ -76,7 +90,8 @@ export function publishedTally(
 		state,
 		total: count.total,
 		counts: state === 'live' || state === 'final' ? count.counts : null,
-		updated_at: batchTime(now)
+		updated_at: batchTime(now),
+		wording: wordingOf(poll)
 	};
 }
 
@@ -132,11 +147,15 @@ function writesOf(items: readonly { key: string; generation: number }[]): Writes
  * follows the rule, the total too.
  */
 export function nextTally(
-	poll: Pick<Poll, '_id' | 'options' | 'opens_at' | 'closes_at' | 'results'>,
+	poll: PollWording & Pick<Poll, '_id' | 'opens_at' | 'closes_at' | 'results'>,
 	ballots: readonly CastBallot[],
-	last: TallyVersion | null,
+	published: TallyVersion | null,
 	now: Date
 ): TallyVersion | null {
+	// Published for another wording of the poll: its figures say nothing of this one.
+	const reworded =
+		published?.tally.wording !== undefined && published.tally.wording !== wordingOf(poll);
+	const last = reworded ? null : published;
 	const current = writesOf(ballots);
 	const closed = pollState(poll, now) === 'closed';
 	let next: TallyVersion;
@@ -188,7 +207,8 @@ export function sameTally(a: Omit<Tally, '_rev'> | null, b: Omit<Tally, '_rev'>)
 	return (
 		a.state === b.state &&
 		a.total === b.total &&
-		JSON.stringify(a.counts) === JSON.stringify(b.counts)
+		JSON.stringify(a.counts) === JSON.stringify(b.counts) &&
+		a.wording === b.wording
 	);
 }
 

@@ -1,6 +1,12 @@
 import { createHmac } from 'node:crypto';
 import * as v from 'valibot';
-import { decideBallot, type BallotRefusal, type Poll, type StoredBallot } from '../domain/poll.ts';
+import {
+	decideBallot,
+	wordingOf,
+	type BallotRefusal,
+	type Poll,
+	type StoredBallot
+} from '../domain/poll.ts';
 import type { Backend } from './backend.ts';
 import { statusOf } from './couch-errors.ts';
 import { slugOf } from '../domain/slug.ts';
@@ -77,6 +83,7 @@ export async function castBallot(
 				type: 'ballot',
 				poll: poll._id,
 				...incoming,
+				wording: wordingOf(poll),
 				cast_at: now.toISOString()
 			});
 			return { status: 'accepted', replaced: decision.action === 'replace', duplicate: false };

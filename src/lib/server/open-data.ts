@@ -2,7 +2,7 @@ import { stringify } from 'csv-stringify/sync';
 import { byStart, eventSlug, type CommuneEvent } from '../domain/event.ts';
 import { filesOf, type Notice } from '../domain/notice.ts';
 import type { Poll } from '../domain/poll.ts';
-import { tallyId, type Tally } from '../domain/tally.ts';
+import { tallyFor, tallyId, type Tally } from '../domain/tally.ts';
 import type { Backend } from './backend.ts';
 import { slugOf } from '../domain/slug.ts';
 
@@ -109,7 +109,7 @@ export async function readOpenData(
 			.sort((a, b) => b.opens_at.localeCompare(a.opens_at))
 			.map((poll) => {
 				const slug = slugOf(poll._id);
-				const tally = tallyOf.get(tallyId(poll._id));
+				const tally = tallyFor(poll, tallyOf.get(tallyId(poll._id)));
 				return {
 					id: slug,
 					url: `${origin}/sondages/${slug}`,

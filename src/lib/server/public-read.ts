@@ -1,7 +1,7 @@
 import type { Commune, Notice, PollWithTally, PublicSnapshot } from '../domain/notice.ts';
 import { partitionNotices } from '../domain/notice.ts';
 import { visiblePolls, type Poll } from '../domain/poll.ts';
-import { tallyId, type Tally } from '../domain/tally.ts';
+import { tallyFor, tallyId, type Tally } from '../domain/tally.ts';
 import { sortAnswers, type AnswerDoc, type SupportsDoc } from '../domain/answer.ts';
 import { byStart, type CommuneEvent } from '../domain/event.ts';
 import type { Backend } from './backend.ts';
@@ -27,7 +27,14 @@ export async function readPolls(backend: Backend): Promise<PollWithTally[]> {
 		tallies.rows.flatMap((row) => (row.doc ? [[row.id, row.doc as unknown as Tally] as const] : []))
 	);
 	return polls.rows.flatMap((row) =>
-		row.doc ? [{ poll: row.doc as unknown as Poll, tally: byId.get(tallyId(row.id)) ?? null }] : []
+		row.doc
+			? [
+					{
+						poll: row.doc as unknown as Poll,
+						tally: tallyFor(row.doc as unknown as Poll, byId.get(tallyId(row.id)))
+					}
+				]
+			: []
 	);
 }
 

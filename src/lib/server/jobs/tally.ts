@@ -1,6 +1,7 @@
-import type { Poll } from '../../domain/poll.ts';
+import { answersWording, type Poll } from '../../domain/poll.ts';
 import {
 	nextTally,
+	tallyFor,
 	tallyId,
 	type CastBallot,
 	type Tally,
@@ -44,8 +45,9 @@ export async function recountPoll(
 		include_docs: true
 	});
 	// A ballot's revision generation counts its writes: 1 when cast, +1 per replacement.
+	// Only the ballots that answered the poll as it is worded now (domain/poll.ts).
 	const ballots: CastBallot[] = rows.rows.flatMap((row) =>
-		row.doc
+		row.doc && answersWording(row.doc, poll)
 			? [
 					{
 						key: row.id.slice(prefix.length),
@@ -126,11 +128,13 @@ export async function runTally(
 	});
 	// nano refuses an empty key list: a commune without polls has no tally to miss.
 	if (polls.length > 0) {
-		const missing = await backend.couch.use<Tally>(backend.databases.public).fetch({
+		const published = await backend.couch.use<Tally>(backend.databases.public).fetch({
 			keys: polls.map((poll) => tallyId(poll._id))
 		});
-		missing.rows.forEach((row, index) => {
-			if ('error' in row && !due.includes(polls[index])) due.push(polls[index]);
+		// No tally yet, or one that counted another wording of the poll (taken back, put out again).
+		published.rows.forEach((row, index) => {
+			const stale = 'doc' in row && row.doc && !tallyFor(polls[index], row.doc);
+			if (('error' in row || stale) && !due.includes(polls[index])) due.push(polls[index]);
 		});
 	}
 
