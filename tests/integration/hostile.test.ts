@@ -11,7 +11,7 @@ import type { TestApp } from '../harness/app.ts';
 import { STAFF, USERS } from '../harness/couch.ts';
 import { startOwnApp, type OwnApp } from '../harness/own-app.ts';
 import type { TestStore } from '../harness/store.ts';
-import { noticeFactory, pollFactory } from '../factories.ts';
+import { answerFactory, noticeFactory, pollFactory } from '../factories.ts';
 
 /**
  * Hostile clients against the production build and a real CouchDB-protocol
@@ -53,22 +53,11 @@ const JOB_OWNED = new Set(['tally:hostile', 'supports:idee-hostile', 'supports:i
 let submissionId = '';
 
 function answerDoc(id: string) {
-	const now = new Date().toISOString();
-	return {
+	return answerFactory({
 		_id: id,
-		type: 'answer',
-		kind: 'suggestion',
 		title: 'Un banc devant la poste',
-		body: 'Pour attendre le car.',
-		category: 'vie-locale',
-		status: 'accepted',
-		answer: '',
-		place_address: '',
-		public_name: null,
-		submitted_at: now,
-		answered_at: now,
-		updated_at: now
-	};
+		body: 'Pour attendre le car.'
+	});
 }
 
 let nextAddress = 1;
@@ -82,7 +71,17 @@ beforeAll(async () => {
 	cookies.mairie = await staffCookie(app.url, STAFF);
 	// A real staff account, of the commune "autre": its role is mairie:autre.
 	cookies['mairie-autre'] = await staffCookie(app.url, USERS.otherStaff);
-	const codes = await issueCodes(app.url, cookies.mairie, ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H']);
+	const codes = await issueCodes(app.url, cookies.mairie, [
+		'A',
+		'B',
+		'C',
+		'D',
+		'E',
+		'F',
+		'G',
+		'H',
+		'I'
+	]);
 	cookies.habitant = await residentCookie(app.url, codes[0], address());
 	spareCodes = codes.slice(1);
 	cookies.borne = await pairedKioskCookie(app.url, cookies.mairie);
@@ -1135,6 +1134,10 @@ describe('guessing staff passwords', () => {
 	});
 });
 
+/** The cookies a response sets, but for the device cookie every code attempt may get. */
+const sessionCookies = (result: { headers: Headers }) =>
+	result.headers.getSetCookie().filter((cookie) => !cookie.startsWith('crieur-poste-'));
+
 describe('guessing resident codes', () => {
 	const WRONG = 'ACDE-FGHJ-KMNP';
 	/** Wrong codes the server looked up: the whole server allows 2,000 per 10 minutes. */
@@ -1161,14 +1164,14 @@ describe('guessing resident codes', () => {
 		for (let i = 0; i < 50; i++) {
 			const result = await enter(WRONG, from);
 			expectApiError(result, 401, 'unknown_code');
-			expect(result.headers.getSetCookie()).toEqual([]);
+			expect(sessionCookies(result)).toEqual([]);
 		}
 		for (const code of [WRONG, spareCodes[5]]) {
 			const blocked = await enter(code, from);
 			expectApiError(blocked, 429, 'too_many_attempts');
 			expect(String(blocked.json?.reason)).toMatch(/depuis cette connexion/);
 			expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(500);
-			expect(blocked.headers.getSetCookie()).toEqual([]);
+			expect(sessionCookies(blocked)).toEqual([]);
 		}
 	});
 
@@ -1178,7 +1181,52 @@ describe('guessing resident codes', () => {
 		const statuses = results.map((result) => result.status).sort();
 		expect(statuses.filter((status) => status === 401)).toHaveLength(50);
 		expect(statuses.filter((status) => status === 429)).toHaveLength(10);
-		expect(results.flatMap((result) => result.headers.getSetCookie())).toEqual([]);
+		expect(results.flatMap(sessionCookies)).toEqual([]);
+	});
+
+	/** A phone: the device cookie it got asking whether it has a session, then its code. */
+	async function phoneAt(from: string) {
+		const asked = await send('anonyme', 'GET', '/api/habitants/session', undefined, {
+			'x-forwarded-for': from
+		});
+		const device = asked.headers
+			.getSetCookie()
+			.find((cookie) => cookie.startsWith('crieur-poste-'))!
+			.split(';')[0];
+		return {
+			enter: async (code: string) => {
+				const result = await send(
+					'anonyme',
+					'POST',
+					'/api/habitants/session',
+					{ code },
+					{ 'x-forwarded-for': from, cookie: device }
+				);
+				if (result.status === 401) judged++;
+				return result;
+			}
+		};
+	}
+
+	// Issue 13: thousands of phones share a mobile carrier's address.
+	it('lets 40 phones behind one carrier address each slip twice, then come in', async () => {
+		const carrier = address();
+		const phones = await Promise.all(Array.from({ length: 40 }, () => phoneAt(carrier)));
+		for (const phone of phones) {
+			for (let i = 0; i < 2; i++) expectApiError(await phone.enter(WRONG), 401, 'unknown_code');
+		}
+		expect((await phones[0].enter(spareCodes[7])).status).toBe(200);
+	});
+
+	it('stops one phone after 20 of its own wrong codes, and only that phone', async () => {
+		const home = address();
+		const [mine, theirs] = [await phoneAt(home), await phoneAt(home)];
+		for (let i = 0; i < 20; i++) expectApiError(await mine.enter(WRONG), 401, 'unknown_code');
+		const paused = await mine.enter(WRONG);
+		expectApiError(paused, 429, 'too_many_attempts');
+		expect(String(paused.json?.reason)).toMatch(/depuis cet appareil/);
+		expect(sessionCookies(paused)).toEqual([]);
+		expectApiError(await theirs.enter(WRONG), 401, 'unknown_code');
 	});
 
 	it('stops a kiosk after 20 wrong codes sent at once, and stores no ballot', async () => {
@@ -1254,7 +1302,7 @@ describe('guessing resident codes', () => {
 		const fresh = await enter(spareCodes[5], address());
 		expectApiError(fresh, 429, 'too_many_attempts');
 		expect(String(fresh.json?.reason)).toMatch(/serveur/);
-		expect(fresh.headers.getSetCookie()).toEqual([]);
+		expect(sessionCookies(fresh)).toEqual([]);
 		// A second phone of the household still gets in.
 		expect((await enter(spareCodes[6], household)).status).toBe(200);
 	});
