@@ -2,6 +2,7 @@ import type { SubmissionDoc } from '../src/lib/domain/submission.ts';
 import type { DraftNotice, Notice } from '../src/lib/domain/notice.ts';
 import type { Poll } from '../src/lib/domain/poll.ts';
 import type { CommuneEvent } from '../src/lib/domain/event.ts';
+import type { AnswerDoc } from '../src/lib/domain/answer.ts';
 
 // Unique across the files of a run, which share one store.
 const run = Math.random().toString(36).slice(2, 8);
@@ -51,6 +52,28 @@ export function pollFactory(overrides: Partial<Poll> = {}): Poll {
 		created_at: '2026-10-30T09:00:00.000Z',
 		updated_at: '2026-10-30T09:00:00.000Z',
 		author: 'Secrétariat',
+		...overrides
+	};
+}
+
+/** A published suggestion, answered now; override what the test is about. */
+export function answerFactory(overrides: Partial<AnswerDoc> = {}): AnswerDoc {
+	counter++;
+	const now = new Date().toISOString();
+	return {
+		_id: `answer:test-${run}-${counter}`,
+		type: 'answer',
+		kind: 'suggestion',
+		title: `Idée de test ${counter}`,
+		body: 'Texte du résident.',
+		category: 'vie-locale',
+		status: 'accepted',
+		answer: '',
+		place_address: '',
+		public_name: null,
+		submitted_at: now,
+		answered_at: now,
+		updated_at: now,
 		...overrides
 	};
 }

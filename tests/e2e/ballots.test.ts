@@ -13,6 +13,8 @@ import {
 	type Device,
 	type DeviceOptions
 } from './browser.ts';
+import { tallyId } from '../../src/lib/domain/tally.ts';
+import { slugOf } from '../../src/lib/domain/slug.ts';
 
 /**
  * Issue 3, end to end: staff issue codes and publish a poll; a villager opens
@@ -132,7 +134,7 @@ describe('a secret ballot cast offline', () => {
 		const other = await device(PHONE, { serviceWorker: true });
 		await other.page.goto(app.url);
 		await waitForServiceWorker(other.page);
-		await other.page.goto(`${app.url}/sondages/${pollId.slice('poll:'.length)}`);
+		await other.page.goto(`${app.url}/sondages/${slugOf(pollId)}`);
 		await other.page
 			.getByRole('heading', { name: 'Résultats en direct' })
 			.waitFor({ timeout: 30_000 });
@@ -149,13 +151,13 @@ describe('a secret ballot cast offline', () => {
 		await kiosk.page.getByLabel('Code d’habitant').fill(codes[0].toLowerCase());
 		await kiosk.page.getByRole('button', { name: 'Valider mon code' }).click();
 		await kiosk.page.getByText('Vous êtes reconnu comme habitant').first().waitFor();
-		await kiosk.page.goto(`${app.url}/sondages/${pollId.slice('poll:'.length)}`);
+		await kiosk.page.goto(`${app.url}/sondages/${slugOf(pollId)}`);
 		await kiosk.page.getByLabel('Non').check();
 		await kiosk.page.getByRole('button', { name: 'Voter' }).click();
 		await kiosk.page.getByText('Refusé').first().waitFor({ timeout: 20_000 });
 		await kiosk.page.getByText('Vous avez déjà voté à ce sondage.').waitFor();
 		const tally = await (
-			await fetch(`${app.url}/db/demo-public/${encodeURIComponent(`tally:${pollId.slice(5)}`)}`)
+			await fetch(`${app.url}/db/demo-public/${encodeURIComponent(tallyId(pollId))}`)
 		).json();
 		expect(tally).toMatchObject({ total: 5, counts: { 'choix-1': 3, 'choix-2': 2 } });
 	});

@@ -6,6 +6,7 @@ import { staffCookie } from '../harness/api.ts';
 import { sharedApp } from '../harness/shared-app.ts';
 import { LAPTOP, openDevice, PHONE, resultsDir, type Device } from './browser.ts';
 import { readPdf as readPdfIn, savePng as savePngTo, servePdfReader } from './pdf.ts';
+import { slugOf } from '../../src/lib/domain/slug.ts';
 
 /**
  * A4 posters for the notice board: the browser's own print to PDF gives the
@@ -162,7 +163,7 @@ describe('A4 posters', () => {
 		);
 		expect(notices.length).toBeGreaterThanOrEqual(10);
 		for (const notice of notices) {
-			const slug = notice._id.slice('notice:'.length);
+			const slug = slugOf(notice._id);
 			// 72 dpi is enough to find the QR code, and quicker for fifteen posters.
 			const read = await readPdf(await printPoster(`/affiche/avis/${slug}`), { scale: 1 });
 			expect(read.pages, slug).toHaveLength(1);

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pollFactory } from '../factories.ts';
+import { answerFactory, pollFactory } from '../factories.ts';
 import { staffCookie } from '../harness/api.ts';
 import { sharedApp } from '../harness/shared-app.ts';
 import {
@@ -11,6 +11,7 @@ import {
 	waitForVillagerSync,
 	type Device
 } from './browser.ts';
+import { slugOf } from '../../src/lib/domain/slug.ts';
 
 /**
  * Issue 13 §2: a code the mairie revoked showed « Envoyé » and « saisissez
@@ -24,7 +25,7 @@ const app = sharedApp();
 let staff = '';
 const devices: Device[] = [];
 const POLL_ID = 'poll:code-retire';
-const POLL = `/sondages/${POLL_ID.slice('poll:'.length)}`;
+const POLL = `/sondages/${slugOf(POLL_ID)}`;
 const IDEA = 'Des bancs sur la place';
 const REVOKED = 'Votre code a été retiré par la mairie';
 
@@ -87,21 +88,14 @@ async function publishPoll() {
 
 /** A published idea, to support. */
 async function publishIdea() {
-	const now = new Date().toISOString();
-	await put('answer:bancs-place', {
-		type: 'answer',
-		kind: 'suggestion',
-		title: IDEA,
-		body: 'Deux bancs à l’ombre du tilleul.',
-		category: 'vie-locale',
-		status: 'accepted',
-		answer: '',
-		place_address: '',
-		public_name: null,
-		submitted_at: now,
-		answered_at: now,
-		updated_at: now
-	});
+	await put(
+		'answer:bancs-place',
+		answerFactory({
+			_id: 'answer:bancs-place',
+			title: IDEA,
+			body: 'Deux bancs à l’ombre du tilleul.'
+		})
+	);
 }
 
 async function signIn(page: Device['page'], code: string) {

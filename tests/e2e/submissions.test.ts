@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { answerFactory } from '../factories.ts';
 import { issueCodes, staffCookie } from '../harness/api.ts';
 import { startOwnApp, type OwnApp } from '../harness/own-app.ts';
 import {
@@ -273,24 +274,18 @@ describe('a report filed offline reaches the mairie and comes back answered', ()
 
 	it('lets a resident support a published idea once, and shows the count', async () => {
 		const staff = await staffCookie(app.url, app.staff);
-		const now = new Date().toISOString();
 		const published = await fetch(`${app.url}/db/demo-public/answer:idee-jardins`, {
 			method: 'PUT',
 			headers: { 'content-type': 'application/json', cookie: staff },
-			body: JSON.stringify({
-				type: 'answer',
-				kind: 'suggestion',
-				title: 'Des jardins partagés derrière l’école',
-				body: 'Le terrain en friche pourrait accueillir une dizaine de parcelles.',
-				category: 'vie-locale',
-				status: 'accepted',
-				answer: 'Bonne idée : le conseil en parlera en décembre.',
-				place_address: '',
-				public_name: 'Jeanne',
-				submitted_at: now,
-				answered_at: now,
-				updated_at: now
-			})
+			body: JSON.stringify(
+				answerFactory({
+					_id: 'answer:idee-jardins',
+					title: 'Des jardins partagés derrière l’école',
+					body: 'Le terrain en friche pourrait accueillir une dizaine de parcelles.',
+					answer: 'Bonne idée : le conseil en parlera en décembre.',
+					public_name: 'Jeanne'
+				})
+			)
 		});
 		expect(published.status).toBe(201);
 

@@ -14,9 +14,9 @@ import './shared-app.ts';
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
 	const shared = await startOwnApp({
 		demoContent: project.name.startsWith('e2e'),
-		// Jobs every 2 s, not 15–30 s: a poll's closing or a scheduled notice is
-		// seen within moments, so tests wait on it for seconds instead of half a minute.
-		env: { ADDRESS_HEADER: 'x-forwarded-for', CRIEUR_JOB_INTERVAL_SECONDS: '2' },
+		// Jobs every 5 s, not 15–30 s: a poll's closing is counted within moments.
+		// Not less: each tally round lists every poll of the suite and writes a checkpoint.
+		env: { ADDRESS_HEADER: 'x-forwarded-for', CRIEUR_JOB_INTERVAL_SECONDS: '5' },
 		store: storeKind({ ...process.env, ...project.config.env })
 	});
 	project.provide('app', {

@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { instantFromWallTime, type CommuneEvent } from '../../src/lib/domain/event.ts';
 import { STAFF, USERS } from '../harness/couch.ts';
 import { sharedApp } from '../harness/shared-app.ts';
+import { slugOf } from '../../src/lib/domain/slug.ts';
 
 /**
  * Issue 6, agenda: events written by staff (as their laptop replicates them),
@@ -154,9 +155,7 @@ describe('the agenda for villagers', () => {
 		expect(commune.name).toBe('Saint-Crieur');
 		const titles = events.map((found) => found.title);
 		expect(
-			events
-				.filter((found) => OURS.has(found._id.slice('event:'.length)))
-				.map((found) => found.title)
+			events.filter((found) => OURS.has(slugOf(found._id))).map((found) => found.title)
 		).toEqual(['Brocante', 'Événement fete-hiver', 'Loto', 'Conseil municipal']);
 		expect(titles).not.toContain('Pas encore public');
 	});

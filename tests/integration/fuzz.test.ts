@@ -7,7 +7,7 @@ import type { TestApp } from '../harness/app.ts';
 import { STAFF, USERS } from '../harness/couch.ts';
 import { startOwnApp, type OwnApp } from '../harness/own-app.ts';
 import type { TestStore } from '../harness/store.ts';
-import { pollFactory } from '../factories.ts';
+import { answerFactory, pollFactory } from '../factories.ts';
 
 /**
  * Every POST endpoint under /api, fed arbitrary JSON, strings (unicode,
@@ -54,27 +54,16 @@ beforeAll(async () => {
 		codes.map((code, i) => residentCookie(app.url, code, `10.77.0.${i + 1}`))
 	);
 	for (let i = 0; i < 4; i++) identities.borne.push(await pairedKioskCookie(app.url, staff));
-	const now = new Date().toISOString();
 	await nano(server.adminUrl)
 		.use('demo-public')
 		.bulk({
 			docs: [
 				poll,
-				{
+				answerFactory({
 					_id: SUGGESTION,
-					type: 'answer',
-					kind: 'suggestion',
 					title: 'Des bancs au lavoir',
-					body: 'Pour s’asseoir.',
-					category: 'vie-locale',
-					status: 'accepted',
-					answer: '',
-					place_address: '',
-					public_name: null,
-					submitted_at: now,
-					answered_at: now,
-					updated_at: now
-				}
+					body: 'Pour s’asseoir.'
+				})
 			]
 		});
 });

@@ -10,6 +10,10 @@ import { coarsenFirstUses } from '../../src/lib/server/residents.ts';
 import { pollFactory } from '../factories.ts';
 import { startStore, type TestStore } from '../harness/store.ts';
 import { earlierVersionLeaks, PouchDB, replicatedLeaks } from './earlier-versions.ts';
+import { tallyId } from '../../src/lib/domain/tally.ts';
+import { slugOf } from '../../src/lib/domain/slug.ts';
+import type { Poll } from '../../src/lib/domain/poll.ts';
+import { publishOpenPoll } from '../harness/polls.ts';
 
 /**
  * Issue 13 on Apache CouchDB 3.5.2: the tally job's publication (purge, then
@@ -58,7 +62,7 @@ async function cast(pollId: string, choices: string[]) {
 	const ballots = couch().use('demo-ballots');
 	for (const choice of choices) {
 		await ballots.insert({
-			_id: `ballot:${pollId.slice(5)}:pseudo-${pseudonyms}`,
+			_id: `ballot:${slugOf(pollId)}:pseudo-${pseudonyms}`,
 			type: 'ballot',
 			poll: pollId,
 			choices: [choice],
@@ -67,22 +71,9 @@ async function cast(pollId: string, choices: string[]) {
 	}
 }
 
-async function publishPoll(overrides = {}) {
-	const poll = pollFactory({
-		opens_at: new Date(Date.now() - 60_000).toISOString(),
-		closes_at: new Date(Date.now() + 3_600_000).toISOString(),
-		...overrides
-	});
-	await couch()
-		.use('demo-public')
-		.insert(poll as never);
-	return poll;
-}
+const publishPoll = (overrides: Partial<Poll> = {}) => publishOpenPoll(adminUrl, overrides);
 
-const tallyOf = (pollId: string) =>
-	couch()
-		.use<Tally>('demo-public')
-		.get(`tally:${pollId.slice(5)}`);
+const tallyOf = (pollId: string) => couch().use<Tally>('demo-public').get(tallyId(pollId));
 
 describe('tallies on Apache CouchDB 3.5.2', () => {
 	let poll: ReturnType<typeof pollFactory>;
@@ -124,7 +115,7 @@ describe('tallies on Apache CouchDB 3.5.2', () => {
 	it('keep no earlier version the server can give, not even to its admin', async () => {
 		const probe = {
 			dbUrl: `${url}/demo-public`,
-			id: `tally:${poll._id.slice(5)}`,
+			id: tallyId(poll._id),
 			current: revs.at(-1)!,
 			earlier: revs.slice(0, -1),
 			headers: admin
@@ -142,7 +133,7 @@ describe('tallies on Apache CouchDB 3.5.2', () => {
 
 	it('connect to a device holding an earlier version, without a conflict', async () => {
 		await device.replicate.from(new PouchDB(`${url}/demo-public`, { headers: admin } as never));
-		const held = await device.get(`tally:${poll._id.slice(5)}`, { conflicts: true });
+		const held = await device.get(tallyId(poll._id), { conflicts: true });
 		expect(held).toMatchObject({ _rev: revs.at(-1), total: 8 });
 		expect(held._conflicts).toBeUndefined();
 		await device.destroy();
@@ -166,7 +157,7 @@ describe('tallies on Apache CouchDB 3.5.2', () => {
 
 	it('written before batches lose their history once, keeping only the last id', async () => {
 		const legacy = await publishPoll();
-		const id = `tally:${legacy._id.slice(5)}`;
+		const id = tallyId(legacy._id);
 		const db = couch().use('demo-public');
 		const old: string[] = [];
 		for (let total = 1; total <= 3; total++) {

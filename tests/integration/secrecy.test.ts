@@ -9,12 +9,16 @@ import type { Tally } from '../../src/lib/domain/tally.ts';
 import type { Backend } from '../../src/lib/server/backend.ts';
 import { runTally } from '../../src/lib/server/jobs/tally.ts';
 import { coarsenFirstUses } from '../../src/lib/server/residents.ts';
-import { pollFactory } from '../factories.ts';
+import { answerFactory, pollFactory } from '../factories.ts';
 import { issueResidents } from '../harness/api.ts';
 import { startApp, type TestApp } from '../harness/app.ts';
 import { basic, provisionDemo, STAFF, USERS } from '../harness/couch.ts';
 import { startStore, type TestStore } from '../harness/store.ts';
 import { earlierVersionLeaks, PouchDB, replicatedLeaks } from './earlier-versions.ts';
+import { tallyId } from '../../src/lib/domain/tally.ts';
+import { slugOf } from '../../src/lib/domain/slug.ts';
+import type { Poll } from '../../src/lib/domain/poll.ts';
+import { publishOpenPoll } from '../harness/polls.ts';
 
 /**
  * Issue 13, the secret ballot: published tallies and support counts move only
@@ -84,21 +88,10 @@ async function vote(cookie: string, poll: string, choice: string) {
 	expect([200, 201]).toContain(response.status);
 }
 
-async function publishPoll(overrides = {}) {
-	const now = Date.now();
-	const poll = pollFactory({
-		opens_at: new Date(now - 60_000).toISOString(),
-		closes_at: new Date(now + 3_600_000).toISOString(),
-		...overrides
-	});
-	await couch()
-		.use('demo-public')
-		.insert(poll as never);
-	return poll;
-}
+const publishPoll = (overrides: Partial<Poll> = {}) => publishOpenPoll(server.adminUrl, overrides);
 
 const tallyPath = (pollId: string) =>
-	`${app.url}/db/demo-public/${encodeURIComponent(`tally:${pollId.slice(5)}`)}`;
+	`${app.url}/db/demo-public/${encodeURIComponent(tallyId(pollId))}`;
 
 async function tallyOf(pollId: string): Promise<Tally | null> {
 	const response = await fetch(tallyPath(pollId));
@@ -182,7 +175,7 @@ describe('the batch rule, through the ballot API', () => {
 		const current = revs.at(-1)!;
 		const earlier = revs.slice(0, -1);
 		for (const [who, headers] of viewers(voters[0].cookie)) {
-			const probe = { dbUrl: `${app.url}/db/demo-public`, id: `tally:${poll._id.slice(5)}` };
+			const probe = { dbUrl: `${app.url}/db/demo-public`, id: tallyId(poll._id) };
 			expect({
 				who,
 				leaks: await earlierVersionLeaks({ ...probe, current, earlier, headers })
@@ -192,7 +185,7 @@ describe('the batch rule, through the ballot API', () => {
 		for (const user of [USERS.resident, USERS.staff]) {
 			const leaks = await earlierVersionLeaks({
 				dbUrl: `${server.url}/demo-public`,
-				id: `tally:${poll._id.slice(5)}`,
+				id: tallyId(poll._id),
 				current,
 				earlier,
 				headers: basic(user)
@@ -202,7 +195,7 @@ describe('the batch rule, through the ballot API', () => {
 		expect(
 			await replicatedLeaks({
 				dbUrl: `${app.url}/db/demo-public`,
-				id: `tally:${poll._id.slice(5)}`,
+				id: tallyId(poll._id),
 				current,
 				earlier
 			})
@@ -219,7 +212,7 @@ describe('the batch rule, through the ballot API', () => {
 			const response = await fetch(`${app.url}/db/demo-public/_purge`, {
 				method: 'POST',
 				headers: { 'content-type': 'application/json', ...headers },
-				body: JSON.stringify({ [`tally:${poll._id.slice(5)}`]: [revs.at(-1)] })
+				body: JSON.stringify({ [tallyId(poll._id)]: [revs.at(-1)] })
 			});
 			expect({ who, status: response.status }).toEqual({ who, status: 403 });
 		}
@@ -266,7 +259,7 @@ describe('what counts as an arrival', () => {
 describe('devices holding an earlier version', () => {
 	it('take the next one as its descendant, by replication and through /api/sync', async () => {
 		const poll = await publishPoll();
-		const id = `tally:${poll._id.slice(5)}`;
+		const id = tallyId(poll._id);
 		const voters = await residents(10);
 		for (let i = 0; i < 5; i++) await vote(voters[i].cookie, poll._id, 'oui');
 		await jobCaughtUp();
@@ -308,24 +301,14 @@ describe('devices holding an earlier version', () => {
 
 describe('support counts', () => {
 	it('are published from 5 supports on, in batches of 5', async () => {
-		const now = new Date().toISOString();
 		await couch()
 			.use('demo-public')
-			.insert({
-				_id: 'answer:idee-secrete',
-				type: 'answer',
-				kind: 'suggestion',
-				title: 'Des bancs place de l’Église',
-				body: 'Texte du résident.',
-				category: 'vie-locale',
-				status: 'accepted',
-				answer: '',
-				place_address: '',
-				public_name: null,
-				submitted_at: now,
-				answered_at: now,
-				updated_at: now
-			} as never);
+			.insert(
+				answerFactory({
+					_id: 'answer:idee-secrete',
+					title: 'Des bancs place de l’Église'
+				}) as never
+			);
 		const supporters = await residents(7);
 		const support = async (cookie: string) => {
 			const response = await fetch(`${app.url}/api/supports`, {
@@ -389,7 +372,7 @@ describe('a tally job that dies', () => {
 		const cast = async (count: number) => {
 			for (let i = 0; i < count; i++) {
 				await ballots.insert({
-					_id: `ballot:${poll._id.slice(5)}:pseudo-${n}`,
+					_id: `ballot:${slugOf(poll._id)}:pseudo-${n}`,
 					type: 'ballot',
 					poll: poll._id,
 					choices: [n++ % 2 ? 'non' : 'oui'],
@@ -397,7 +380,7 @@ describe('a tally job that dies', () => {
 				} as never);
 			}
 		};
-		const id = `tally:${poll._id.slice(5)}`;
+		const id = tallyId(poll._id);
 		const tally = () => couch().use<Tally>('crash-public').get(id);
 		const kill = () => {
 			throw new Error('killed');
@@ -448,13 +431,13 @@ describe('a deployment from before batches, restarted', () => {
 		await app.stop();
 		const publicDb = couch().use('demo-public');
 		const poll = await publishPoll();
-		const tallyId = `tally:${poll._id.slice(5)}`;
+		const pollTallyId = tallyId(poll._id);
 		// As the old job wrote them: one version per ballot, each to the millisecond.
 		const old: string[] = [];
 		let rev: string | undefined;
 		for (let total = 1; total <= 3; total++) {
 			const written = await publicDb.insert({
-				_id: tallyId,
+				_id: pollTallyId,
 				...(rev ? { _rev: rev } : {}),
 				type: 'tally',
 				poll: poll._id,
@@ -502,7 +485,7 @@ describe('a deployment from before batches, restarted', () => {
 		await expect
 			.poll(async () => (await tallyOf(poll._id))?._rev, { timeout: 30_000, interval: 250 })
 			.not.toBe(old.at(-1));
-		const tally = (await publicDb.get(tallyId, { revs: true })) as Tally & {
+		const tally = (await publicDb.get(pollTallyId, { revs: true })) as Tally & {
 			_revisions: { ids: string[] };
 		};
 		expect(tally).toMatchObject({ total: 3, updated_at: '2026-11-20T10:03:00.000Z' });
@@ -514,7 +497,7 @@ describe('a deployment from before batches, restarted', () => {
 			await earlierVersionLeaks({
 				...probe,
 				dbUrl: `${app.url}/db/demo-public`,
-				id: tallyId,
+				id: pollTallyId,
 				earlier: old
 			})
 		).toEqual([]);

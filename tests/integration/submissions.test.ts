@@ -2,9 +2,11 @@ import crypto from 'node:crypto';
 import nano from 'nano';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { SubmissionDoc } from '../../src/lib/domain/submission.ts';
+import { answerFactory } from '../factories.ts';
 import { freshAddress, issueCodes, staffCookie } from '../harness/api.ts';
 import { STAFF } from '../harness/couch.ts';
 import { sharedApp } from '../harness/shared-app.ts';
+import { slugOf } from '../../src/lib/domain/slug.ts';
 
 /**
  * Issue 5 against the production build in front of a real CouchDB-protocol
@@ -298,22 +300,16 @@ describe('moderation rules hold in CouchDB itself', () => {
 		const publicDb = nano(server.url.replace('://', `://${STAFF.name}:${STAFF.password}@`)).use(
 			'demo-public'
 		);
-		const now = new Date().toISOString();
-		const answer = {
+		const answer = answerFactory({
 			_id: 'answer:rapport-publie',
-			type: 'answer',
 			kind: 'report',
 			title: 'Lampadaire éteint',
 			body: 'Devant le 12.',
 			category: 'eclairage',
 			status: 'resolved',
 			answer: 'Réparé.',
-			place_address: 'rue du Lavoir',
-			public_name: null,
-			submitted_at: now,
-			answered_at: now,
-			updated_at: now
-		};
+			place_address: 'rue du Lavoir'
+		});
 		await expect(
 			publicDb.insert({ ...answer, _id: 'answer:rapport-auteur', author: 'resident:x' } as never)
 		).rejects.toMatchObject({ statusCode: 403 });
@@ -332,22 +328,14 @@ describe('moderation rules hold in CouchDB itself', () => {
 
 describe('residents support a published suggestion once', () => {
 	async function publishAnswer(id: string, kind: 'suggestion' | 'report') {
-		const now = new Date().toISOString();
-		await asStaffOn('demo-public').insert({
-			_id: id,
-			type: 'answer',
-			kind,
-			title: kind === 'suggestion' ? 'Un marché le mercredi' : 'Nid-de-poule',
-			body: 'Texte du résident.',
-			category: kind === 'suggestion' ? 'vie-locale' : 'voirie',
-			status: 'accepted',
-			answer: '',
-			place_address: '',
-			public_name: null,
-			submitted_at: now,
-			answered_at: now,
-			updated_at: now
-		} as never);
+		await asStaffOn('demo-public').insert(
+			answerFactory({
+				_id: id,
+				kind,
+				title: kind === 'suggestion' ? 'Un marché le mercredi' : 'Nid-de-poule',
+				category: kind === 'suggestion' ? 'vie-locale' : 'voirie'
+			}) as never
+		);
 	}
 
 	async function support(cookie: string | null, answer: string, outboxId = outboxId2()) {
@@ -366,7 +354,7 @@ describe('residents support a published suggestion once', () => {
 	async function publishedCount(answer: string): Promise<number | null> {
 		const doc = await nano(server.adminUrl)
 			.use<{ count: number }>('demo-public')
-			.get(`supports:${answer.slice('answer:'.length)}`)
+			.get(`supports:${slugOf(answer)}`)
 			.catch(() => null);
 		return doc?.count ?? null;
 	}

@@ -13,6 +13,7 @@ import {
 	vote,
 	type Village
 } from './village.ts';
+import { slugOf } from '../../src/lib/domain/slug.ts';
 
 /**
  * Issue 7: local storage is a cache that can vanish or fill up (ARCHITECTURE
@@ -105,7 +106,7 @@ describe('storage evicted under the running app', () => {
 		await expect.poll(() => syncLabel(page)).toMatch(/^À jour/);
 		// The rebuilt replica alone shows a notice never opened on this phone.
 		await context.setOffline(true);
-		await page.goto(`${url}/avis/${notices[1]._id.slice('notice:'.length)}`);
+		await page.goto(`${url}/avis/${slugOf(notices[1]._id)}`);
 		await page.getByRole('heading', { name: notices[1].title }).waitFor();
 		console.log('evict:', { counts, outbox: items.map((item) => item.state) });
 		await context.setOffline(false);
@@ -154,7 +155,7 @@ describe('storage full', () => {
 		const url = village.app.url;
 
 		// A ballot: refused by the full memory, the choice stays for another try.
-		await page.goto(`${url}/sondages/${poll._id.slice('poll:'.length)}`);
+		await page.goto(`${url}/sondages/${slugOf(poll._id)}`);
 		await page.getByLabel('Oui').check();
 		await setStorageFull(page, true);
 		await page.getByRole('button', { name: 'Voter' }).click();

@@ -16,6 +16,8 @@ import {
 	waitForVillagerSync,
 	type Device
 } from '../e2e/browser.ts';
+import { tallyId } from '../../src/lib/domain/tally.ts';
+import { slugOf } from '../../src/lib/domain/slug.ts';
 
 /**
  * A commune for reliability tests: a real CouchDB-protocol server, the
@@ -206,7 +208,7 @@ export async function residentPhone(village: Village, label: string): Promise<De
 
 /** Votes "Oui" on a poll's page and waits until the ballot is in the outbox. */
 export async function vote(page: Page, baseUrl: string, pollId: string): Promise<void> {
-	await page.goto(`${baseUrl}/sondages/${pollId.slice('poll:'.length)}`);
+	await page.goto(`${baseUrl}/sondages/${slugOf(pollId)}`);
 	await page.getByLabel('Oui').check();
 	await page.getByRole('button', { name: 'Voter' }).click();
 	await page.locator('[data-outbox-state]').waitFor();
@@ -259,15 +261,15 @@ export async function serverCounts(village: Village, pollIds: string[], outboxId
 	const ballotsPerPoll: Record<string, number> = {};
 	const talliedPerPoll: Record<string, number | null> = {};
 	for (const pollId of pollIds) {
-		const prefix = `ballot:${pollId.slice('poll:'.length)}:`;
+		const prefix = `ballot:${slugOf(pollId)}:`;
 		const rows = await couch
 			.use('demo-ballots')
 			.list({ startkey: prefix, endkey: `${prefix}\ufff0` });
 		ballotsPerPoll[pollId] = rows.rows.length;
 		try {
-			const tally = (await couch
-				.use('demo-public')
-				.get(`tally:${pollId.slice('poll:'.length)}`)) as unknown as { total: number };
+			const tally = (await couch.use('demo-public').get(tallyId(pollId))) as unknown as {
+				total: number;
+			};
 			talliedPerPoll[pollId] = tally.total;
 		} catch {
 			talliedPerPoll[pollId] = null;
