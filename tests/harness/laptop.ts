@@ -10,22 +10,6 @@ import type { StaffLocation } from '../../src/lib/domain/staff-notice.ts';
 // HTTP are PouchDB 9's, as in the browser (client/staff/handles.ts plugs them).
 PouchDB.plugin(createRequire(import.meta.url)('pouchdb7-adapter-leveldb') as PouchDB.Plugin);
 
-/**
- * A browser sends a request again when the kept-alive connection it picked had
- * just been closed by the server; Node's fetch does not for a POST (PouchDB's
- * _revs_diff and _bulk_docs, which new_edits:false makes safe to repeat). Once,
- * saying why: a convergence run on a busy machine failed on such a drop.
- */
-async function fetchAsABrowserDoes(url: string | URL | Request, init?: RequestInit) {
-	try {
-		return await fetch(url, init);
-	} catch (error) {
-		const cause = (error as { cause?: unknown }).cause ?? error;
-		console.warn(`[laptop] ${init?.method ?? 'GET'} ${String(url)}: ${String(cause)}; sent again`);
-		return fetch(url, init);
-	}
-}
-
 /** A staff laptop's two replicas, in `dir`, syncing through the app's /db/ proxy with `cookie`. */
 export function openLaptop(
 	appUrl: string,
@@ -40,8 +24,7 @@ export function openLaptop(
 	const remote = (location: StaffLocation) =>
 		new PouchDB(`${appUrl}/db/${databaseName(commune, location)}`, {
 			skip_setup: true,
-			headers: { cookie },
-			fetch: fetchAsABrowserDoes
+			headers: { cookie }
 		} as PouchDB.Configuration.RemoteDatabaseConfiguration);
 	return {
 		commune,

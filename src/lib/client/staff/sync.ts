@@ -69,7 +69,8 @@ export async function syncOnce(
 			const status = (error as { status?: number }).status;
 			if (status === 401 || status === 403) throw new SyncError('unauthorized');
 			if (navigator.onLine === false || status === undefined || status === 0) {
-				throw new SyncError('offline');
+				// Why the request failed, for whoever reads the error (a test, the console).
+				throw new SyncError('offline', `offline: ${String((error as Error).message ?? error)}`);
 			}
 			throw new SyncError('server', String((error as Error).message ?? error));
 		} finally {
