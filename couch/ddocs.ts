@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ISO_DATE_PATTERN, LIMITS } from '../src/lib/domain/limits.ts';
 import { LABEL_FOLDS } from '../src/lib/domain/poll-rules.ts';
+import { FIELD_LABELS } from '../src/lib/domain/field-labels.ts';
 import { projectRoot } from './root.ts';
 
 export interface DesignDoc {
@@ -48,7 +49,8 @@ export function validateSource(which: DesignedDatabase, commune: string): string
 		.replace('/*LIMITS*/ null', JSON.stringify(LIMITS))
 		.replace("/*ISO_DATE*/ ''", JSON.stringify(ISO_DATE_PATTERN))
 		.replace('/*FOLDS*/ null', JSON.stringify(LABEL_FOLDS))
-		.replace('/*CHECKS*/', functionBody(readSource('lib/checks.js')));
+		.replace('/*CHECKS*/', functionBody(readSource('lib/checks.js')))
+		.replace('/*FIELD_LABELS*/ null', JSON.stringify(FIELD_LABELS));
 }
 
 export function designDoc(which: DesignedDatabase, commune: string): DesignDoc {

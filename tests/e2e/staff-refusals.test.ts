@@ -58,7 +58,7 @@ describe('a document the server refused', () => {
 					id,
 					title,
 					kind: 'rules',
-					reason: 'Document refusé (title : trop long).',
+					reason: 'Document refusé (titre : trop long).',
 					revs,
 					at: new Date().toISOString()
 				};
@@ -74,7 +74,7 @@ describe('a document the server refused', () => {
 		await banner.waitFor();
 		expect(await banner.getAttribute('role')).toBe('alert');
 		expect(await banner.innerText()).toContain(
-			`Refusé par le serveur : « ${title} » — Document refusé (title : trop long).`
+			`Refusé par le serveur : « ${title} » — Document refusé (titre : trop long).`
 		);
 		await banner.getByText('Votre modification reste sur cet ordinateur').waitFor();
 		await page.screenshot({ path: path.join(resultsDir(), 'staff-refusal-1366x768.png') });

@@ -49,7 +49,10 @@ describe('writes to <commune>-public, refused by CouchDB itself', () => {
 		const doc = { ...noticeFactory(), category: 'fete' };
 		const response = await put('demo-public', doc, basic(USERS.staff));
 		expect(response.status).toBe(403);
-		expect((await response.json()).reason).toMatch(/catégorie inconnue/);
+		// The field by the editor's French name: staff read it on the laptop (issue 15 §1).
+		expect((await response.json()).reason).toBe(
+			'Document refusé (catégorie : catégorie inconnue).'
+		);
 		expect(await exists('demo-public', doc._id)).toBe(false);
 	});
 

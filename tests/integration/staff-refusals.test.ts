@@ -100,7 +100,7 @@ describe('a staff sync the server refuses part of', () => {
 				id: refused,
 				title: tooLong,
 				kind: 'rules',
-				reason: expect.stringMatching(/^Document refusé \(title/)
+				reason: expect.stringMatching(/^Document refusé \(titre/)
 			})
 		]);
 		expect(await onServer(accepted)).toMatchObject({ status: 200, title: 'Avis sans souci' });

@@ -1,7 +1,9 @@
 // Shared by the validate_doc_update functions; couch/ddocs.ts pastes it in
 // place of the /*CHECKS*/ marker. ES5 only: it runs in CouchDB's JS engine.
+var FIELD_LABELS = /*FIELD_LABELS*/ null;
 function refuse(field, reason) {
-	throw { forbidden: 'Document refusé (' + field + ' : ' + reason + ').' };
+	var label = FIELD_LABELS && Object.prototype.hasOwnProperty.call(FIELD_LABELS, field) ? FIELD_LABELS[field] : field;
+	throw { forbidden: 'Document refusé (' + label + ' : ' + reason + ').' };
 }
 function contains(list, value) {
 	for (var i = 0; i < list.length; i++) if (list[i] === value) return true;
