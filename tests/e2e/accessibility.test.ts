@@ -59,8 +59,8 @@ const STAFF_PAGES = [
 	'/mairie/agenda/nouveau',
 	'/mairie/agenda/demo-conseil-novembre',
 	'/mairie/habitants',
-	'/mairie/envois',
-	'/mairie/envois/o-a11y-000001',
+	'/mairie/signalements',
+	'/mairie/signalements/o-a11y-000001',
 	'/mairie/bornes',
 	'/mairie/rapport'
 ];

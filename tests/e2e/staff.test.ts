@@ -490,7 +490,9 @@ describe('conflicts, shown and settled by a person', () => {
 			}
 		]);
 		const { page } = await laptop();
+		// The queue's old address (/mairie/envois, the villager outbox's name) still leads there.
 		await page.goto(`${app.url}/mairie/envois`);
+		await page.waitForURL(`${app.url}/mairie/signalements`);
 		const row = page.locator('tr', { hasText: 'Banc cassé au square' });
 		await row.getByText('Conflit à résoudre').waitFor();
 		await row.getByRole('link', { name: 'Banc cassé au square' }).click();

@@ -239,8 +239,8 @@ describe('an XSS corpus in every writable field', () => {
 		const shown = /window\.__pwned=1/;
 		for (const url of [
 			'/mairie',
-			'/mairie/envois',
-			'/mairie/envois/o-xss-000001',
+			'/mairie/signalements',
+			'/mairie/signalements/o-xss-000001',
 			'/mairie/avis/public/xss',
 			'/mairie/sondages/public/xss',
 			'/mairie/agenda/public/xss'

@@ -1,4 +1,4 @@
-import { newId } from '../domain/notice.ts';
+import { newId } from '../domain/slug.ts';
 import { randomBytes } from './random.ts';
 
 /**

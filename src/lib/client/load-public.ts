@@ -4,7 +4,7 @@ import { m } from '../i18n/index.ts';
 import { isHydrated } from './hydration.ts';
 import { publicStore } from './public-store.svelte.ts';
 import type { CommuneEvent } from '../domain/event.ts';
-import type { Commune } from '../domain/notice.ts';
+import type { Commune } from '../domain/commune.ts';
 
 type Fetch = typeof fetch;
 

@@ -1,5 +1,5 @@
 import { SvelteMap } from 'svelte/reactivity';
-import { newId } from '../domain/notice.ts';
+import { newId } from '../domain/slug.ts';
 import { randomBytes } from './random.ts';
 import {
 	blockedAlike,

@@ -1,12 +1,8 @@
 import type { AnswerDoc } from '../domain/answer.ts';
 import type { CommuneEvent } from '../domain/event.ts';
-import {
-	nextChange,
-	partitionNotices,
-	type Commune,
-	type Notice,
-	type PollWithTally
-} from '../domain/notice.ts';
+import { nextChange, partitionNotices, type Notice } from '../domain/notice.ts';
+import { type Commune } from '../domain/commune.ts';
+import { type PollWithTally } from '../domain/snapshot.ts';
 import { visiblePolls } from '../domain/poll.ts';
 import type * as ReplicaModule from './replica.ts';
 import { RetryTimer } from './retry.ts';

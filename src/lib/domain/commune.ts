@@ -20,3 +20,15 @@ export const roles = {
 export function isStaff(userRoles: readonly string[], commune: string): boolean {
 	return userRoles.includes('_admin') || userRoles.includes(roles.staff(commune));
 }
+
+/** The `commune` document of <commune>-public: its name, time zone and map centre. */
+export interface Commune {
+	_id: 'commune';
+	_rev?: string;
+	type: 'commune';
+	slug: string;
+	name: string;
+	timezone: string;
+	/** Where the report map opens; absent, reports have no map. */
+	centre?: { lat: number; lng: number };
+}

@@ -1,6 +1,8 @@
 import * as v from 'valibot';
 import { ISO_DATE_PATTERN, LIMITS } from './limits.ts';
-import type { Commune, DraftNotice, Notice, Validation, ValidationCode } from './notice.ts';
+import type { DraftNotice, Notice } from './notice.ts';
+import type { Commune } from './commune.ts';
+import type { Validation, ValidationCode } from './validation.ts';
 import type { Poll } from './poll.ts';
 import { PollSchema } from './poll-schema.ts';
 import { EventSchema } from './event-schema.ts';

@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-	compareNotices,
-	excerpt,
-	matchesSearch,
-	nextChange,
-	partitionNotices,
-	visibility
-} from './notice.ts';
+import { compareNotices, nextChange, partitionNotices, visibility } from './notice.ts';
+import { excerpt, matchesSearch } from './search.ts';
 import { validateDraft, validatePublicDoc } from './notice-schema.ts';
 import { draftFactory, noticeFactory } from '../../../tests/factories.ts';
 

@@ -1,7 +1,4 @@
 import { LIMITS, type DraftStatus, type NoticeCategory } from './limits.ts';
-import type { Poll } from './poll.ts';
-import type { Tally } from './tally.ts';
-import { randomChars, type RandomBytes } from './slug.ts';
 
 export type { NoticeCategory, DraftStatus };
 export const CATEGORIES: readonly NoticeCategory[] = LIMITS.categories;
@@ -60,69 +57,6 @@ export interface AttachmentStub {
 	stub?: boolean;
 	data?: string | Blob;
 }
-
-export interface Commune {
-	_id: 'commune';
-	_rev?: string;
-	type: 'commune';
-	slug: string;
-	name: string;
-	timezone: string;
-	/** Where the report map opens; absent, reports have no map. */
-	centre?: { lat: number; lng: number };
-}
-
-/** What the first, server-rendered visit needs: the commune and what is current. */
-export interface PublicSnapshot {
-	commune: Commune;
-	notices: Notice[];
-	/** Polls not closed for more than a month, with their tallies. */
-	polls: PollWithTally[];
-	generated_at: string;
-}
-
-export interface PollWithTally {
-	poll: Poll;
-	tally: Tally | null;
-}
-
-export type ValidationCode =
-	| 'required'
-	| 'too_long'
-	| 'invalid_date'
-	| 'invalid_category'
-	| 'invalid_boolean'
-	| 'invalid_status'
-	| 'invalid_id'
-	| 'invalid_slug'
-	| 'invalid_type'
-	| 'invalid_attachment_type'
-	| 'attachment_too_big'
-	| 'too_many_attachments'
-	| 'attachments_too_heavy'
-	| 'expires_before_publication'
-	| 'invalid_options'
-	| 'too_few_options'
-	| 'too_many_options'
-	| 'duplicate_option'
-	| 'duplicate_label'
-	| 'invalid_max_choices'
-	| 'max_choices_too_low'
-	| 'max_choices_too_high'
-	| 'invalid_results'
-	| 'closes_before_opening'
-	| 'ends_before_start'
-	| 'event_too_long'
-	| 'invalid_limit'
-	| 'invalid_event'
-	| 'missing_alt';
-
-export interface ValidationIssue {
-	field: string;
-	code: ValidationCode;
-}
-
-export type Validation<T> = { ok: true; value: T } | { ok: false; issues: ValidationIssue[] };
 
 export type Visibility = 'scheduled' | 'current' | 'expired';
 
@@ -188,52 +122,10 @@ export function nextChange(notices: Iterable<Notice>, now: Date): Date | null {
 	return Number.isFinite(next) ? new Date(next) : null;
 }
 
-/** Lower case without accents, so that "arrete" finds "Arrêté". */
-export function foldForSearch(text: string): string {
-	return text
-		.normalize('NFD')
-		.replace(/\p{Diacritic}/gu, '')
-		.toLowerCase();
-}
-
-/** Every word of the query must appear in the title or the body. */
-export function matchesSearch(notice: Pick<Notice, 'title' | 'body'>, query: string): boolean {
-	const words = foldForSearch(query).split(/\s+/).filter(Boolean);
-	if (words.length === 0) return true;
-	const haystack = foldForSearch(`${notice.title}\n${notice.body}`);
-	return words.every((word) => haystack.includes(word));
-}
-
-/** Plain text from the start of a markdown body, for lists and link previews. */
-export function excerpt(markdown: string, max = 180): string {
-	const text = markdown
-		.replace(/!\[[^\]]*\]\([^)]*\)/g, '')
-		.replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
-		.replace(/^\s{0,3}(#{1,6}|>|[-*+]|\d+\.)\s+/gm, '')
-		.replace(/[*_`~]+/g, '')
-		.replace(/<[^>]*>/g, '')
-		.replace(/\s+/g, ' ')
-		.trim();
-	if (text.length <= max) return text;
-	const cut = text.slice(0, max);
-	const lastSpace = cut.lastIndexOf(' ');
-	return `${cut.slice(0, lastSpace > max * 0.6 ? lastSpace : max).trimEnd()}…`;
-}
-
 /** Attachment metadata from a CouchDB document, sorted by name. */
 export function filesOf(doc: Pick<Notice, '_attachments' | 'files'>): FileInfo[] {
 	if (doc.files) return doc.files;
 	return Object.entries(doc._attachments ?? {})
 		.map(([name, stub]) => ({ name, content_type: stub.content_type, length: stub.length ?? 0 }))
 		.sort((a, b) => a.name.localeCompare(b.name, 'fr'));
-}
-
-/**
- * A new opaque id, time-ordered so that ids sort roughly by creation (outbox
- * items, kiosks, residents: nobody reads their address). Randomness is handed
- * in (getRandomValues in the browser, which unlike randomUUID also works on
- * plain-http LAN hosts; node:crypto on the server).
- */
-export function newId(prefix: string, now: Date, random: RandomBytes): string {
-	return `${prefix}:${now.getTime().toString(36)}-${randomChars(10, random)}`;
 }

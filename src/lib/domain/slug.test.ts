@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isReservedId, newSlugId, randomChars, slugOf, slugWords } from './slug.ts';
-import { newId } from './notice.ts';
+import { newId } from './slug.ts';
 
 const random = (count: number) => crypto.getRandomValues(new Uint8Array(count));
 /** Randomness that always draws the same bytes, for collisions on purpose. */

@@ -101,3 +101,13 @@ export function isReservedId(id: string): boolean {
 
 /** The address part of an id: `notice:marche-noel-k3f9` → `marche-noel-k3f9`. */
 export const slugOf = (id: string): string => id.slice(id.indexOf(':') + 1);
+
+/**
+ * A new opaque id, time-ordered so that ids sort roughly by creation (outbox
+ * items, kiosks, residents: nobody reads their address). Randomness is handed
+ * in (getRandomValues in the browser, which unlike randomUUID also works on
+ * plain-http LAN hosts; node:crypto on the server).
+ */
+export function newId(prefix: string, now: Date, random: RandomBytes): string {
+	return `${prefix}:${now.getTime().toString(36)}-${randomChars(10, random)}`;
+}

@@ -1,4 +1,4 @@
-import type { ValidationCode } from '../domain/notice.ts';
+import type { ValidationCode } from '../domain/validation.ts';
 import type { StaffState } from '../domain/staff-notice.ts';
 import type { SubmissionStatus } from '../domain/submission.ts';
 import { m } from './paraglide/messages.js';

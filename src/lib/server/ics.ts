@@ -1,6 +1,6 @@
 import ical, { ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
 import { dayOf, eventSlug, nextDay, type CommuneEvent } from '../domain/event.ts';
-import type { Commune } from '../domain/notice.ts';
+import type { Commune } from '../domain/commune.ts';
 import { markdownToText } from '../ui/markdown.ts';
 
 /** Midnight UTC of the commune's calendar day: ical-generator writes whole days from UTC dates. */

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { roles } from '../domain/commune.ts';
-import { newId } from '../domain/notice.ts';
+import { newId } from '../domain/slug.ts';
 import { normalizeCode } from '../domain/resident-code.ts';
 import { m } from '../i18n/index.ts';
 import { residentErrorMessage } from '../i18n/error-labels.ts';

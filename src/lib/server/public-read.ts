@@ -1,4 +1,6 @@
-import type { Commune, Notice, PollWithTally, PublicSnapshot } from '../domain/notice.ts';
+import type { Notice } from '../domain/notice.ts';
+import type { Commune } from '../domain/commune.ts';
+import type { PollWithTally, PublicSnapshot } from '../domain/snapshot.ts';
 import { partitionNotices } from '../domain/notice.ts';
 import { visiblePolls, type Poll } from '../domain/poll.ts';
 import { tallyFor, tallyId, type Tally } from '../domain/tally.ts';

@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { dayOf } from '../domain/event.ts';
-import type { Commune } from '../domain/notice.ts';
+import type { Commune } from '../domain/commune.ts';
 import { readsId, type ReadsDoc } from '../domain/participation.ts';
 import type { Backend } from './backend.ts';
 import { getOrNull, statusOf } from './couch-errors.ts';

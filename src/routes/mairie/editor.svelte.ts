@@ -5,7 +5,7 @@ import { deleteEditorDraft, readEditorDraft, writeEditorDraft } from '#lib/clien
 import { messageFor } from '#lib/client/error-message.ts';
 import type { StaffDocument, StaffEntryOf, StaffKind, Version } from '#lib/client/staff/index.ts';
 import { staffStore, type SaveIntent } from '#lib/client/staff-store.svelte.ts';
-import type { Validation, ValidationIssue } from '#lib/domain/notice.ts';
+import type { Validation, ValidationIssue } from '#lib/domain/validation.ts';
 import type { StaffLocation } from '#lib/domain/staff-notice.ts';
 import { m } from '#lib/i18n/index.ts';
 import { validationMessage } from '#lib/i18n/staff-labels.ts';

@@ -23,7 +23,7 @@ export function pathOfId(id: string): string | null {
 	const [prefix, ...rest] = id.split(':');
 	const slug = rest.join(':');
 	if (slug === '') return null;
-	if (prefix === 'submission') return `/mairie/envois/${encodeURIComponent(slug)}`;
+	if (prefix === 'submission') return `/mairie/signalements/${encodeURIComponent(slug)}`;
 	if (prefix === 'notice' || prefix === 'poll' || prefix === 'event')
 		return staffPath(prefix, slug);
 	return null;

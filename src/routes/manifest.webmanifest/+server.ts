@@ -1,5 +1,5 @@
 import { getBackend } from '#lib/server/backend.ts';
-import type { Commune } from '#lib/domain/notice.ts';
+import type { Commune } from '#lib/domain/commune.ts';
 import type { RequestHandler } from './$types';
 
 /** The web app manifest, named after the commune so that the home-screen icon says whose it is. */

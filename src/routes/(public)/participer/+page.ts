@@ -1,6 +1,6 @@
 import { loadPublic } from '#lib/client/load-public.ts';
 import { publicStore } from '#lib/client/public-store.svelte.ts';
-import type { Commune } from '#lib/domain/notice.ts';
+import type { Commune } from '#lib/domain/commune.ts';
 import type { AnswerDoc } from '#lib/domain/answer.ts';
 import type { PageLoad } from './$types';
 

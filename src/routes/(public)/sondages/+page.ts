@@ -1,6 +1,6 @@
 import { loadPublic } from '#lib/client/load-public.ts';
 import { publicStore } from '#lib/client/public-store.svelte.ts';
-import type { PublicSnapshot } from '#lib/domain/notice.ts';
+import type { PublicSnapshot } from '#lib/domain/snapshot.ts';
 import type { PageLoad } from './$types';
 
 export const load: PageLoad = async ({ fetch }) => {

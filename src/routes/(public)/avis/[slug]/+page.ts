@@ -1,7 +1,8 @@
 import { loadPublic } from '#lib/client/load-public.ts';
 import { publicStore } from '#lib/client/public-store.svelte.ts';
 import type { CommuneEvent } from '#lib/domain/event.ts';
-import type { Commune, Notice } from '#lib/domain/notice.ts';
+import type { Notice } from '#lib/domain/notice.ts';
+import type { Commune } from '#lib/domain/commune.ts';
 import type { PageLoad } from './$types';
 
 export const load: PageLoad = async ({ fetch, params }) => {

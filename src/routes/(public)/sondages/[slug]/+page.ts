@@ -1,6 +1,7 @@
 import { loadPublic } from '#lib/client/load-public.ts';
 import { publicStore } from '#lib/client/public-store.svelte.ts';
-import type { Commune, PollWithTally } from '#lib/domain/notice.ts';
+import type { Commune } from '#lib/domain/commune.ts';
+import type { PollWithTally } from '#lib/domain/snapshot.ts';
 import type { PageLoad } from './$types';
 
 export const load: PageLoad = async ({ fetch, params }) => {

@@ -1,6 +1,7 @@
 import { loadPublic } from '#lib/client/load-public.ts';
 import { publicStore } from '#lib/client/public-store.svelte.ts';
-import type { Commune, Notice } from '#lib/domain/notice.ts';
+import type { Notice } from '#lib/domain/notice.ts';
+import type { Commune } from '#lib/domain/commune.ts';
 import type { PageLoad } from './$types';
 
 // The same data as the notice's own page: server-rendered from the public API on

@@ -4,7 +4,7 @@ import { agendaCalendar, icsResponse } from '#lib/server/ics.ts';
 import { jsonError } from '#lib/server/http.ts';
 import { m } from '#lib/i18n/index.ts';
 import type { CommuneEvent } from '#lib/domain/event.ts';
-import type { Commune } from '#lib/domain/notice.ts';
+import type { Commune } from '#lib/domain/commune.ts';
 import type { RequestHandler } from './$types';
 
 /** One event, to add to a personal calendar. */

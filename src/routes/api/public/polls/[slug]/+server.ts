@@ -3,7 +3,7 @@ import { m } from '#lib/i18n/index.ts';
 import { getBackend } from '#lib/server/backend.ts';
 import { jsonError } from '#lib/server/http.ts';
 import { readPolls } from '#lib/server/public-read.ts';
-import type { Commune } from '#lib/domain/notice.ts';
+import type { Commune } from '#lib/domain/commune.ts';
 import type { RequestHandler } from './$types';
 
 export const GET: RequestHandler = async ({ params }) => {
