@@ -102,9 +102,9 @@ export function wordingOf(poll: PollWording): string {
 	return high.toString(16).padStart(8, '0') + low.toString(16).padStart(8, '0');
 }
 
-/** Whether a stored ballot counts for the poll as it stands. */
-export function answersWording(ballot: Pick<StoredBallot, 'wording'>, poll: PollWording): boolean {
-	return ballot.wording === undefined || ballot.wording === wordingOf(poll);
+/** Whether a stored ballot counts for the poll as it stands, worded `wording` (wordingOf). */
+export function answersWording(ballot: Pick<StoredBallot, 'wording'>, wording: string): boolean {
+	return ballot.wording === undefined || ballot.wording === wording;
 }
 
 export type BallotDecision =
@@ -129,7 +129,7 @@ export function decideBallot(
 	now: Date
 ): BallotDecision {
 	// A ballot that answered another wording of the poll is no vote on this one.
-	const existing = stored && answersWording(stored, poll) ? stored : null;
+	const existing = stored && answersWording(stored, wordingOf(poll)) ? stored : null;
 	if (existing && existing.outbox_id === incoming.outbox_id) {
 		return sameChoices(existing.choices, incoming.choices)
 			? { action: 'already_accepted' }

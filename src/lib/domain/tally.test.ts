@@ -267,7 +267,7 @@ describe('a ballot counts for the wording it answered (issue 13, retract and rep
 			action: 'refuse',
 			reason: 'already_voted'
 		});
-		expect(answersWording({ wording: wordingOf(poll) }, swapped)).toBe(false);
+		expect(answersWording({ wording: wordingOf(poll) }, wordingOf(swapped))).toBe(false);
 	});
 
 	it('starts a reworded poll from the tally of no ballot, and shows none counted for the old words', () => {

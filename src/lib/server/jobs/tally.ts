@@ -1,4 +1,4 @@
-import { answersWording, type Poll } from '../../domain/poll.ts';
+import { answersWording, wordingOf, type Poll } from '../../domain/poll.ts';
 import {
 	nextTally,
 	tallyFor,
@@ -46,8 +46,9 @@ export async function recountPoll(
 	});
 	// A ballot's revision generation counts its writes: 1 when cast, +1 per replacement.
 	// Only the ballots that answered the poll as it is worded now (domain/poll.ts).
+	const wording = wordingOf(poll);
 	const ballots: CastBallot[] = rows.rows.flatMap((row) =>
-		row.doc && answersWording(row.doc, poll)
+		row.doc && answersWording(row.doc, wording)
 			? [
 					{
 						key: row.id.slice(prefix.length),
