@@ -12,7 +12,8 @@ import {
 	syncStaff,
 	waitForServiceWorker,
 	waitForVillagerSync,
-	type Device
+	type Device,
+	publishedConfirmation
 } from './browser.ts';
 
 /**
@@ -74,7 +75,7 @@ describe('the agenda', () => {
 		await option.waitFor({ state: 'attached' });
 		await picker.selectOption({ label: (await option.textContent())!.trim() });
 		await staff.getByRole('button', { name: 'Publier maintenant' }).click();
-		await staff.getByText('Publié. Il partira').waitFor();
+		await publishedConfirmation(staff).waitFor();
 		await syncStaff(staff);
 		await staff.goto(eventUrl);
 		await staff.getByLabel('Titre').waitFor();

@@ -208,6 +208,15 @@ export async function staffLogin(
 	await waitForStaffSync(page);
 }
 
+/**
+ * An editor's word that a publication was saved: « … Il partira … » until a
+ * sync sends it, then « … les habitants le voient ». An online laptop syncs
+ * right after the save and may get to the second before a test sees the first.
+ */
+export function publishedConfirmation(page: Page) {
+	return page.getByText(/publiée?\. (Il|Elle) partira|publiée? : les habitants l[ae] voient/i);
+}
+
 /** Waits until the staff sync status says a pass has finished. */
 export async function waitForStaffSync(page: Page): Promise<void> {
 	await page.locator('.sync.idle:not([data-synced-at="0"])').waitFor({ timeout: 30_000 });

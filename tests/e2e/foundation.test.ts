@@ -17,7 +17,8 @@ import {
 	waitForVillagerSync,
 	knowsItIsOffline,
 	type Device,
-	type DeviceOptions
+	type DeviceOptions,
+	publishedConfirmation
 } from './browser.ts';
 
 /**
@@ -106,7 +107,7 @@ describe('a notice travels from the mairie to an offline phone', () => {
 			.fill('La route du Moulin sera **fermée samedi** de 8 h à 18 h pour élagage.');
 		await staff.page.getByLabel('Catégorie').selectOption('alerte');
 		await staff.page.getByRole('button', { name: 'Publier maintenant' }).click();
-		await staff.page.getByText('Publié. Il partira').waitFor();
+		await publishedConfirmation(staff.page).waitFor();
 		await syncStaff(staff.page);
 		await expect
 			.poll(currentTitles, { timeout: 20_000 })
@@ -280,7 +281,7 @@ describe('staff laptops', () => {
 			.waitFor();
 		await staff.page.screenshot({ path: path.join(resultsDir(), 'staff-editor-1366x768.png') });
 		await staff.page.getByRole('button', { name: 'Publier maintenant' }).click();
-		await staff.page.getByText('Publié. Il partira').waitFor();
+		await publishedConfirmation(staff.page).waitFor();
 		await syncStaff(staff.page);
 
 		const villager = await device(PHONE);

@@ -12,7 +12,8 @@ import {
 	staffLogin,
 	syncStaff,
 	waitForServiceWorker,
-	type Device
+	type Device,
+	publishedConfirmation
 } from './browser.ts';
 
 /**
@@ -145,7 +146,7 @@ describe('one address per document', () => {
 
 		await markForm(page);
 		await page.getByRole('button', { name: 'Publier maintenant' }).click();
-		await page.getByText('Publié. Il partira').waitFor();
+		await publishedConfirmation(page).waitFor();
 		expect(new URL(page.url()).pathname).toBe(address);
 		expect(await sameForm(page)).toBe(true);
 
@@ -204,7 +205,7 @@ describe('statuses that say what villagers see', () => {
 		await page.getByRole('link', { name: /Nouvel avis/ }).click();
 		await page.getByLabel('Titre').fill('Avis publié par erreur');
 		await page.getByRole('button', { name: 'Publier maintenant' }).click();
-		await page.getByText('Publié. Il partira').waitFor();
+		await publishedConfirmation(page).waitFor();
 		let asked = '';
 		page.once('dialog', (dialog) => {
 			asked = dialog.message();
@@ -319,7 +320,7 @@ describe('nothing typed is lost', () => {
 
 		page.once('dialog', (dialog) => void dialog.accept());
 		await page.getByRole('button', { name: 'Publier maintenant' }).click();
-		await page.getByText('Publié. Il partira').waitFor();
+		await publishedConfirmation(page).waitFor();
 	});
 
 	it('tells a full disk in French, and saves once there is room', async () => {

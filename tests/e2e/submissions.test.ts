@@ -13,7 +13,8 @@ import {
 	syncStaff,
 	waitForServiceWorker,
 	waitForVillagerSync,
-	type Device
+	type Device,
+	publishedConfirmation
 } from './browser.ts';
 
 /**
@@ -240,7 +241,7 @@ describe('a report filed offline reaches the mairie and comes back answered', ()
 		await staff.page.getByRole('button', { name: 'Enregistrer' }).click();
 		await staff.page.getByText('Enregistré sur cet ordinateur.').waitFor();
 		await staff.page.getByRole('button', { name: 'Publier la réponse' }).click();
-		await staff.page.getByText('Réponse publiée. Elle partira').waitFor();
+		await publishedConfirmation(staff.page).waitFor();
 		await staff.page.screenshot({ path: path.join(resultsDir(), 'staff-report-1366x768.png') });
 		await syncStaff(staff.page);
 		await staff.page.goto(`${app.url}/mairie`);
