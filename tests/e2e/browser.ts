@@ -60,7 +60,7 @@ export interface DeviceOptions {
 	timezoneId?: string;
 	/**
 	 * true: the device installs the service worker, for tests that go offline
-	 * or are about it. Otherwise its script is never answered: installing it
+	 * or are about it. Otherwise its registration never completes: installing it
 	 * precaches the whole app shell (about 3 s of a core), the dearest part of a
 	 * device, and most tests read pages online.
 	 */
@@ -71,6 +71,18 @@ export interface DeviceOptions {
 	 * it installs the service worker.
 	 */
 	persistent?: boolean;
+}
+
+/**
+ * Keeps the page's service worker registration waiting for ever, as if its
+ * script never came. Not a route: any route makes Playwright intercept every
+ * request of the context and turn the HTTP cache off, so each page would fetch
+ * and compile the whole app again.
+ */
+function neverRegister() {
+	if (self.ServiceWorkerContainer) {
+		ServiceWorkerContainer.prototype.register = () => new Promise(() => {});
+	}
 }
 
 /**
@@ -108,8 +120,7 @@ export async function openDevice(viewport = PHONE, options: DeviceOptions = {}):
 		}
 		release = releaseBrowser;
 	}
-	if (!(options.serviceWorker ?? options.persistent))
-		await context.route('**/service-worker.js', () => {});
+	if (!(options.serviceWorker ?? options.persistent)) await context.addInitScript(neverRegister);
 	context.setDefaultTimeout(20_000);
 	const page = context.pages()[0] ?? (await context.newPage());
 	page.on('pageerror', (error) => console.error(`[page error] ${error.message}`));
@@ -206,6 +217,22 @@ export async function staffLogin(
 	await page.getByRole('button', { name: t.staff_login }).click();
 	await page.getByRole('heading', { name: t.staff_listHeading, exact: true }).waitFor();
 	await waitForStaffSync(page);
+}
+
+/**
+ * A new tab on a laptop already signed in, its other tabs closed, once the
+ * tab's first sync has run: what a test needs of a secretary's laptop without
+ * signing in again (a sign-in replicates the whole commune into IndexedDB).
+ */
+export async function newStaffTab(laptop: Device, baseUrl: string): Promise<Page> {
+	for (const open of laptop.context.pages()) await open.close();
+	const page = await laptop.context.newPage();
+	page.on('pageerror', (error) => console.error(`[page error] ${error.message}`));
+	await page.goto(`${baseUrl}/mairie`);
+	const t = words(await pageLanguage(page));
+	await page.getByRole('heading', { name: t.staff_listHeading, exact: true }).waitFor();
+	await waitForStaffSync(page);
+	return page;
 }
 
 /**

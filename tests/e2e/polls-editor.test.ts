@@ -6,6 +6,7 @@ import { sharedApp } from '../harness/shared-app.ts';
 import {
 	LAPTOP,
 	PHONE,
+	newStaffTab,
 	openDevice,
 	resultsDir,
 	staffLogin,
@@ -34,6 +35,16 @@ afterAll(async () => {
 	for (const opened of devices) await opened.close().catch(() => undefined);
 });
 
+let laptop: Device | null = null;
+/** The secretary's laptop, its clock on New York time, signed in once: a new tab per test. */
+async function staffTab() {
+	if (laptop) return newStaffTab(laptop, app.url);
+	laptop = await openDevice(LAPTOP, { timezoneId: 'America/New_York' });
+	devices.push(laptop);
+	await staffLogin(laptop.page, app.url, app.staff);
+	return laptop.page;
+}
+
 async function serverDoc(db: string, id: string): Promise<Record<string, unknown>> {
 	const url = `${app.url}/db/${db}/${encodeURIComponent(id)}`;
 	return (await fetch(url, { headers: { cookie } })).json();
@@ -45,10 +56,7 @@ describe('the poll editor', () => {
 	it('refuses a multiple choice allowing one answer and repeated answers, and types dates in commune time', async () => {
 		const day = addDays(dayOf(new Date().toISOString(), 'Europe/Paris'), 3);
 		// The laptop's clock says New York: the form still speaks the commune's time.
-		const laptop = await openDevice(LAPTOP, { timezoneId: 'America/New_York' });
-		devices.push(laptop);
-		const staff = laptop.page;
-		await staffLogin(staff, app.url, app.staff);
+		const staff = await staffTab();
 		await staff.goto(`${app.url}/mairie/sondages/nouveau`);
 		await staff.getByLabel('Question').fill(QUESTION);
 		await staff.getByLabel('Réponse 1', { exact: true }).fill('Le samedi matin');
@@ -112,10 +120,7 @@ describe('the poll editor', () => {
 	}, 240_000);
 
 	it('keeps what ballots answered once the vote opened, and closes and retracts', async () => {
-		const laptop = await openDevice(LAPTOP, { timezoneId: 'America/New_York' });
-		devices.push(laptop);
-		const staff = laptop.page;
-		await staffLogin(staff, app.url, app.staff);
+		const staff = await staffTab();
 		await staff.goto(`${app.url}/mairie/sondages/${slug}`);
 		await staff.getByText('Le vote est ouvert : des habitants ont peut-être déjà voté.').waitFor();
 		expect(await staff.getByLabel('Question').getAttribute('readonly')).not.toBeNull();
@@ -168,10 +173,7 @@ describe('the poll editor', () => {
 
 	it('types a notice’s publication in commune time too', async () => {
 		const day = addDays(dayOf(new Date().toISOString(), 'Europe/Paris'), 2);
-		const laptop = await openDevice(LAPTOP, { timezoneId: 'America/New_York' });
-		devices.push(laptop);
-		const staff = laptop.page;
-		await staffLogin(staff, app.url, app.staff);
+		const staff = await staffTab();
 		await staff.goto(`${app.url}/mairie/avis/nouveau`);
 		await staff.getByLabel('Titre').fill('Réunion publique sur la bibliothèque');
 		await staff.getByLabel('Texte').fill('Salle du conseil.');

@@ -117,6 +117,11 @@ describe('results in batches of 5', () => {
 		kiosk = (await device(KIOSK)).page;
 		const shown = await kioskPoll(kiosk);
 		await shown.getByText(/à partir de 5 votes/).waitFor();
+		// Not paired, the tablet says so and offers no vote it could not take.
+		await kiosk.getByText('Cette tablette n’est pas une borne').waitFor();
+		expect(
+			await kiosk.getByRole('button', { name: 'Voter avec mon code d’habitant' }).count()
+		).toBe(0);
 	});
 
 	it('shows the first batch of 5 on the phone and the kiosk', async () => {

@@ -13,6 +13,7 @@ import {
 	syncStaff,
 	waitForServiceWorker,
 	type Device,
+	newStaffTab,
 	publishedConfirmation
 } from './browser.ts';
 
@@ -32,6 +33,14 @@ async function laptop(offline = false): Promise<Device> {
 	devices.push(opened);
 	await staffLogin(opened.page, app.url, demoStaffLogin(app.dataDir));
 	return opened;
+}
+
+let secretary: Device | null = null;
+/** The secretary's laptop, signed in once, for tests that need nothing else of it: a new tab each. */
+async function secretaryTab(): Promise<{ page: Page }> {
+	if (secretary) return { page: await newStaffTab(secretary, app.url) };
+	secretary = await laptop();
+	return secretary;
 }
 
 const shot = (page: Page, name: string) =>
@@ -133,7 +142,7 @@ afterAll(async () => {
 
 describe('one address per document', () => {
 	it('publishes a draft without leaving its page, and old addresses still lead there', async () => {
-		const { page } = await laptop();
+		const { page } = await secretaryTab();
 		await page.getByRole('link', { name: /Nouvel avis/ }).click();
 		await page.getByLabel('Titre').fill('Réunion publique sur le PLU');
 		await page.getByLabel('Texte').fill('Mardi à 18 h, salle du conseil.');
@@ -201,7 +210,7 @@ describe('statuses that say what villagers see', () => {
 	});
 
 	it('says where a retracted notice is, and lists it there', async () => {
-		const { page } = await laptop();
+		const { page } = await secretaryTab();
 		await page.getByRole('link', { name: /Nouvel avis/ }).click();
 		await page.getByLabel('Titre').fill('Avis publié par erreur');
 		await page.getByRole('button', { name: 'Publier maintenant' }).click();
@@ -224,7 +233,7 @@ describe('statuses that say what villagers see', () => {
 
 describe('nothing typed is lost', () => {
 	it('warns before leaving an editor and gives the text back on return', async () => {
-		const { page } = await laptop();
+		const { page } = await secretaryTab();
 		await page.getByRole('link', { name: /Nouvel avis/ }).click();
 		await page.getByLabel('Titre').fill('Collecte des sapins');
 		await page
@@ -300,7 +309,7 @@ describe('nothing typed is lost', () => {
 	});
 
 	it('asks before publishing with a date in the past', async () => {
-		const { page } = await laptop();
+		const { page } = await secretaryTab();
 		await page.getByRole('link', { name: /Nouvel avis/ }).click();
 		await page.getByLabel('Titre').fill('Compte rendu de la réunion de quartier');
 		const yesterday = new Date(Date.now() - 86_400_000);
@@ -355,7 +364,7 @@ describe('conflicts, shown and settled by a person', () => {
 				updated_at: inDays(-1)
 			})
 		);
-		const { page } = await laptop();
+		const { page } = await secretaryTab();
 		await page.goto(`${app.url}/mairie/avis/e2e-sauvegarde`);
 		await page.getByLabel('Titre').waitFor();
 		expect(await page.getByLabel('Titre').inputValue()).toBe('Horaires de la déchetterie');
@@ -411,7 +420,7 @@ describe('conflicts, shown and settled by a person', () => {
 			{ place: 'Place de la mairie', updated_by: 'Marie Dupont' },
 			{ place: 'Salle des fêtes', title: 'Bal du 14 juillet (à l’abri)', updated_by: 'Jean Martin' }
 		]);
-		const { page } = await laptop();
+		const { page } = await secretaryTab();
 		const nav = page.getByRole('navigation', { name: 'Navigation principale' });
 
 		await nav.getByRole('link', { name: 'Sondages' }).click();
@@ -490,7 +499,7 @@ describe('conflicts, shown and settled by a person', () => {
 				updated_by: 'Jean Martin'
 			}
 		]);
-		const { page } = await laptop();
+		const { page } = await secretaryTab();
 		// The queue's old address (/mairie/envois, the villager outbox's name) still leads there.
 		await page.goto(`${app.url}/mairie/envois`);
 		await page.waitForURL(`${app.url}/mairie/signalements`);

@@ -7,6 +7,11 @@ export function jsonError(status: number, error: string, reason: string): Respon
 	});
 }
 
+/** Whether cookies set for this request must say `Secure`: served over https, or behind an https origin. */
+export function isSecureRequest(request: Request, origin: string | null | undefined): boolean {
+	return new URL(request.url).protocol === 'https:' || !!origin?.startsWith('https:');
+}
+
 export function acceptsGzip(request: Request): boolean {
 	return /\bgzip\b/.test(request.headers.get('accept-encoding') ?? '');
 }

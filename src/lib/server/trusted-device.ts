@@ -1,5 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { LoginAttempt } from './login-limit.ts';
+import { isSecureRequest } from './http.ts';
 
 /**
  * A device where an account signed in before carries a signed cookie naming
@@ -85,9 +86,12 @@ export function trustDevice(
 	origin: string | null
 ): void {
 	if (!response.ok || attempt.trustedDevice !== null || attempt.name === '') return;
-	const secure = new URL(request.url).protocol === 'https:' || !!origin?.startsWith('https:');
 	response.headers.append(
 		'set-cookie',
-		trustedDeviceCookie(deviceCookieKey(secrets.ballotSecret), attempt.name, secure)
+		trustedDeviceCookie(
+			deviceCookieKey(secrets.ballotSecret),
+			attempt.name,
+			isSecureRequest(request, origin)
+		)
 	);
 }

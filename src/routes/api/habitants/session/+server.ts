@@ -1,7 +1,7 @@
 import { json } from '@sveltejs/kit';
 import { clientAddress, isResidentUser, sessionOf } from '#lib/server/auth.ts';
 import { getBackend } from '#lib/server/backend.ts';
-import { jsonError } from '#lib/server/http.ts';
+import { isSecureRequest, jsonError } from '#lib/server/http.ts';
 import { OneAtATime, RateLimiter } from '#lib/server/rate-limit.ts';
 import {
 	clearMarkerCookie,
@@ -95,8 +95,7 @@ export const POST: RequestHandler = async ({ request, getClientAddress }) => {
 	const limits = limitsOf(address, device);
 	const known =
 		hadARightCode(`address:${address}`) || (device !== null && hadARightCode(`device:${device}`));
-	const secure =
-		new URL(request.url).protocol === 'https:' || !!backend.config.origin?.startsWith('https:');
+	const secure = isSecureRequest(request, backend.config.origin);
 	// From its first attempt on, the device counts its own slips.
 	const answer = (response: Response) => {
 		if (device === null) {
@@ -182,8 +181,7 @@ export const GET: RequestHandler = async ({ request }) => {
 	// A phone asks this before its resident types a code: that first code counts for the device.
 	const deviceKey = deviceCookieKey(backend.secrets.ballotSecret);
 	if (!resident && !trustedDeviceOf(deviceKey, CODE_DEVICE, request.headers.get('cookie'))) {
-		const secure =
-			new URL(request.url).protocol === 'https:' || !!backend.config.origin?.startsWith('https:');
+		const secure = isSecureRequest(request, backend.config.origin);
 		response.headers.append('set-cookie', trustedDeviceCookie(deviceKey, CODE_DEVICE, secure));
 	}
 	return response;
