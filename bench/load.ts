@@ -1,14 +1,17 @@
 // Server load (issue 7, budget 5): 2,000 villagers' phones syncing every five
 // minutes, then 500 phones syncing at once after an urgent alert, against the
-// embedded server (app + its CouchDB-protocol store) with a realistic year of
-// data. autocannon drives the same request the app makes (/api/sync, NDJSON,
-// gzip); memory is the resident size of both processes, sampled.
+// app and its store with a realistic year of data: the embedded store, or
+// Apache CouchDB 3.5.2 (`node bench/load.ts couchdb`). autocannon drives the
+// same request the app makes (/api/sync, NDJSON, gzip); memory is the
+// resident size of the app and of the store's processes, sampled.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { launchEmbeddedCouch } from '../couch/embedded/launch.ts';
 import { demoStaffLogin, startApp, type TestApp } from '../tests/harness/app.ts';
+import { provisionDemo, STAFF } from '../tests/harness/couch.ts';
+import { startStore, type StoreKind } from '../tests/harness/store.ts';
 import { realisticYear, writeDocs } from './sync-data.ts';
 
 const VILLAGERS = 2000;
@@ -30,6 +33,7 @@ export interface LoadRun {
 }
 
 export interface LoadFigures {
+	store: StoreKind;
 	runs: LoadRun[];
 	/** Peak of the two processes together, and of each (app server, embedded store). */
 	peakMB: number;
@@ -38,22 +42,34 @@ export interface LoadFigures {
 	restMB: number;
 }
 
-/**
- * Memory of the app and its children (the embedded store), in MB: the
- * proportional set size, so the Node binary both map is counted once.
- */
-function memoryMB(pid: number): { app: number; store: number } {
-	let children: number[];
+/** Processes found by pgrep (-P: children of a pid; -f: naming a folder). */
+function pgrep(...args: string[]): number[] {
 	try {
-		children = execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
+		return execFileSync('pgrep', args, { encoding: 'utf8' })
 			.trim()
 			.split('\n')
 			.filter(Boolean)
 			.map(Number);
 	} catch {
-		// pgrep exits 1 when the store has stopped.
-		children = [];
+		// pgrep exits 1 when nothing matches (the store has stopped).
+		return [];
 	}
+}
+
+interface LoadedApp {
+	app: TestApp;
+	/** The store's processes: the embedded store is the app's child, CouchDB runs apart. */
+	storePids(): number[];
+	staff: { name: string; password: string };
+	stop(): Promise<void>;
+}
+
+/**
+ * Memory of the app and of the store, in MB: the proportional set size, so
+ * the Node binary both map is counted once.
+ */
+function memoryMB(loaded: LoadedApp): { app: number; store: number } {
+	const children = loaded.storePids();
 	const pss = (id: number) => {
 		try {
 			const rollup = fs.readFileSync(`/proc/${id}/smaps_rollup`, 'utf8');
@@ -63,11 +79,27 @@ function memoryMB(pid: number): { app: number; store: number } {
 			return 0;
 		}
 	};
-	return { app: pss(pid), store: children.reduce((sum, id) => sum + pss(id), 0) };
+	return { app: pss(loaded.app.pid), store: children.reduce((sum, id) => sum + pss(id), 0) };
 }
 
-/** The app on its embedded store, filled with a year of a commune as its admin would. */
-async function startLoadedApp(): Promise<TestApp> {
+/** The app on its store, filled with a year of a commune as its admin would. */
+async function startLoadedApp(store: StoreKind): Promise<LoadedApp> {
+	if (store === 'couchdb') {
+		const couch = await startStore('couchdb');
+		await provisionDemo(couch.adminUrl);
+		await writeDocs(couch.adminUrl, 'demo-public', realisticYear().docs);
+		const app = await startApp({ COUCHDB_URL: couch.adminUrl });
+		return {
+			app,
+			storePids: () => pgrep('-f', couch.dir),
+			staff: STAFF,
+			stop: async () => {
+				await app.stop();
+				await couch.stop();
+				fs.rmSync(app.dataDir, { recursive: true, force: true });
+			}
+		};
+	}
 	const first = await startApp();
 	await first.stop();
 	const secrets = JSON.parse(fs.readFileSync(path.join(first.dataDir, 'secrets.json'), 'utf8'));
@@ -80,7 +112,16 @@ async function startLoadedApp(): Promise<TestApp> {
 	});
 	await writeDocs(couch.adminUrl, 'demo-public', realisticYear().docs);
 	await couch.stop();
-	return startApp({ DATA_DIR: first.dataDir });
+	const app = await startApp({ DATA_DIR: first.dataDir });
+	return {
+		app,
+		storePids: () => pgrep('-P', String(app.pid)),
+		staff: demoStaffLogin(app.dataDir),
+		stop: async () => {
+			await app.stop();
+			fs.rmSync(app.dataDir, { recursive: true, force: true });
+		}
+	};
 }
 
 /** The checkpoint of a phone that has all but the last `missing` changes (opaque on CouchDB). */
@@ -119,11 +160,12 @@ function summary(label: string, result: autocannon.Result): LoadRun {
 	};
 }
 
-export async function measureLoad(): Promise<LoadFigures> {
-	const app = await startLoadedApp();
+export async function measureLoad(store: StoreKind = 'embedded'): Promise<LoadFigures> {
+	const loaded = await startLoadedApp(store);
+	const { app } = loaded;
 	const peak = { total: 0, app: 0, store: 0 };
 	const sample = () => {
-		const now = memoryMB(app.pid);
+		const now = memoryMB(loaded);
 		peak.total = Math.max(peak.total, now.app + now.store);
 		peak.app = Math.max(peak.app, now.app);
 		peak.store = Math.max(peak.store, now.store);
@@ -135,7 +177,7 @@ export async function measureLoad(): Promise<LoadFigures> {
 		// A day's worth of changes behind: the phone was off since yesterday.
 		const behind = await checkpoint(app, 3);
 		await new Promise((resolve) => setTimeout(resolve, 1000));
-		const rest = memoryMB(app.pid);
+		const rest = memoryMB(loaded);
 		const runs: LoadRun[] = [];
 
 		// 2,000 phones every five minutes: mostly nothing new, some a day behind;
@@ -165,7 +207,7 @@ export async function measureLoad(): Promise<LoadFigures> {
 
 		// The mairie publishes an urgent alert; 500 phones open the app at once.
 		const alertSince = await checkpoint(app);
-		await writeAlert(app);
+		await writeAlert(app, loaded.staff);
 		const burst = await autocannon({
 			url: app.url,
 			connections: BURST,
@@ -185,6 +227,7 @@ export async function measureLoad(): Promise<LoadFigures> {
 		runs.push(summary('headroom: 100 phones asking without pause (20 s)', saturated));
 		sample();
 		return {
+			store,
 			runs,
 			peakMB: peak.total,
 			peakAppMB: peak.app,
@@ -193,8 +236,7 @@ export async function measureLoad(): Promise<LoadFigures> {
 		};
 	} finally {
 		clearInterval(sampler);
-		await app.stop();
-		fs.rmSync(app.dataDir, { recursive: true, force: true });
+		await loaded.stop();
 	}
 }
 
@@ -239,8 +281,7 @@ async function newPhonesDownloading(
 }
 
 /** An urgent notice, published by the staff through the app as on a laptop. */
-async function writeAlert(app: TestApp) {
-	const login = demoStaffLogin(app.dataDir);
+async function writeAlert(app: TestApp, login: { name: string; password: string }) {
 	const session = await fetch(`${app.url}/db/_session`, {
 		method: 'POST',
 		headers: { 'content-type': 'application/json' },
@@ -268,7 +309,8 @@ async function writeAlert(app: TestApp) {
 }
 
 export function printLoad(figures: LoadFigures) {
-	console.log('\n## Server load (embedded server, /api/sync as the app asks it)\n');
+	const store = figures.store === 'couchdb' ? 'Apache CouchDB 3.5.2' : 'embedded store';
+	console.log(`\n## Server load (app on its ${store}, /api/sync as the app asks it)\n`);
 	console.log('| run | requests | per second | p50 | p99 | max | errors | non-2xx | timeouts |');
 	console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 	for (const run of figures.runs) {
@@ -277,10 +319,10 @@ export function printLoad(figures: LoadFigures) {
 		);
 	}
 	console.log(
-		`\nMemory (app + embedded store, proportional set size): ${figures.restMB.toFixed(0)} MB at rest, peak ${figures.peakMB.toFixed(0)} MB (app ${figures.peakAppMB.toFixed(0)} MB, store ${figures.peakStoreMB.toFixed(0)} MB); budget 300 MB — ${figures.peakMB <= 300 ? 'within' : 'OVER'}.`
+		`\nMemory (app + ${store}, proportional set size): ${figures.restMB.toFixed(0)} MB at rest, peak ${figures.peakMB.toFixed(0)} MB (app ${figures.peakAppMB.toFixed(0)} MB, store ${figures.peakStoreMB.toFixed(0)} MB); budget 300 MB — ${figures.peakMB <= 300 ? 'within' : 'OVER'}.`
 	);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-	printLoad(await measureLoad());
+	printLoad(await measureLoad((process.argv[2] ?? 'embedded') as StoreKind));
 }

@@ -45,11 +45,11 @@ export function viewsOf(which: DesignedDatabase): Record<string, { map: string }
 /** The validate_doc_update source with the shared limits, the answers' fold table and helpers pasted in. */
 export function validateSource(which: DesignedDatabase, commune: string): string {
 	return functionBody(readSource(`${which}/validate_doc_update.js`))
+		.replace('/*CHECKS*/', functionBody(readSource('lib/checks.js')))
 		.replace("/*COMMUNE*/ ''", JSON.stringify(commune))
 		.replace('/*LIMITS*/ null', JSON.stringify(LIMITS))
 		.replace("/*ISO_DATE*/ ''", JSON.stringify(ISO_DATE_PATTERN))
 		.replace('/*FOLDS*/ null', JSON.stringify(LABEL_FOLDS))
-		.replace('/*CHECKS*/', functionBody(readSource('lib/checks.js')))
 		.replace('/*FIELD_LABELS*/ null', JSON.stringify(FIELD_LABELS));
 }
 

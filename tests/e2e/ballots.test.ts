@@ -185,7 +185,8 @@ describe('a secret ballot cast offline', () => {
 		expect(await page.getByText('Vous êtes reconnu comme habitant').count()).toBe(0);
 		holding = false;
 		for (const release of held) await release();
-		await context.unroute('**/_app/immutable/**/*.js');
+		// Waits for scripts still in the handler: unrouted under it, their fulfil would throw.
+		await context.unrouteAll({ behavior: 'wait' });
 		await page.getByText('Vous êtes reconnu comme habitant').first().waitFor();
 		// Reloaded at once: the device still knows its resident.
 		await page.reload();

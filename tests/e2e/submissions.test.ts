@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answerFactory } from '../factories.ts';
 import { issueCodes, staffCookie } from '../harness/api.ts';
@@ -69,6 +69,13 @@ afterAll(async () => {
 	for (const opened of devices) await opened.close().catch(() => undefined);
 	await app?.stop();
 });
+
+/** The state a resident's submission shows on their phone (« Reçu », « Résolu »…). */
+const badgeOf = (submission: Locator) => () =>
+	submission
+		.locator('.badge')
+		.textContent()
+		.then((text) => text?.trim());
 
 describe('the report form (issue 13 §5)', () => {
 	it('loads the map once a report is started, clears each message once fixed, and keeps a draft', async () => {
@@ -202,16 +209,7 @@ describe('a report filed offline reaches the mairie and comes back answered', ()
 		page = await context.newPage();
 		await page.goto(`${app.url}/participer`);
 		const mine = page.locator('[data-submission]', { hasText: TITLE });
-		await expect
-			.poll(
-				() =>
-					mine
-						.locator('.badge')
-						.textContent()
-						.then((text) => text?.trim()),
-				{ timeout: 30_000 }
-			)
-			.toBe('Reçu');
+		await expect.poll(badgeOf(mine), { timeout: 30_000 }).toBe('Reçu');
 
 		// Staff are told on their next visit, open it, answer and resolve it.
 		const staff = await device(LAPTOP);
@@ -251,16 +249,7 @@ describe('a report filed offline reaches the mairie and comes back answered', ()
 		// The resident's phone shows "Résolu", the answer, and the public answer.
 		await page.reload();
 		await waitForVillagerSync(page);
-		await expect
-			.poll(
-				() =>
-					mine
-						.locator('.badge')
-						.textContent()
-						.then((text) => text?.trim()),
-				{ timeout: 30_000 }
-			)
-			.toBe('Résolu');
+		await expect.poll(badgeOf(mine), { timeout: 30_000 }).toBe('Résolu');
 		await mine.getByText(ANSWER_SHOWN).waitFor();
 		const published = page.locator('[data-answer]', { hasText: TITLE });
 		await published.getByText(ANSWER_SHOWN).waitFor();

@@ -22,6 +22,8 @@ export interface TestStore {
 	url: string;
 	/** Same URL with the admin credentials, for nano and COUCHDB_URL. */
 	adminUrl: string;
+	/** Its folder: its processes name it (benchmarks read their memory). */
+	dir: string;
 	stop(): Promise<void>;
 }
 
@@ -30,7 +32,13 @@ export type StoreKind = 'embedded' | 'couchdb';
 const starters: Record<StoreKind, () => Promise<TestStore>> = {
 	embedded: async () => {
 		const couch = await startCouch();
-		return { kind: 'embedded', url: couch.url, adminUrl: couch.adminUrl, stop: couch.stop };
+		return {
+			kind: 'embedded',
+			url: couch.url,
+			adminUrl: couch.adminUrl,
+			dir: couch.dir,
+			stop: couch.stop
+		};
 	},
 	couchdb: startApacheCouch
 };
@@ -91,6 +99,7 @@ async function startApacheCouch(): Promise<TestStore> {
 		kind: 'couchdb',
 		url,
 		adminUrl,
+		dir,
 		stop: async () => {
 			await run(script, ['--stop', dir], { timeout: 90_000 }).catch(() => undefined);
 			fs.rmSync(path.dirname(dir), { recursive: true, force: true });

@@ -1,6 +1,11 @@
 // Shared by the validate_doc_update functions; couch/ddocs.ts pastes it in
-// place of the /*CHECKS*/ marker. ES5 only: it runs in CouchDB's JS engine.
+// place of the /*CHECKS*/ marker, then the values below. ES5 only: it runs in
+// CouchDB's JS engine.
+var LIMITS = /*LIMITS*/ null;
+var ISO_DATE = new RegExp(/*ISO_DATE*/ '');
+var FOLDS = /*FOLDS*/ null;
 var FIELD_LABELS = /*FIELD_LABELS*/ null;
+var commune = /*COMMUNE*/ '';
 function refuse(field, reason) {
 	var label = FIELD_LABELS && Object.prototype.hasOwnProperty.call(FIELD_LABELS, field) ? FIELD_LABELS[field] : field;
 	throw { forbidden: 'Document refusé (' + label + ' : ' + reason + ').' };

@@ -1,12 +1,8 @@
 // Runs in CouchDB 3 and in the embedded stand-in (express-pouchdb); ES5 only.
 // <commune>-mairie is readable by its members only (_security); this adds that
 // only staff and admins write, and only known document shapes. couch/ddocs.ts
-// injects LIMITS, ISO_DATE, FOLDS, the helpers of lib/checks.js and the commune's slug.
+// pastes in lib/checks.js: its helpers, LIMITS, ISO_DATE, FOLDS and the commune's slug.
 function (newDoc, oldDoc, userCtx, secObj) {
-	var LIMITS = /*LIMITS*/ null;
-	var ISO_DATE = new RegExp(/*ISO_DATE*/ '');
-	var FOLDS = /*FOLDS*/ null;
-	var commune = /*COMMUNE*/ '';
 	/*CHECKS*/
 	requireStaff(
 		userCtx,

@@ -2,14 +2,10 @@
 // Guards <commune>-public even when the app server is bypassed: only the
 // commune's staff (role mairie:<commune>) and server admins write, and only
 // documents of a known type and shape get in, and a poll that has opened keeps
-// what its ballots answered. couch/ddocs.ts injects LIMITS and ISO_DATE from
-// src/lib/domain/limits.ts, FOLDS from poll-rules.ts, the helpers of
-// lib/checks.js and the commune's slug (userCtx.db is missing in the stand-in).
+// what its ballots answered. couch/ddocs.ts pastes in lib/checks.js: its
+// helpers, LIMITS and ISO_DATE from src/lib/domain/limits.ts, FOLDS from
+// poll-rules.ts and the commune's slug (userCtx.db is missing in the stand-in).
 function (newDoc, oldDoc, userCtx, secObj) {
-	var LIMITS = /*LIMITS*/ null;
-	var ISO_DATE = new RegExp(/*ISO_DATE*/ '');
-	var FOLDS = /*FOLDS*/ null;
-	var commune = /*COMMUNE*/ '';
 	/*CHECKS*/
 	requireStaff(
 		userCtx,

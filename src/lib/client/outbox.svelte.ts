@@ -9,8 +9,7 @@ import {
 	UNTIL_A_CODE,
 	outcomeOf,
 	retryDelayMs,
-	type OutboxItem,
-	type OutboxKind
+	type OutboxItem
 } from '../domain/outbox.ts';
 import type * as DeviceDbModule from './device-db.ts';
 import { deviceDbUsed } from './device-hint.ts';
@@ -109,15 +108,9 @@ class Outbox {
 	}
 
 	/** Keeps an action for sending; it is stored before this resolves. */
-	async add(entry: {
-		kind: OutboxKind;
-		url: string;
-		body: Record<string, unknown>;
-		files?: Blob[];
-		label: string;
-		subject: string;
-		ephemeral?: boolean;
-	}): Promise<OutboxItem> {
+	async add(
+		entry: Pick<OutboxItem, 'kind' | 'url' | 'body' | 'files' | 'label' | 'subject' | 'ephemeral'>
+	): Promise<OutboxItem> {
 		const now = new Date();
 		const item: OutboxItem = {
 			...entry,
