@@ -88,6 +88,10 @@ describe('the report form (issue 13 §5)', () => {
 			return route.abort();
 		});
 		await page.goto(`${app.url}/habitant#${code.replace(/-/g, '')}`);
+		// Hydrated first: the app reads the code from the address into the field.
+		await expect
+			.poll(async () => (await page.getByLabel('Code d’habitant').inputValue()).replace(/-/g, ''))
+			.toBe(code.replace(/-/g, ''));
 		await page.getByRole('button', { name: 'Valider mon code' }).click();
 		await page.getByText('Vous êtes reconnu comme habitant').first().waitFor();
 		await page.getByRole('link', { name: 'Participer' }).first().click();
@@ -282,6 +286,10 @@ describe('a report filed offline reaches the mairie and comes back answered', ()
 		const code = await issueCode();
 		const { page } = await device(PHONE);
 		await page.goto(`${app.url}/habitant#${code.replace(/-/g, '')}`);
+		// Hydrated first: the app reads the code from the address into the field.
+		await expect
+			.poll(async () => (await page.getByLabel('Code d’habitant').inputValue()).replace(/-/g, ''))
+			.toBe(code.replace(/-/g, ''));
 		await page.getByRole('button', { name: 'Valider mon code' }).click();
 		await page.getByText('Vous êtes reconnu comme habitant').first().waitFor();
 		await page.goto(`${app.url}/participer`);

@@ -52,7 +52,7 @@ beforeAll(async () => {
 	for (const name of LAPTOPS) {
 		laptops[name] = openLaptopNamed(name);
 		// The first sync brings the demo commune; runs then only move their own notices.
-		await syncOnce(laptops[name], SYNC_WATCHDOG_MS);
+		await sync(laptops[name]);
 	}
 });
 

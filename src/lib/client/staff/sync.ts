@@ -11,6 +11,14 @@ const PUSHED_SEQ_ID = '_local/crieur-pushed';
  */
 const PUSH_FROM_ID = '_local/crieur-push-from';
 
+/**
+ * PouchDB's word when `_bulk_get` finds a revision the changes feed listed gone
+ * meanwhile: the tally job republishes a tally without its history (purged,
+ * then written again), so a pull that read the feed just before asks for it.
+ */
+const VANISHED_REVISION = 'There was a problem getting docs.';
+const PULL_ATTEMPTS = 3;
+
 export interface SyncOutcome {
 	/** Documents the server refused, kept on the laptop until it takes them. */
 	refused: Refusal[];
@@ -61,9 +69,18 @@ export async function syncOnce(
 			refused.push(...pushed.refused);
 			pushedTo[location] = pushed.readTo;
 			if (timedOut) throw new SyncError('timeout');
-			pull = local.replicate.from(remote, { batch_size: 100 });
-			const result = await pull;
-			if (timedOut || result.status === 'cancelled') throw new SyncError('timeout');
+			for (let attempt = 1; ; attempt++) {
+				pull = local.replicate.from(remote, { batch_size: 100 });
+				try {
+					const result = await pull;
+					if (timedOut || result.status === 'cancelled') throw new SyncError('timeout');
+					break;
+				} catch (error) {
+					// Its checkpoint kept, the next pull reads the feed on past the revision gone.
+					const vanished = (error as Error | undefined)?.message === VANISHED_REVISION;
+					if (!vanished || timedOut || attempt === PULL_ATTEMPTS) throw error;
+				}
+			}
 		} catch (error) {
 			if (error instanceof SyncError) throw error;
 			const status = (error as { status?: number }).status;
