@@ -1,9 +1,12 @@
 import nano from 'nano';
 import {
+	COMMUNES_DATABASE,
 	databaseName,
+	hostName,
 	isCommuneSlug,
 	roles,
-	type CommuneDatabase
+	type CommuneDatabase,
+	type CommuneEntry
 } from '../src/lib/domain/commune.ts';
 import { DEFAULT_TIME_ZONE } from '../src/lib/domain/limits.ts';
 import { designDoc, designDocChanged, type DesignedDatabase } from './ddocs.ts';
@@ -20,6 +23,8 @@ export interface ProvisionOptions {
 	timezone?: string;
 	/** Centre of the commune, where the report map opens. */
 	centre?: { lat: number; lng: number } | null;
+	/** Host names that reach the commune (added to those it had; none taken from it). */
+	hosts?: string[];
 	staff?: StaffAccount;
 }
 
@@ -69,6 +74,11 @@ export async function provisionCommune(
 	if (options.staff && !isStaffName(options.staff.name)) {
 		throw new Error(`Nom de compte invalide : « ${options.staff.name} ».`);
 	}
+	const hosts = (options.hosts ?? []).map((host) => {
+		const name = hostName(host);
+		if (!name) throw new Error(`Nom d’hôte invalide : « ${host} » (sans port ni https://).`);
+		return name;
+	});
 	const couch = nano({ url: couchUrl });
 	const changes: string[] = [];
 
@@ -124,6 +134,9 @@ export async function provisionCommune(
 		changes.push(`centre de la commune placé en ${options.centre.lat}, ${options.centre.lng}`);
 	}
 
+	// Last: the running app starts serving a commune once it is listed.
+	changes.push(...(await listCommune(couch, slug, hosts)));
+
 	let staffCreated = false;
 	if (options.staff) {
 		const users = couch.use<{ name: string; roles: string[]; type: string; password?: string }>(
@@ -149,6 +162,48 @@ export async function provisionCommune(
 	}
 
 	return { changes, staffCreated };
+}
+
+/**
+ * Lists the commune in the deployment's directory with its host names. A host
+ * name already given to another commune is refused: it would serve two.
+ */
+async function listCommune(couch: nano.ServerScope, slug: string, hosts: string[]) {
+	const changes: string[] = [];
+	if (!(await getOrNull(couch.db.get(COMMUNES_DATABASE)))) {
+		await couch.db.create(COMMUNES_DATABASE, { q: 1 });
+		changes.push(`base ${COMMUNES_DATABASE} créée`);
+	}
+	// Only server admins, as <commune>-ballots: host names are not secret, but nobody else needs them.
+	const security = { admins: { names: [], roles: [] }, members: { names: [], roles: ['_admin'] } };
+	if (!sameSecurity(await couch.request({ db: COMMUNES_DATABASE, path: '_security' }), security)) {
+		await couch.request({
+			db: COMMUNES_DATABASE,
+			path: '_security',
+			method: 'PUT',
+			body: security
+		});
+	}
+	const directory = couch.use<CommuneEntry>(COMMUNES_DATABASE);
+	const listed = await directory.list({ include_docs: true });
+	for (const row of listed.rows) {
+		const taken = row.doc?.hosts.filter((host) => hosts.includes(host)) ?? [];
+		if (row.id !== slug && taken.length > 0) {
+			throw new Error(`L’adresse ${taken[0]} sert déjà la commune « ${row.id} ».`);
+		}
+	}
+	const entry = listed.rows.find((row) => row.id === slug)?.doc;
+	const wanted = [...new Set([...(entry?.hosts ?? []), ...hosts])];
+	if (!entry || wanted.length !== entry.hosts.length) {
+		await directory.insert({ ...entry, _id: slug, type: 'commune-entry', hosts: wanted });
+		const added = wanted.filter((host) => !entry?.hosts.includes(host));
+		changes.push(
+			added.length > 0
+				? `commune ${slug} servie à ${added.join(', ')}`
+				: `commune ${slug} inscrite dans ${COMMUNES_DATABASE}`
+		);
+	}
+	return changes;
 }
 
 /**

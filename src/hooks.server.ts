@@ -4,24 +4,39 @@ import { roles } from '#lib/domain/commune.ts';
 import { getLocale, m } from '#lib/i18n/index.ts';
 import { paraglideMiddleware } from '#lib/i18n/paraglide/server.js';
 import { clientAddress, sessionOf } from '#lib/server/auth.ts';
-import { getBackend } from '#lib/server/backend.ts';
+import { getStore, type Backend } from '#lib/server/backend.ts';
+import { getDirectory } from '#lib/server/communes.ts';
 import { apiBodyLimit, readBodyWithin, sizeLabel } from '#lib/server/body-limit.ts';
 import { compress, jsonError } from '#lib/server/http.ts';
-import { loggedPath, logEvent } from '#lib/server/log.ts';
+import { errorText, loggedPath, logEvent } from '#lib/server/log.ts';
 import { startPublisher } from '#lib/server/jobs/publisher.ts';
-import { jobs, lifecycle } from '#lib/server/jobs/registry.ts';
+import { lifecycle, tallies } from '#lib/server/jobs/registry.ts';
 import { startTally } from '#lib/server/jobs/tally.ts';
 import { proxyToCouch } from '#lib/server/proxy.ts';
 import { coarsenFirstUses } from '#lib/server/residents.ts';
 
 export const init: ServerInit = async () => {
 	if (building) return;
-	const backend = await getBackend();
-	// Before any request: registers from before issue 13 held first uses to the millisecond.
-	await coarsenFirstUses(backend);
-	const stopPublisher = startPublisher(backend);
-	const tally = startTally(backend);
-	jobs.tally = tally;
+	const store = await getStore();
+	const directory = await getDirectory(store);
+	const stops: (() => Promise<void>)[] = [];
+	const serve = async (backend: Backend) => {
+		// Before its jobs: registers from before issue 13 held first uses to the millisecond.
+		await coarsenFirstUses(backend);
+		const tally = startTally(backend);
+		tallies.set(backend.commune, tally);
+		stops.push(startPublisher(backend), tally.stop);
+	};
+	await Promise.all(directory.all().map(serve));
+	// A commune provisioned while the app runs: its jobs start as it is listed.
+	const known = new Set(directory.all().map((backend) => backend.commune));
+	directory.onCommune((backend) => {
+		if (known.has(backend.commune)) return;
+		known.add(backend.commune);
+		serve(backend).catch((error: unknown) =>
+			logEvent('error', 'commune_failed', { commune: backend.commune, error: errorText(error) })
+		);
+	});
 	// adapter-node answers SIGTERM by refusing new connections and letting the
 	// requests in flight finish (SHUTDOWN_TIMEOUT): only then are the jobs and
 	// the store stopped.
@@ -30,8 +45,9 @@ export const init: ServerInit = async () => {
 	}
 	process.once('sveltekit:shutdown', async (reason: string) => {
 		logEvent('info', 'shutdown', { reason });
-		await Promise.all([stopPublisher(), tally.stop()]).catch(() => undefined);
-		await backend.stop();
+		directory.stop();
+		await Promise.all(stops.map((stop) => stop())).catch(() => undefined);
+		await store.stop();
 		process.exit(0);
 	});
 };
@@ -52,11 +68,33 @@ function trySetHeader(response: Response, name: string, value: string): void {
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-async function isKioskRequest(request: Request): Promise<boolean> {
+/** What a host's monitor asks of the process, on whatever host name it uses. */
+const PROCESS_WIDE = new Set(['/healthz', '/readyz']);
+
+/** Behind a proxy that passes the public host in another header (adapter-node's HOST_HEADER). */
+const HOST_HEADER = process.env.HOST_HEADER?.toLowerCase() || 'host';
+
+async function communeOf(request: Request): Promise<Backend | null> {
+	const directory = await getDirectory(await getStore());
+	return directory.resolve(request.headers.get(HOST_HEADER));
+}
+
+/** A host name this deployment does not serve: a plain answer that names no commune. */
+function unknownHost(pathname: string): Response {
+	if (pathname.startsWith('/api/') || pathname.startsWith('/db/')) {
+		return jsonError(404, 'unknown_host', m.errors_unknownHost());
+	}
+	const page = `<!doctype html><html lang="fr"><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>Crieur</title><p style="font:1.2rem/1.5 system-ui;margin:2rem">${m.errors_unknownHost()}</p></html>`;
+	return new Response(page, {
+		status: 404,
+		headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }
+	});
+}
+
+async function isKioskRequest(backend: Backend, request: Request): Promise<boolean> {
 	if (!request.headers.get('cookie')?.includes('AuthSession=')) return false;
-	const backend = await getBackend();
 	const user = await sessionOf(backend, request);
-	return user.roles.includes(roles.kiosk(backend.config.commune));
+	return user.roles.includes(roles.kiosk(backend.commune));
 }
 
 /**
@@ -131,8 +169,12 @@ async function answer(
 ): Promise<Response> {
 	const { pathname, search } = event.url;
 	const origin = event.request.headers.get('origin');
+	const backend = await communeOf(event.request);
+	if (backend) event.locals.backend = backend;
 	let response: Response;
-	if (
+	if (!backend) {
+		response = PROCESS_WIDE.has(pathname) ? await resolve(event) : unknownHost(pathname);
+	} else if (
 		!SAFE_METHODS.has(event.request.method) &&
 		origin !== null &&
 		!sameHost(origin, event.request)
@@ -142,7 +184,7 @@ async function answer(
 		response = jsonError(403, 'forbidden', 'Requête venant d’un autre site refusée.');
 	} else if (
 		(pathname === '/mairie' || pathname.startsWith('/mairie/')) &&
-		(await isKioskRequest(event.request))
+		(await isKioskRequest(backend, event.request))
 	) {
 		// A kiosk tablet never reaches the staff screens, even by typing the URL.
 		response = new Response(null, { status: 303, headers: { location: '/borne' } });
@@ -151,7 +193,7 @@ async function answer(
 			event.request,
 			pathname.slice(3) || '/',
 			search,
-			await getBackend(),
+			backend,
 			clientAddress(event.getClientAddress)
 		);
 	} else {

@@ -3,7 +3,10 @@
 // nothing. Admin credentials come from COUCHDB_URL only, never from arguments.
 //
 //   COUCHDB_URL=http://admin:secret@127.0.0.1:5984 npm run provision -- \
-//     --commune saint-crieur --name "Saint-Crieur" --staff secretariat
+//     --commune saint-crieur --name "Saint-Crieur" --host saint-crieur.example.fr --staff secretariat
+//
+// --host (repeatable) names the host names that reach the commune once the
+// deployment serves several; the running app serves it within seconds.
 //
 // Without COUCHDB_URL it provisions the embedded store under DATA_DIR, through
 // the app when it runs.
@@ -18,6 +21,7 @@ const { values } = parseArgs({
 		commune: { type: 'string' },
 		name: { type: 'string' },
 		staff: { type: 'string' },
+		host: { type: 'string', multiple: true, default: [] },
 		timezone: { type: 'string', default: DEFAULT_TIME_ZONE },
 		help: { type: 'boolean', default: false }
 	}
@@ -25,7 +29,7 @@ const { values } = parseArgs({
 
 if (values.help || !values.commune || !values.name) {
 	console.log(
-		'Usage : npm run provision -- --commune <identifiant> --name "<Nom de la commune>" [--staff <compte>] [--timezone Europe/Paris]\n' +
+		'Usage : npm run provision -- --commune <identifiant> --name "<Nom de la commune>" [--host <nom d’hôte>]… [--staff <compte>] [--timezone Europe/Paris]\n' +
 			'Le mot de passe du compte est lu dans STAFF_PASSWORD, ou tiré au hasard et affiché.'
 	);
 	process.exit(values.help ? 0 : 2);
@@ -39,6 +43,7 @@ try {
 		slug: values.commune,
 		name: values.name,
 		timezone: values.timezone,
+		hosts: values.host,
 		staff: values.staff ? { name: values.staff, password } : undefined
 	});
 	if (report.changes.length === 0) console.log('Rien à faire : la commune est déjà en place.');

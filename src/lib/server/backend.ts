@@ -8,7 +8,8 @@ import { databaseName } from '../domain/commune.ts';
 import { readConfig, type ServerConfig } from './config.ts';
 import { generatePassword, loadSecrets, type Secrets } from './secrets.ts';
 
-export interface Backend {
+/** The process's CouchDB (or the embedded one), shared by every commune it serves. */
+export interface Store {
 	kind: 'embedded' | 'external';
 	config: ServerConfig;
 	secrets: Secrets;
@@ -17,9 +18,26 @@ export interface Backend {
 	/** Same with admin credentials, for server jobs. */
 	adminUrl: string;
 	couch: nano.ServerScope;
-	databases: { public: string; mairie: string; ballots: string };
 	stop(): Promise<void>;
 	embedded: EmbeddedCouch | null;
+}
+
+/** One commune's part of the store: what a request (chosen by its host) and a job work on. */
+export interface Backend extends Store {
+	commune: string;
+	databases: { public: string; mairie: string; ballots: string };
+}
+
+export function communeBackend(store: Store, commune: string): Backend {
+	return {
+		...store,
+		commune,
+		databases: {
+			public: databaseName(commune, 'public'),
+			mairie: databaseName(commune, 'mairie'),
+			ballots: databaseName(commune, 'ballots')
+		}
+	};
 }
 
 function withoutCredentials(url: string): string {
@@ -33,21 +51,19 @@ function withoutCredentials(url: string): string {
  * Provisions the commune; on the very first start (the staff account did not
  * exist) it also seeds the demo content and prints the staff login.
  */
-async function provisionFirstStart(
-	backend: Backend,
-	log: (message: string) => void
-): Promise<void> {
-	const { config } = backend;
+async function provisionFirstStart(store: Store, log: (message: string) => void): Promise<void> {
+	const { config } = store;
 	const staffName = 'secretariat';
 	const password = generatePassword();
-	const report = await provisionCommune(backend.adminUrl, {
+	const report = await provisionCommune(store.adminUrl, {
 		slug: config.commune,
 		name: config.communeName,
 		centre: config.centre,
+		hosts: config.hosts,
 		staff: { name: staffName, password }
 	});
 	if (!report.staffCreated) return;
-	if (config.seedDemo) await seedDemoContent(backend.adminUrl, config.commune);
+	if (config.seedDemo) await seedDemoContent(store.adminUrl, config.commune);
 	const loginFile = path.join(config.dataDir, 'identifiants-mairie.txt');
 	fs.writeFileSync(
 		loginFile,
@@ -66,9 +82,9 @@ async function provisionFirstStart(
 }
 
 /** Whether the commune was ever provisioned: its public database has its document. */
-async function communeExists(backend: Backend): Promise<boolean> {
+async function communeExists(store: Store, commune: string): Promise<boolean> {
 	try {
-		await backend.couch.use(backend.databases.public).get('commune');
+		await store.couch.use(databaseName(commune, 'public')).get('commune');
 		return true;
 	} catch (error) {
 		if ((error as { statusCode?: number }).statusCode === 404) return false;
@@ -76,37 +92,32 @@ async function communeExists(backend: Backend): Promise<boolean> {
 	}
 }
 
-async function start(log: (message: string) => void): Promise<Backend> {
+async function start(log: (message: string) => void): Promise<Store> {
 	const config = readConfig();
 	const secrets = loadSecrets(config.dataDir);
-	const databases = {
-		public: databaseName(config.commune, 'public'),
-		mairie: databaseName(config.commune, 'mairie'),
-		ballots: databaseName(config.commune, 'ballots')
-	};
-	let backend: Backend;
+	let store: Store;
 	if (config.couchUrl) {
-		backend = {
+		store = {
 			kind: 'external',
 			config,
 			secrets,
 			url: withoutCredentials(config.couchUrl),
 			adminUrl: config.couchUrl.replace(/\/$/, ''),
 			couch: nano(config.couchUrl),
-			databases,
 			embedded: null,
 			stop: async () => {}
 		};
-		if (config.demoOnCouch && !(await communeExists(backend))) {
+		if (config.demoOnCouch && !(await communeExists(store, config.commune))) {
 			// A newcomer trying Crieur on CouchDB: the embedded store's first start.
-			await provisionFirstStart(backend, log);
+			await provisionFirstStart(store, log);
 		} else {
 			// Keeps design documents and _security current after an upgrade; the
 			// operator creates communes and staff with `npm run provision`.
-			const report = await provisionCommune(backend.adminUrl, {
+			const report = await provisionCommune(store.adminUrl, {
 				slug: config.commune,
 				name: config.communeName,
-				centre: config.centre
+				centre: config.centre,
+				hosts: config.hosts
 			});
 			for (const change of report.changes) log(`CouchDB : ${change}`);
 		}
@@ -118,27 +129,26 @@ async function start(log: (message: string) => void): Promise<Backend> {
 			cookieSecret: secrets.cookieSecret,
 			log
 		});
-		backend = {
+		store = {
 			kind: 'embedded',
 			config,
 			secrets,
 			url: embedded.url,
 			adminUrl: embedded.adminUrl,
 			couch: nano(embedded.adminUrl),
-			databases,
 			embedded,
 			stop: () => embedded.stop()
 		};
 		// Also brings design documents and _security up to date on every start.
-		await provisionFirstStart(backend, log);
+		await provisionFirstStart(store, log);
 	}
-	return backend;
+	return store;
 }
 
-let current: Promise<Backend> | null = null;
+let current: Promise<Store> | null = null;
 
-/** The one backend of this process, started on first use. */
-export function getBackend(log: (message: string) => void = console.log): Promise<Backend> {
+/** The one store of this process, started on first use. */
+export function getStore(log: (message: string) => void = console.log): Promise<Store> {
 	current ??= start(log);
 	return current;
 }

@@ -1,7 +1,7 @@
 import { ballotRefusalMessage } from '../i18n/error-labels.ts';
 import type { BallotOutcome } from './ballots.ts';
 import { jsonError } from './http.ts';
-import { jobs } from './jobs/registry.ts';
+import { tallies } from './jobs/registry.ts';
 
 const STATUS_OF_REFUSAL: Record<string, number> = {
 	poll_not_open: 409,
@@ -15,7 +15,7 @@ const STATUS_OF_REFUSAL: Record<string, number> = {
  * The answer to a ballot, from a phone or a kiosk: 201 when counted, 200 for a
  * retry already counted, a French refusal otherwise. A new ballot wakes the tally.
  */
-export function ballotResponse(outcome: BallotOutcome): Response {
+export function ballotResponse(commune: string, outcome: BallotOutcome): Response {
 	if (outcome.status === 'refused') {
 		return jsonError(
 			STATUS_OF_REFUSAL[outcome.reason] ?? 422,
@@ -23,7 +23,7 @@ export function ballotResponse(outcome: BallotOutcome): Response {
 			ballotRefusalMessage(outcome.reason)
 		);
 	}
-	if (!outcome.duplicate) jobs.tally?.poke();
+	if (!outcome.duplicate) tallies.get(commune)?.poke();
 	return new Response(
 		JSON.stringify({
 			status: 'accepted',

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { isCommuneSlug } from '../domain/commune.ts';
+import { hostName, isCommuneSlug } from '../domain/commune.ts';
 
 export interface ServerConfig {
 	dataDir: string;
@@ -9,6 +9,8 @@ export interface ServerConfig {
 	commune: string;
 	/** Name used when provisioning the commune for the first time. */
 	communeName: string;
+	/** COMMUNE_HOSTS: the host names that reach this commune once the deployment serves several. */
+	hosts: string[];
 	/** Seed the demo content into an empty embedded store. */
 	seedDemo: boolean;
 	/** CRIEUR_DEMO=1 with COUCHDB_URL: an empty CouchDB gets the demo commune, as the embedded store does. */
@@ -27,6 +29,19 @@ function readCentre(value: string | undefined, commune: string): ServerConfig['c
 		throw new Error(`COMMUNE_CENTRE invalide : « ${value} » (latitude,longitude en degrés).`);
 	}
 	return { lat, lng };
+}
+
+function readHosts(value: string | undefined): string[] {
+	return (value ?? '')
+		.split(',')
+		.filter((entry) => entry.trim() !== '')
+		.map((entry) => {
+			const host = hostName(entry);
+			if (!host) {
+				throw new Error(`COMMUNE_HOSTS invalide : « ${entry.trim()} » (un nom d’hôte, sans port).`);
+			}
+			return host;
+		});
 }
 
 function readOrigin(value: string | undefined): string | null {
@@ -57,6 +72,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
 		couchUrl,
 		commune,
 		communeName: env.COMMUNE_NAME ?? (commune === 'demo' ? 'Saint-Crieur' : commune),
+		hosts: readHosts(env.COMMUNE_HOSTS),
 		seedDemo: env.CRIEUR_DEMO !== '0',
 		demoOnCouch: env.CRIEUR_DEMO === '1',
 		centre: readCentre(env.COMMUNE_CENTRE, commune),

@@ -60,7 +60,7 @@ export async function createKiosk(
 		_id: `org.couchdb.user:${kioskUserName(kiosk._id)}`,
 		name: kioskUserName(kiosk._id),
 		type: 'user',
-		roles: [roles.kiosk(backend.config.commune)],
+		roles: [roles.kiosk(backend.commune)],
 		password
 	} as never);
 	return { id: kiosk._id, label: kiosk.label, name: kioskUserName(kiosk._id), password };
@@ -89,7 +89,7 @@ export async function revokeKiosk(backend: Backend, id: string, now = new Date()
 /** The kiosk account behind a request's session in this commune, or null. */
 export async function kioskOfRequest(backend: Backend, request: Request): Promise<string | null> {
 	const user = await sessionOf(backend, request);
-	return user.name && user.roles.includes(roles.kiosk(backend.config.commune)) ? user.name : null;
+	return user.name && user.roles.includes(roles.kiosk(backend.commune)) ? user.name : null;
 }
 
 /**

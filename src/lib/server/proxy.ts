@@ -121,7 +121,7 @@ export async function proxyToCouch(
 
 	if (decision.check === 'staff') {
 		const user = await sessionOf(backend, request);
-		if (!isStaffUser(user, backend.config.commune)) {
+		if (!isStaffUser(user, backend.commune)) {
 			return user.name === null
 				? jsonError(401, 'unauthorized', 'Connectez-vous avec un compte de la mairie.')
 				: jsonError(403, 'forbidden', 'Réservé au personnel de la mairie.');

@@ -112,38 +112,44 @@ const SHARED_FOR_MS = 30_000;
 /** Without the follower, answers are still shared for a second (a burst), never longer. */
 const SHARED_BLIND_MS = 1000;
 const SHARED_MAX = 500;
-const sharedPages = new Map<string, { until: number; page: Promise<FeedPage> }>();
-let following: Backend | null = null;
-let followerUp = false;
+/** A commune's shared answers, and whether its change follower is up. */
+interface SharedFeed {
+	pages: Map<string, { until: number; page: Promise<FeedPage> }>;
+	followerUp: boolean;
+}
+const sharedFeeds = new Map<string, SharedFeed>();
 
 /**
  * Follows the public database's changes (one long-poll at a time) and forgets
  * every shared answer as soon as anything changes, so a shared answer is never
- * older than the last change.
+ * older than the last change. One follower per commune, started on its first read.
  */
-function followChanges(backend: Backend): void {
-	if (following === backend) return;
-	following = backend;
+function sharedFeedOf(backend: Backend): SharedFeed {
+	const known = sharedFeeds.get(backend.commune);
+	if (known) return known;
+	const shared: SharedFeed = { pages: new Map(), followerUp: false };
+	sharedFeeds.set(backend.commune, shared);
 	void (async () => {
 		let since = 'now';
-		while (following === backend) {
+		for (;;) {
 			try {
 				const changes = (await backend.couch.request({
 					db: backend.databases.public,
 					path: '_changes',
 					qs: { feed: 'longpoll', since, timeout: 50_000, limit: 100 }
 				})) as { results: unknown[]; last_seq: string | number };
-				if (changes.results.length > 0) sharedPages.clear();
+				if (changes.results.length > 0) shared.pages.clear();
 				since = String(changes.last_seq);
-				followerUp = true;
+				shared.followerUp = true;
 			} catch {
-				followerUp = false;
-				sharedPages.clear();
+				shared.followerUp = false;
+				shared.pages.clear();
 				since = 'now';
 				await new Promise((resolve) => setTimeout(resolve, 5000));
 			}
 		}
 	})();
+	return shared;
 }
 
 /**
@@ -152,19 +158,20 @@ function followChanges(backend: Backend): void {
  * up to date costs none until something changes.
  */
 export function readFeedShared(backend: Backend, since: string, limit: number): Promise<FeedPage> {
-	followChanges(backend);
+	const shared = sharedFeedOf(backend);
+	const { pages } = shared;
 	const key = `${since} ${limit}`;
 	const now = Date.now();
-	const hit = sharedPages.get(key);
+	const hit = pages.get(key);
 	if (hit && hit.until > now) return hit.page;
-	if (sharedPages.size >= SHARED_MAX) {
-		for (const [stale, entry] of sharedPages) if (entry.until <= now) sharedPages.delete(stale);
-		if (sharedPages.size >= SHARED_MAX) sharedPages.clear();
+	if (pages.size >= SHARED_MAX) {
+		for (const [stale, entry] of pages) if (entry.until <= now) pages.delete(stale);
+		if (pages.size >= SHARED_MAX) pages.clear();
 	}
 	const page = readFeed(backend, since, limit);
-	sharedPages.set(key, { until: now + (followerUp ? SHARED_FOR_MS : SHARED_BLIND_MS), page });
+	pages.set(key, { until: now + (shared.followerUp ? SHARED_FOR_MS : SHARED_BLIND_MS), page });
 	// A failed read is not shared.
-	page.catch(() => sharedPages.delete(key));
+	page.catch(() => pages.delete(key));
 	return page;
 }
 

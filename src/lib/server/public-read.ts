@@ -14,7 +14,8 @@ interface ViewRow<T> {
 	doc?: T;
 }
 
-async function commune(backend: Backend): Promise<Commune> {
+/** The commune's own document: its name, time zone and map centre. */
+export async function readCommune(backend: Backend): Promise<Commune> {
 	return (await backend.couch.use(backend.databases.public).get('commune')) as unknown as Commune;
 }
 
@@ -46,7 +47,7 @@ export async function readEvents(
 ): Promise<{ commune: Commune; events: CommuneEvent[] }> {
 	const db = backend.couch.use(backend.databases.public);
 	const [info, list] = await Promise.all([
-		commune(backend),
+		readCommune(backend),
 		db.list({ startkey: 'event:', endkey: 'event:\ufff0', include_docs: true })
 	]);
 	const events = list.rows.flatMap((row) =>
@@ -61,7 +62,7 @@ export async function readEvents(
 export async function readCurrent(backend: Backend, now = new Date()): Promise<PublicSnapshot> {
 	const db = backend.couch.use<Notice>(backend.databases.public);
 	const [info, view, polls] = await Promise.all([
-		commune(backend),
+		readCommune(backend),
 		db.view<null>('crieur', 'by_expiry', { startkey: now.toISOString(), include_docs: true }),
 		readPolls(backend)
 	]);
@@ -82,7 +83,7 @@ export async function readArchive(
 ): Promise<{ commune: Commune; notices: Notice[] }> {
 	const db = backend.couch.use<Notice>(backend.databases.public);
 	const [info, view] = await Promise.all([
-		commune(backend),
+		readCommune(backend),
 		db.view<null>('crieur', 'by_expiry', {
 			startkey: now.toISOString(),
 			descending: true,
@@ -102,7 +103,7 @@ export async function readNotice(
 ): Promise<{ commune: Commune; notice: Notice; event: CommuneEvent | null } | 'retracted' | null> {
 	const db = backend.couch.use<Notice>(backend.databases.public);
 	try {
-		const [info, notice] = await Promise.all([commune(backend), db.get(id)]);
+		const [info, notice] = await Promise.all([readCommune(backend), db.get(id)]);
 		if (notice.type !== 'notice' || Date.parse(notice.published_at) > now.getTime()) return null;
 		// The event it announces, from its one document: never a copy of its date (issue 13 §5).
 		const event = notice.event
@@ -127,7 +128,7 @@ export async function readAnswers(
 ): Promise<{ commune: Commune; answers: AnswerDoc[]; supports: Record<string, number> }> {
 	const db = backend.couch.use(backend.databases.public);
 	const [info, rows, counts] = await Promise.all([
-		commune(backend),
+		readCommune(backend),
 		db.list({ startkey: 'answer:', endkey: 'answer:\ufff0', include_docs: true }),
 		db.list({ startkey: 'supports:', endkey: 'supports:\ufff0', include_docs: true })
 	]);

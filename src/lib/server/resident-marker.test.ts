@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isWithdrawn, markerCookie, markerKey, markerOf } from './resident-marker.ts';
 
-const key = markerKey('ballot-secret');
+const key = markerKey('ballot-secret', 'demo');
 const marker = { residentId: 'resident:mx5-abc', codeVersion: 2 };
 const header = (cookie: string) => `AuthSession=x; ${cookie.split(';')[0]}; theme=dark`;
 
@@ -12,9 +12,10 @@ describe('the note of which code a device entered (issue 13 §2)', () => {
 		expect(markerCookie(key, marker, false)).not.toContain('Secure');
 	});
 
-	it('ignores a note signed with another key, or altered', () => {
+	it('ignores a note signed with another key or for another commune, or altered', () => {
 		const cookie = markerCookie(key, marker, false).split(';')[0];
-		expect(markerOf(markerKey('other'), cookie)).toBeNull();
+		expect(markerOf(markerKey('other', 'demo'), cookie)).toBeNull();
+		expect(markerOf(markerKey('ballot-secret', 'voisine'), cookie)).toBeNull();
 		expect(markerOf(key, cookie.replace('.2.', '.3.'))).toBeNull();
 		expect(markerOf(key, cookie.replace('mx5-abc', 'mx5-abd'))).toBeNull();
 		expect(markerOf(key, null)).toBeNull();

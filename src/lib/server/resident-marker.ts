@@ -19,9 +19,14 @@ export interface ResidentMarker {
 	codeVersion: number;
 }
 
-/** The key of the note, derived from the ballot key so no new secret needs sharing. */
-export function markerKey(ballotSecret: string): string {
-	return createHmac('sha256', ballotSecret).update('crieur resident-marker cookie').digest('hex');
+/**
+ * The key of the note, derived from the ballot key so no new secret needs
+ * sharing; one per commune, so that a note is worth nothing on another's host.
+ */
+export function markerKey(ballotSecret: string, commune: string): string {
+	return createHmac('sha256', ballotSecret)
+		.update(`crieur resident-marker cookie ${commune}`)
+		.digest('hex');
 }
 
 function signature(key: string, body: string): string {

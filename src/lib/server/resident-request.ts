@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { m } from '../i18n/index.ts';
-import { getBackend, type Backend } from './backend.ts';
+import type { Backend } from './backend.ts';
 import { jsonError } from './http.ts';
 import type { RateLimiter } from './rate-limit.ts';
 import { sessionOf } from './auth.ts';
@@ -17,12 +17,12 @@ export type ResidentRequest =
  * not per address: a whole village can sit behind one carrier's address.
  */
 export async function requireResident(
+	backend: Backend,
 	request: Request,
 	options: { notResident: string; limit?: { limiter: RateLimiter; tooMany: string } }
 ): Promise<ResidentRequest> {
-	const backend = await getBackend();
 	const user = await sessionOf(backend, request);
-	const residentId = residentOfUser(user, backend.config.commune);
+	const residentId = residentOfUser(user, backend.commune);
 	if (!residentId) {
 		const withdrawn = await hasWithdrawnCode(backend, request);
 		return {

@@ -83,7 +83,7 @@ export async function residentOfRequest(
 	backend: Backend,
 	request: Request
 ): Promise<string | null> {
-	return residentOfUser(await sessionOf(backend, request), backend.config.commune);
+	return residentOfUser(await sessionOf(backend, request), backend.commune);
 }
 
 export function residentOfUser(user: SessionUser, commune: string): string | null {
@@ -119,8 +119,8 @@ async function resetAccount(backend: Backend, resident: Resident, active: boolea
 		name: residentUserName(resident._id),
 		type: 'user',
 		roles: [
-			roles.resident(backend.config.commune),
-			codeVersionRole(backend.config.commune, resident.code_version)
+			roles.resident(backend.commune),
+			codeVersionRole(backend.commune, resident.code_version)
 		],
 		password: accountPassword(backend.secrets.ballotSecret, resident)
 	} as never);
@@ -364,10 +364,7 @@ async function accountIsCurrent(backend: Backend, resident: Resident): Promise<b
 		backend.couch.use<{ roles?: string[] }>('_users'),
 		`org.couchdb.user:${residentUserName(resident._id)}`
 	);
-	return (
-		account?.roles?.includes(codeVersionRole(backend.config.commune, resident.code_version)) ??
-		false
-	);
+	return account?.roles?.includes(codeVersionRole(backend.commune, resident.code_version)) ?? false;
 }
 
 /** How long a device stays recognised after a code is entered (the embedded store's session timeout). */
@@ -390,7 +387,10 @@ export function persistentCookie(cookie: string, maxAgeSeconds = RESIDENT_SESSIO
  * opposed to one that never entered a code or whose session merely expired.
  */
 export async function hasWithdrawnCode(backend: Backend, request: Request): Promise<boolean> {
-	const marker = markerOf(markerKey(backend.secrets.ballotSecret), request.headers.get('cookie'));
+	const marker = markerOf(
+		markerKey(backend.secrets.ballotSecret, backend.commune),
+		request.headers.get('cookie')
+	);
 	if (!marker) return false;
 	const resident = await getOrNull(
 		backend.couch.use<Resident>(backend.databases.mairie),
@@ -427,7 +427,7 @@ export async function isCurrentResidentSession(
 ): Promise<boolean> {
 	try {
 		const resident = await getResident(backend, residentId);
-		const version = sessionCodeVersion(user, backend.config.commune);
+		const version = sessionCodeVersion(user, backend.commune);
 		return resident.status === 'active' && (version === null || version === resident.code_version);
 	} catch (error) {
 		if (error instanceof ResidentError) return false;

@@ -14,7 +14,7 @@ export async function requireStaffSession(
 	request: Request
 ): Promise<Response | null> {
 	const user = await sessionOf(backend, request);
-	if (isStaffUser(user, backend.config.commune)) return null;
+	if (isStaffUser(user, backend.commune)) return null;
 	return user.name === null
 		? jsonError(401, 'unauthorized', m.residents_staff_only())
 		: jsonError(403, 'forbidden', m.residents_staff_only());

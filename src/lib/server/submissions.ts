@@ -9,6 +9,7 @@ import {
 } from '../domain/submission.ts';
 import type { Backend } from './backend.ts';
 import { getOrNull, statusOf } from './couch-errors.ts';
+import { readCommune } from './public-read.ts';
 
 export type SubmissionOutcome =
 	| { status: 'accepted'; id: string; duplicate: boolean }
@@ -54,7 +55,8 @@ export async function receiveSubmission(
 			? { status: 'accepted', id, duplicate: true }
 			: { status: 'refused', reason: 'outbox_id_reused' };
 	}
-	const centre = backend.config.centre;
+	// The commune's document, not the configuration: a deployment serves several.
+	const { centre } = await readCommune(backend);
 	const place = request.place;
 	if (
 		centre &&

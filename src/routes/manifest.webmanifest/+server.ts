@@ -1,11 +1,10 @@
-import { getBackend } from '#lib/server/backend.ts';
 import type { Commune } from '#lib/domain/commune.ts';
 import type { RequestHandler } from './$types';
 
 /** The web app manifest, named after the commune so that the home-screen icon says whose it is. */
-export const GET: RequestHandler = async () => {
-	const backend = await getBackend();
-	let name = backend.config.communeName;
+export const GET: RequestHandler = async ({ locals }) => {
+	const backend = locals.backend;
+	let name = backend.commune;
 	try {
 		name = (
 			(await backend.couch.use(backend.databases.public).get('commune')) as unknown as Commune

@@ -67,7 +67,7 @@ export function startPublisher(
 	backend: Backend,
 	intervalMs = jobInterval(30_000)
 ): () => Promise<void> {
-	const health = trackJob('publisher', intervalMs);
+	const health = trackJob('publisher', backend.commune, intervalMs);
 	const lease = jobLease(backend, 'publisher', leaseFor(intervalMs));
 	let running: Promise<void> | null = null;
 	const round = async () => {

@@ -175,7 +175,7 @@ export function startTally(
 	backend: Backend,
 	intervalMs = jobInterval(15_000)
 ): { poke: () => void; stop: () => Promise<void> } {
-	const health = trackJob('tally', intervalMs);
+	const health = trackJob('tally', backend.commune, intervalMs);
 	const lease = jobLease(backend, 'tally', leaseFor(intervalMs));
 	let running: Promise<void> | null = null;
 	let again = false;

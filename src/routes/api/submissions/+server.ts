@@ -58,10 +58,12 @@ async function readRequest(
  * A resident's suggestion or report, sent by the device's outbox, photos
  * included. Idempotent on outbox_id: a retry is answered 200, stored once.
  */
-export const POST: RequestHandler = async ({ request }) => {
+export const POST: RequestHandler = async ({ request, locals }) => {
 	// The limit counts only items not stored yet (below): a phone resending on a bad
 	// link must not spend its resident's allowance on what already arrived.
-	const resident = await requireResident(request, { notResident: m.submission_not_resident() });
+	const resident = await requireResident(locals.backend, request, {
+		notResident: m.submission_not_resident()
+	});
 	if (!resident.ok) return resident.response;
 	const { backend, residentId } = resident;
 	const read = await readRequest(request);

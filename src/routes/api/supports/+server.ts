@@ -1,6 +1,6 @@
 import { m } from '#lib/i18n/index.ts';
 import { jsonError } from '#lib/server/http.ts';
-import { jobs } from '#lib/server/jobs/registry.ts';
+import { tallies } from '#lib/server/jobs/registry.ts';
 import { RateLimiter } from '#lib/server/rate-limit.ts';
 import { readJsonBody, requireResident } from '#lib/server/resident-request.ts';
 import { castSupport, SupportRequestSchema } from '#lib/server/supports.ts';
@@ -9,8 +9,8 @@ import type { RequestHandler } from './$types';
 const perResident = new RateLimiter(60, 60 * 60_000);
 
 /** A resident supports a published suggestion, once; sent by the device's outbox. */
-export const POST: RequestHandler = async ({ request }) => {
-	const resident = await requireResident(request, {
+export const POST: RequestHandler = async ({ request, locals }) => {
+	const resident = await requireResident(locals.backend, request, {
 		notResident: m.support_not_resident(),
 		limit: { limiter: perResident, tooMany: m.submission_too_many() }
 	});
@@ -26,7 +26,7 @@ export const POST: RequestHandler = async ({ request }) => {
 		}[outcome.reason] as [number, string];
 		return jsonError(status, outcome.reason, reason);
 	}
-	if (!outcome.duplicate) jobs.tally?.poke();
+	if (!outcome.duplicate) tallies.get(resident.backend.commune)?.poke();
 	return new Response(JSON.stringify({ status: 'accepted', duplicate: outcome.duplicate }), {
 		status: outcome.duplicate ? 200 : 201,
 		headers: { 'content-type': 'application/json; charset=utf-8' }

@@ -1,5 +1,4 @@
 import { json } from '@sveltejs/kit';
-import { getBackend } from '#lib/server/backend.ts';
 import { acceptsGzip, gzipShared, jsonError } from '#lib/server/http.ts';
 import { NDJSON } from '#lib/domain/feed.ts';
 import { FEED_LIMIT_DEFAULT, FEED_LIMIT_MAX, openFeed, readFeed } from '#lib/server/public-feed.ts';
@@ -10,7 +9,7 @@ import type { RequestHandler } from './$types';
  * (NDJSON, one response for everything); a single JSON page is kept for
  * scripts and older clients.
  */
-export const GET: RequestHandler = async ({ url, request }) => {
+export const GET: RequestHandler = async ({ url, request, locals }) => {
 	const since = url.searchParams.get('since') ?? '0';
 	const limitParam = url.searchParams.get('limit');
 	const limit = limitParam === null ? FEED_LIMIT_DEFAULT : Number(limitParam);
@@ -20,7 +19,7 @@ export const GET: RequestHandler = async ({ url, request }) => {
 	if (!Number.isInteger(limit) || limit < 1 || limit > FEED_LIMIT_MAX) {
 		return jsonError(400, 'bad_request', `Paramètre « limit » invalide (1 à ${FEED_LIMIT_MAX}).`);
 	}
-	const backend = await getBackend();
+	const backend = locals.backend;
 	if ((request.headers.get('accept') ?? '').includes(NDJSON)) {
 		const body = await openFeed(backend, since);
 		const headers = new Headers({

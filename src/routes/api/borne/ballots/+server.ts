@@ -1,6 +1,5 @@
 import * as v from 'valibot';
 import { m } from '#lib/i18n/index.ts';
-import { getBackend } from '#lib/server/backend.ts';
 import { ballotResponse } from '#lib/server/ballot-response.ts';
 import { BallotRequestSchema, castBallot } from '#lib/server/ballots.ts';
 import { jsonError } from '#lib/server/http.ts';
@@ -24,8 +23,8 @@ const KioskBallotSchema = v.object({
  * tablet never holds a resident session. The kiosk's own session authenticates
  * the tablet; the code identifies the resident, as on their phone.
  */
-export const POST: RequestHandler = async ({ request }) => {
-	const backend = await getBackend();
+export const POST: RequestHandler = async ({ request, locals }) => {
+	const backend = locals.backend;
 	const kiosk = await kioskOfRequest(backend, request);
 	if (!kiosk) return jsonError(401, 'not_kiosk', m.residents_kiosk_only());
 	const parsed = v.safeParse(KioskBallotSchema, await request.json().catch(() => null));
@@ -49,6 +48,6 @@ export const POST: RequestHandler = async ({ request }) => {
 		const { code: _code, ...ballot } = parsed.output;
 		void _code;
 		const outcome = await castBallot(backend, residentId, ballot);
-		return ballotResponse(outcome);
+		return ballotResponse(backend.commune, outcome);
 	});
 };

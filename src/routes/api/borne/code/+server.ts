@@ -1,6 +1,5 @@
 import { json } from '@sveltejs/kit';
 import { m } from '#lib/i18n/index.ts';
-import { getBackend } from '#lib/server/backend.ts';
 import { jsonError } from '#lib/server/http.ts';
 import {
 	isActiveCode,
@@ -18,8 +17,8 @@ import type { RequestHandler } from './$types';
  * else: it casts nothing, marks no first use and says nothing of the
  * resident's ballots. Wrong codes count against the kiosk as wrong ballots do.
  */
-export const POST: RequestHandler = async ({ request }) => {
-	const backend = await getBackend();
+export const POST: RequestHandler = async ({ request, locals }) => {
+	const backend = locals.backend;
 	const kiosk = await kioskOfRequest(backend, request);
 	if (!kiosk) return jsonError(401, 'not_kiosk', m.residents_kiosk_only());
 	const body = (await request.json().catch(() => null)) as { code?: unknown } | null;

@@ -2,7 +2,6 @@ import { json } from '@sveltejs/kit';
 import { roles } from '#lib/domain/commune.ts';
 import { m } from '#lib/i18n/index.ts';
 import { clientAddress } from '#lib/server/auth.ts';
-import { getBackend } from '#lib/server/backend.ts';
 import { jsonError } from '#lib/server/http.ts';
 import { passwordGuesses } from '#lib/server/login-limit.ts';
 import { loginAttemptOf, trustDevice } from '#lib/server/trusted-device.ts';
@@ -20,7 +19,7 @@ const text = (value: unknown): string => (typeof value === 'string' ? value : ''
  * ones count with wrong staff logins (same address, same name, or this tablet
  * once staff unlocked it), so that the kiosk is no way around that limit.
  */
-export const POST: RequestHandler = async ({ request, getClientAddress }) => {
+export const POST: RequestHandler = async ({ request, getClientAddress, locals }) => {
 	const address = clientAddress(getClientAddress);
 	// The body itself is capped by the hook (apiBodyLimit); each field here.
 	const body = (await request.json().catch(() => null)) as {
@@ -32,7 +31,7 @@ export const POST: RequestHandler = async ({ request, getClientAddress }) => {
 	if (name.length > NAME_MAX || password.length > PASSWORD_MAX) {
 		return jsonError(400, 'too_long', m.kiosk_unlockTooLong());
 	}
-	const backend = await getBackend();
+	const backend = locals.backend;
 	const attempt = loginAttemptOf(backend.secrets, request, address, name);
 	const outcome = await passwordGuesses.attempt(
 		attempt,
@@ -46,7 +45,7 @@ export const POST: RequestHandler = async ({ request, getClientAddress }) => {
 			const staff =
 				response.ok &&
 				(session.roles ?? []).some(
-					(role) => role === roles.staff(backend.config.commune) || role === '_admin'
+					(role) => role === roles.staff(backend.commune) || role === '_admin'
 				);
 			if (!staff) return jsonError(401, 'bad_login', m.kiosk_unlockFailed());
 			return json({ ok: true }, { headers: { 'cache-control': 'no-store' } });

@@ -1,6 +1,5 @@
 import { json } from '@sveltejs/kit';
 import { clientAddress, isResidentUser, sessionOf } from '#lib/server/auth.ts';
-import { getBackend } from '#lib/server/backend.ts';
 import { isSecureRequest, jsonError } from '#lib/server/http.ts';
 import { OneAtATime, RateLimiter } from '#lib/server/rate-limit.ts';
 import {
@@ -87,9 +86,9 @@ function tooMany(
 }
 
 /** Enter a resident code: opens a CouchDB session as that resident on this device. */
-export const POST: RequestHandler = async ({ request, getClientAddress }) => {
+export const POST: RequestHandler = async ({ request, getClientAddress, locals }) => {
 	const address = clientAddress(getClientAddress);
-	const backend = await getBackend();
+	const backend = locals.backend;
 	const deviceKey = deviceCookieKey(backend.secrets.ballotSecret);
 	const device = trustedDeviceOf(deviceKey, CODE_DEVICE, request.headers.get('cookie'));
 	const limits = limitsOf(address, device);
@@ -143,7 +142,7 @@ export const POST: RequestHandler = async ({ request, getClientAddress }) => {
 			response.headers.append(
 				'set-cookie',
 				markerCookie(
-					markerKey(backend.secrets.ballotSecret),
+					markerKey(backend.secrets.ballotSecret, backend.commune),
 					{ residentId: session.residentId, codeVersion: session.codeVersion },
 					secure
 				)
@@ -171,10 +170,10 @@ export const POST: RequestHandler = async ({ request, getClientAddress }) => {
  * Whether this device has a resident session; `revoked` when it had one for a
  * code the mairie has since revoked or replaced (the device then forgets it).
  */
-export const GET: RequestHandler = async ({ request }) => {
-	const backend = await getBackend();
+export const GET: RequestHandler = async ({ request, locals }) => {
+	const backend = locals.backend;
 	const user = await sessionOf(backend, request);
-	const resident = isResidentUser(user, backend.config.commune);
+	const resident = isResidentUser(user, backend.commune);
 	const revoked = !resident && (await hasWithdrawnCode(backend, request));
 	const response = json({ resident, revoked }, { headers: { 'cache-control': 'no-store' } });
 	if (revoked && user.name === null) response.headers.append('set-cookie', clearSessionCookie());
@@ -188,8 +187,8 @@ export const GET: RequestHandler = async ({ request }) => {
 };
 
 /** Sign out: this device forgets the session; the code keeps working elsewhere. */
-export const DELETE: RequestHandler = async ({ request }) => {
-	const backend = await getBackend();
+export const DELETE: RequestHandler = async ({ request, locals }) => {
+	const backend = locals.backend;
 	const upstream = await fetch(`${backend.url}/_session`, {
 		method: 'DELETE',
 		headers: { cookie: request.headers.get('cookie') ?? '' }

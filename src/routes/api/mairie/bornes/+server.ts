@@ -1,13 +1,12 @@
 import { json } from '@sveltejs/kit';
-import { getBackend } from '#lib/server/backend.ts';
 import { jsonError } from '#lib/server/http.ts';
 import { createKiosk, KioskError } from '#lib/server/kiosks.ts';
 import { requireStaffSession } from '#lib/server/staff-api.ts';
 import type { RequestHandler } from './$types';
 
 /** Adds a kiosk account; its pairing secret is shown once. */
-export const POST: RequestHandler = async ({ request }) => {
-	const backend = await getBackend();
+export const POST: RequestHandler = async ({ request, locals }) => {
+	const backend = locals.backend;
 	const refused = await requireStaffSession(backend, request);
 	if (refused) return refused;
 	const body = (await request.json().catch(() => null)) as { label?: unknown } | null;

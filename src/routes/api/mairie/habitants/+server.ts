@@ -1,12 +1,11 @@
 import { json } from '@sveltejs/kit';
-import { getBackend } from '#lib/server/backend.ts';
 import { issueCodes } from '#lib/server/residents.ts';
 import { requireStaffSession, residentErrorResponse } from '#lib/server/staff-api.ts';
 import type { RequestHandler } from './$types';
 
 /** Staff issue codes: one per label. The codes come back once, to print the letters. */
-export const POST: RequestHandler = async ({ request }) => {
-	const backend = await getBackend();
+export const POST: RequestHandler = async ({ request, locals }) => {
+	const backend = locals.backend;
 	const refused = await requireStaffSession(backend, request);
 	if (refused) return refused;
 	const body = (await request.json().catch(() => null)) as { labels?: unknown } | null;

@@ -1,8 +1,7 @@
 import { json } from '@sveltejs/kit';
-import { getBackend } from '#lib/server/backend.ts';
 import { readArchive } from '#lib/server/public-read.ts';
 import type { RequestHandler } from './$types';
 
-export const GET: RequestHandler = async () => {
-	return json(await readArchive(await getBackend()), { headers: { 'cache-control': 'no-store' } });
+export const GET: RequestHandler = async ({ locals }) => {
+	return json(await readArchive(locals.backend), { headers: { 'cache-control': 'no-store' } });
 };

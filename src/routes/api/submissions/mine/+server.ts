@@ -1,5 +1,4 @@
 import { m } from '#lib/i18n/index.ts';
-import { getBackend } from '#lib/server/backend.ts';
 import { jsonError } from '#lib/server/http.ts';
 import { codeWithdrawn } from '#lib/server/resident-request.ts';
 import { hasWithdrawnCode, residentOfRequest } from '#lib/server/residents.ts';
@@ -7,8 +6,8 @@ import { submissionsOf } from '#lib/server/submissions.ts';
 import type { RequestHandler } from './$types';
 
 /** The resident's own suggestions and reports: status and public answer, nobody else's. */
-export const GET: RequestHandler = async ({ request }) => {
-	const backend = await getBackend();
+export const GET: RequestHandler = async ({ request, locals }) => {
+	const backend = locals.backend;
 	const residentId = await residentOfRequest(backend, request);
 	if (!residentId) {
 		if (await hasWithdrawnCode(backend, request)) return codeWithdrawn({ forgetSession: false });

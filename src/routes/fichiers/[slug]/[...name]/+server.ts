@@ -1,5 +1,4 @@
 import { redirect } from '@sveltejs/kit';
-import { getBackend } from '#lib/server/backend.ts';
 import { jsonError } from '#lib/server/http.ts';
 import type { RequestHandler } from './$types';
 
@@ -7,8 +6,8 @@ import type { RequestHandler } from './$types';
  * An attachment of a public notice under a stable URL that the service worker
  * caches once opened (the villager replica keeps attachment metadata only).
  */
-export const GET: RequestHandler = async ({ params, request }) => {
-	const backend = await getBackend();
+export const GET: RequestHandler = async ({ params, request, locals }) => {
+	const backend = locals.backend;
 	const path = [backend.databases.public, `notice:${params.slug}`, ...params.name.split('/')]
 		.map(encodeURIComponent)
 		.join('/');

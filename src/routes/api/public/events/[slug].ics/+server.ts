@@ -1,4 +1,3 @@
-import { getBackend } from '#lib/server/backend.ts';
 import { getOrNull } from '#lib/server/couch-errors.ts';
 import { agendaCalendar, icsResponse } from '#lib/server/ics.ts';
 import { jsonError } from '#lib/server/http.ts';
@@ -8,8 +7,8 @@ import type { Commune } from '#lib/domain/commune.ts';
 import type { RequestHandler } from './$types';
 
 /** One event, to add to a personal calendar. */
-export const GET: RequestHandler = async ({ params, url }) => {
-	const backend = await getBackend();
+export const GET: RequestHandler = async ({ params, url, locals }) => {
+	const backend = locals.backend;
 	const db = backend.couch.use(backend.databases.public);
 	const slug = params.slug;
 	const event = /^[a-z0-9][a-z0-9-]{0,80}$/.test(slug)

@@ -1,5 +1,4 @@
 import { m } from '#lib/i18n/index.ts';
-import { getBackend } from '#lib/server/backend.ts';
 import { jsonError } from '#lib/server/http.ts';
 import {
 	OPEN_DATA_TABLES,
@@ -10,7 +9,7 @@ import {
 import type { RequestHandler } from './$types';
 
 /** One table of the open data as CSV: avis, sondages (one row per answer) or agenda. */
-export const GET: RequestHandler = async ({ params, url }) => {
+export const GET: RequestHandler = async ({ params, url, locals }) => {
 	const table = params.table as OpenDataTable;
 	if (!OPEN_DATA_TABLES.includes(table)) {
 		return jsonError(
@@ -19,7 +18,7 @@ export const GET: RequestHandler = async ({ params, url }) => {
 			m.openData_unknownTable({ tables: OPEN_DATA_TABLES.join(', ') })
 		);
 	}
-	const backend = await getBackend();
+	const backend = locals.backend;
 	const data = await readOpenData(backend, backend.config.origin ?? url.origin);
 	return new Response(openDataCsv(data, table), {
 		headers: {

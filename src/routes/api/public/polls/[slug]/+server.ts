@@ -1,13 +1,12 @@
 import { json } from '@sveltejs/kit';
 import { m } from '#lib/i18n/index.ts';
-import { getBackend } from '#lib/server/backend.ts';
 import { jsonError } from '#lib/server/http.ts';
 import { readPolls } from '#lib/server/public-read.ts';
 import type { Commune } from '#lib/domain/commune.ts';
 import type { RequestHandler } from './$types';
 
-export const GET: RequestHandler = async ({ params }) => {
-	const backend = await getBackend();
+export const GET: RequestHandler = async ({ params, locals }) => {
+	const backend = locals.backend;
 	const entry = (await readPolls(backend)).find(
 		(candidate) => candidate.poll._id === `poll:${params.slug}`
 	);

@@ -1,12 +1,11 @@
 import { json } from '@sveltejs/kit';
-import { getBackend } from '#lib/server/backend.ts';
 import { jsonError } from '#lib/server/http.ts';
 import { KioskError, revokeKiosk } from '#lib/server/kiosks.ts';
 import { requireStaffSession } from '#lib/server/staff-api.ts';
 import type { RequestHandler } from './$types';
 
-export const POST: RequestHandler = async ({ request, params }) => {
-	const backend = await getBackend();
+export const POST: RequestHandler = async ({ request, params, locals }) => {
+	const backend = locals.backend;
 	const refused = await requireStaffSession(backend, request);
 	if (refused) return refused;
 	try {
