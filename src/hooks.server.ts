@@ -74,9 +74,14 @@ const PROCESS_WIDE = new Set(['/healthz', '/readyz']);
 /** Behind a proxy that passes the public host in another header (adapter-node's HOST_HEADER). */
 const HOST_HEADER = process.env.HOST_HEADER?.toLowerCase() || 'host';
 
-async function communeOf(request: Request): Promise<Backend | null> {
+/**
+ * The commune of a request, by the host the browser asked for. A request made
+ * by the server itself (a page's load fetching the API while rendering) has
+ * no Host header: its address names the page's host.
+ */
+async function communeOf(event: Parameters<Handle>[0]['event']): Promise<Backend | null> {
 	const directory = await getDirectory(await getStore());
-	return directory.resolve(request.headers.get(HOST_HEADER));
+	return directory.resolve(event.request.headers.get(HOST_HEADER) ?? event.url.host);
 }
 
 /** A host name this deployment does not serve: a plain answer that names no commune. */
@@ -169,7 +174,7 @@ async function answer(
 ): Promise<Response> {
 	const { pathname, search } = event.url;
 	const origin = event.request.headers.get('origin');
-	const backend = await communeOf(event.request);
+	const backend = await communeOf(event);
 	if (backend) event.locals.backend = backend;
 	let response: Response;
 	if (!backend) {

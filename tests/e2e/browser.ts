@@ -26,7 +26,7 @@ const CHROMIUM_ARGS = [
 	'--disable-dev-shm-usage',
 	// Tests never reach the internet (CI has none): the map's tile server
 	// fails at once instead of waiting on DNS.
-	'--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost'
+	'--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost, EXCLUDE *.localhost'
 ];
 
 // One Chromium per test file, launched with its first device and closed with

@@ -1,3 +1,4 @@
+import { fetchCommuneSlug } from './commune.ts';
 import { roles } from '../domain/commune.ts';
 import type * as DeviceDbModule from './device-db.ts';
 import type { KioskAccount, Pairing } from './kiosk-pairing.ts';
@@ -50,7 +51,9 @@ class KioskDevice {
 		});
 		if (!response.ok) return false;
 		const body = (await response.json()) as { roles?: string[] };
-		return (body.roles ?? []).some((role) => role.startsWith(roles.kiosk('')));
+		// A kiosk account of another commune of this deployment is no kiosk here.
+		const commune = await fetchCommuneSlug().catch(() => null);
+		return commune !== null && (body.roles ?? []).includes(roles.kiosk(commune));
 	}
 
 	/** The kiosk's CouchDB session expires like any other: renew it from the stored account. */

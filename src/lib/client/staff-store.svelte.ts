@@ -1,3 +1,4 @@
+import { fetchCommuneSlug } from './commune.ts';
 import { roles } from '../domain/commune.ts';
 import { isPublishable } from '../domain/answer.ts';
 import type { StaffLocation } from '../domain/staff-notice.ts';
@@ -209,12 +210,17 @@ class StaffStore {
 		if (response.status === 429) return 'too_many';
 		if (!response.ok) return response.status >= 500 ? 'offline' : 'refused';
 		const body = (await response.json()) as { name: string; roles: string[] };
-		const staffRole = body.roles.find((role) => role.startsWith(roles.staff('')));
-		if (!staffRole) {
+		let commune: string;
+		try {
+			commune = await fetchCommuneSlug();
+		} catch {
+			return 'offline';
+		}
+		if (!body.roles.includes(roles.staff(commune))) {
 			await fetch('/db/_session', { method: 'DELETE' }).catch(() => undefined);
 			return 'not_staff';
 		}
-		const session = { name: body.name, commune: staffRole.slice(roles.staff('').length) };
+		const session = { name: body.name, commune };
 		await writeSetting(SESSION_KEY, session);
 		if (this.session && this.status === 'unauthorized') this.status = 'idle';
 		await this.#open(session);
