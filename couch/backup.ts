@@ -4,7 +4,15 @@ import readline from 'node:readline';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import zlib from 'node:zlib';
-import { databaseName, roles, type CommuneDatabase } from '../src/lib/domain/commune.ts';
+import nano from 'nano';
+import {
+	COMMUNES_DATABASE,
+	databaseName,
+	roles,
+	type CommuneDatabase,
+	type CommuneEntry
+} from '../src/lib/domain/commune.ts';
+import { listCommune } from './provision.ts';
 
 /**
  * A commune's backup: each of its databases as gzipped JSON lines, every leaf
@@ -36,6 +44,8 @@ export interface BackupManifest {
 		{ file: string; documents: number; attachments: number; security: unknown }
 	>;
 	users: { file: string; documents: number };
+	/** The host names that reached the commune (absent from backups made before issue 15 §2). */
+	hosts?: string[];
 }
 
 /** CouchDB's address split for fetch, which refuses credentials in a URL. */
@@ -138,8 +148,13 @@ export async function backupCommune(
 		commune,
 		created_at: new Date().toISOString(),
 		databases: {},
-		users: { file: 'users.jsonl.gz', documents: 0 }
+		users: { file: 'users.jsonl.gz', documents: 0 },
+		hosts: []
 	};
+	const listed = await couch<CommuneEntry>(`${COMMUNES_DATABASE}/${commune}`, {
+		okStatuses: [404]
+	});
+	if (listed.status === 200) manifest.hosts = listed.body.hosts;
 	for (const kind of DATABASES) {
 		const db = databaseName(commune, kind);
 		const security = (await couch(`${db}/_security`)).body;
@@ -280,6 +295,8 @@ export async function restoreCommune(adminUrl: string, dir: string): Promise<Bac
 		accounts.push(current.status === 200 ? { ...account, _rev: current.body._rev } : account);
 	}
 	await writeInBatches(couch, '_users', toAsync(accounts), { newEdits: true });
+	// Last, as provisioning does: a running app serves the commune once it is listed.
+	await listCommune(nano(adminUrl), manifest.commune, manifest.hosts ?? []);
 	return manifest;
 }
 

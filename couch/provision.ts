@@ -168,7 +168,7 @@ export async function provisionCommune(
  * Lists the commune in the deployment's directory with its host names. A host
  * name already given to another commune is refused: it would serve two.
  */
-async function listCommune(couch: nano.ServerScope, slug: string, hosts: string[]) {
+export async function listCommune(couch: nano.ServerScope, slug: string, hosts: string[]) {
 	const changes: string[] = [];
 	if (!(await getOrNull(couch.db.get(COMMUNES_DATABASE)))) {
 		await couch.db.create(COMMUNES_DATABASE, { q: 1 });

@@ -14,6 +14,7 @@ import {
 	staffCookie
 } from '../harness/api.ts';
 import { startApp, type TestApp } from '../harness/app.ts';
+import { provisionCommune } from '../../couch/provision.ts';
 import { provisionDemo, STAFF } from '../harness/couch.ts';
 import { startStore, type TestStore } from '../harness/store.ts';
 
@@ -54,6 +55,11 @@ describe('a backup restored into a fresh store', () => {
 		const first: TestStore = await startStore();
 		cleanups.push(() => first.stop());
 		await provisionDemo(first.adminUrl);
+		await provisionCommune(first.adminUrl, {
+			slug: 'demo',
+			name: 'Saint-Crieur',
+			hosts: ['saint-crieur.example.fr']
+		});
 		await seedDemoContent(first.adminUrl, 'demo');
 		const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crieur-sauvegarde-'));
 		cleanups.push(() => fs.rmSync(dataDir, { recursive: true, force: true }));
@@ -117,6 +123,10 @@ describe('a backup restored into a fresh store', () => {
 		expect(
 			await command('restore', ['--from', path.join(backupDir, folder)], second.adminUrl)
 		).toContain('demo restaurée');
+		// Listed again with its host names: a deployment of several communes serves it.
+		expect(await nano(second.adminUrl).use('crieur-communes').get('demo')).toMatchObject({
+			hosts: ['saint-crieur.example.fr']
+		});
 		app = await startApp({ COUCHDB_URL: second.adminUrl, DATA_DIR: dataDir });
 
 		// Its first tally run recounts (batch marks are the server's _local
