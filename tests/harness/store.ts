@@ -87,14 +87,8 @@ async function startApacheCouch(): Promise<TestStore> {
 	}
 	const { dir, url } = await startNode(script);
 	const adminUrl = url.replace('://', '://admin:admin-password@');
-	// Test users only: 600,000 pbkdf2 iterations per code would make « 200 ballots »
-	// take minutes (bench/ measures the production setting).
-	const iterations = await fetch(`${url}/_node/_local/_config/chttpd_auth/iterations`, {
-		method: 'PUT',
-		headers: { authorization: `Basic ${Buffer.from('admin:admin-password').toString('base64')}` },
-		body: JSON.stringify('1000')
-	});
-	if (!iterations.ok) throw new Error(`CouchDB config: ${iterations.status}`);
+	// bench/ measures the production setting.
+	await fewerIterations(url);
 	return {
 		kind: 'couchdb',
 		url,
@@ -102,6 +96,70 @@ async function startApacheCouch(): Promise<TestStore> {
 		dir,
 		stop: async () => {
 			await run(script, ['--stop', dir], { timeout: 90_000 }).catch(() => undefined);
+			fs.rmSync(path.dirname(dir), { recursive: true, force: true });
+		}
+	};
+}
+
+/** Test users only: 600,000 pbkdf2 iterations per code would make « 200 ballots » take minutes. */
+async function fewerIterations(url: string): Promise<void> {
+	const iterations = await fetch(`${url}/_node/_local/_config/chttpd_auth/iterations`, {
+		method: 'PUT',
+		headers: { authorization: `Basic ${Buffer.from('admin:admin-password').toString('base64')}` },
+		body: JSON.stringify('1000')
+	});
+	if (!iterations.ok) throw new Error(`CouchDB config: ${iterations.status}`);
+}
+
+export interface TestCluster {
+	/** Each node's base URL without credentials, node 1 first. */
+	urls: string[];
+	/** The same with the admin credentials. */
+	adminUrls: string[];
+	dir: string;
+	/** Stops node k (1-based) cleanly, or starts it again on its data and port. */
+	stopNode(node: number): Promise<void>;
+	startNode(node: number): Promise<void>;
+	stop(): Promise<void>;
+}
+
+/**
+ * An Apache CouchDB cluster of `nodes` nodes on loopback, joined (start-couchdb
+ * --nodes), in a folder of its own. `production` keeps CouchDB's own password
+ * hashing (benchmarks); tests lower it as for a single node.
+ */
+export async function startCluster(
+	nodes = 3,
+	options: { production?: boolean } = {}
+): Promise<TestCluster> {
+	const script = apacheCouchScript();
+	if (!script)
+		throw new Error('A cluster needs ../shared/couchdb/start-couchdb or CRIEUR_START_COUCHDB.');
+	const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'crieur-cluster-')), 'nodes');
+	const { stdout } = await run(
+		script,
+		['--nodes', String(nodes), '--dir', dir, '--admin', 'admin:admin-password'],
+		{ timeout: 300_000 }
+	);
+	const urls = stdout
+		.trim()
+		.split('\n')
+		.map((url) => url.replace(/\/$/, ''));
+	if (!options.production) for (const url of urls) await fewerIterations(url);
+	const node = (k: number) => ['--node', String(k)];
+	return {
+		urls,
+		adminUrls: urls.map((url) => url.replace('://', '://admin:admin-password@')),
+		dir,
+		stopNode: async (k) => {
+			await run(script, ['--stop', dir, ...node(k)], { timeout: 120_000 });
+		},
+		startNode: async (k) => {
+			await run(script, ['--start', dir, ...node(k)], { timeout: 180_000 });
+			if (!options.production) await fewerIterations(urls[k - 1]);
+		},
+		stop: async () => {
+			await run(script, ['--stop', dir], { timeout: 120_000 }).catch(() => undefined);
 			fs.rmSync(path.dirname(dir), { recursive: true, force: true });
 		}
 	};

@@ -58,6 +58,20 @@ describe('communes chosen by host name', () => {
 		}
 	});
 
+	it('keeps serving its own commune on every other host while that one claims none', async () => {
+		await provisionCommune(own.store.adminUrl, {
+			slug: 'hameau',
+			name: 'Le Hameau',
+			hosts: ['hameau.localhost']
+		});
+		await expect
+			.poll(() => communeNameOn('hameau.localhost'), { timeout: 10_000, interval: 200 })
+			.toBe('Le Hameau');
+		// A commune added beside the village's own server does not take its address away.
+		expect(await communeNameOn('127.0.0.1')).toBe('Saint-Crieur');
+		expect(await communeNameOn('crieur.example.fr')).toBe('Saint-Crieur');
+	});
+
 	it('serves a commune provisioned while it runs within 10 s, on its own host only', async () => {
 		await provisionCommune(own.store.adminUrl, {
 			slug: 'demo',
@@ -98,7 +112,7 @@ describe('communes chosen by host name', () => {
 		expect(await communeNameOn('mairie-voisine.localhost')).toBe('Voisine-sur-Loire');
 		expect(await communeNameOn('SAINT-CRIEUR.localhost')).toBe('Saint-Crieur');
 
-		// Two communes now: a host neither claims is told so, naming neither.
+		// Every commune claims its host names now: a host none claims is told so, naming none.
 		const api = await onHost('127.0.0.1', 'GET', '/api/public/current');
 		expect(api.status).toBe(404);
 		expect(api.json()).toMatchObject({ error: 'unknown_host' });
@@ -107,7 +121,7 @@ describe('communes chosen by host name', () => {
 		expect(page.headers['content-type']).toContain('text/html');
 		expect(page.text).toContain('Aucune commune n’est servie à cette adresse');
 		for (const answer of [api.text, page.text]) {
-			expect(answer).not.toMatch(/Saint-Crieur|Voisine|demo|voisine/);
+			expect(answer).not.toMatch(/Saint-Crieur|Voisine|Hameau|demo|voisine|hameau/);
 		}
 		// The monitor's checks answer on any host.
 		expect((await onHost('127.0.0.1', 'GET', '/readyz')).status).toBe(200);

@@ -8,12 +8,15 @@ export const DIRECTORY_REFRESH_MS = 4000;
 /**
  * The communes this deployment serves, read from `crieur-communes` and read
  * again every few seconds, so that `npm run provision` adds one without a
- * restart. A request's host name chooses its commune; while only one commune
- * is listed it answers every host, so a village's own server needs no
- * host name at all.
+ * restart. A request's host name chooses its commune. A host no commune
+ * claims is served by the process's own commune (COMMUNE) while it is the
+ * only one listed or claims no host name itself: a village's own server needs
+ * no host name, and a commune provisioned beside it without one does not take
+ * its village's address away.
  */
 export class CommuneDirectory {
 	#store: Store;
+	#fallback: Backend | null = null;
 	#backends = new Map<string, Backend>();
 	#byHost = new Map<string, Backend>();
 	#timer: ReturnType<typeof setInterval> | null = null;
@@ -30,9 +33,7 @@ export class CommuneDirectory {
 
 	/** The commune a request reaches by its host name, or null for a host this deployment does not serve. */
 	resolve(hostHeader: string | null): Backend | null {
-		const byHost = this.#byHost.get(hostOfHeader(hostHeader));
-		if (byHost) return byHost;
-		return this.#backends.size === 1 ? this.all()[0] : null;
+		return this.#byHost.get(hostOfHeader(hostHeader)) ?? this.#fallback;
 	}
 
 	/** Called for every commune served, now and as they are added (jobs start per commune). */
@@ -47,6 +48,7 @@ export class CommuneDirectory {
 			include_docs: true
 		})) as { rows: { id: string; doc?: CommuneEntry }[] };
 		const byHost = new Map<string, Backend>();
+		let ownHosts = 0;
 		for (const row of listed.rows) {
 			if (row.id.startsWith('_design/') || !row.doc) continue;
 			let backend = this.#backends.get(row.id);
@@ -57,8 +59,11 @@ export class CommuneDirectory {
 				for (const listener of this.#listeners) listener(backend);
 			}
 			for (const host of row.doc.hosts) byHost.set(host, backend);
+			if (row.id === this.#store.config.commune) ownHosts = row.doc.hosts.length;
 		}
 		this.#byHost = byHost;
+		const own = this.#backends.get(this.#store.config.commune) ?? null;
+		this.#fallback = this.#backends.size === 1 || ownHosts === 0 ? own : null;
 	}
 
 	follow(): void {
