@@ -5,8 +5,6 @@
 // its own node, as a host would place one beside each. Each commune has a
 // year of notices and is reached by its own host name. Budget: p99 < 1 s, no
 // error. `node bench/communes.ts [communes]`.
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
 import autocannon from 'autocannon';
 import nano from 'nano';
 import { provisionCommune } from '../couch/provision.ts';
@@ -14,7 +12,7 @@ import { rawRequest } from '../tests/harness/api.ts';
 import { startApp, type TestApp } from '../tests/harness/app.ts';
 import { startCluster } from '../tests/harness/store.ts';
 import { realisticYear, writeDocs } from './sync-data.ts';
-import type { LoadRun } from './load.ts';
+import { pgrep, pssMB, stormAlert, syncCheckpoint, type LoadRun } from './load.ts';
 
 const COMMUNES = Number(process.argv[2] ?? 100);
 const VILLAGERS_EACH = 1000;
@@ -27,44 +25,14 @@ const slugOf = (index: number) => `c${String(index + 1).padStart(3, '0')}`;
 const hostOf = (slug: string) => `${slug}.bench.localhost`;
 
 /** A phone's checkpoint on one commune: all of it, or all but the last `missing` changes. */
-async function checkpoint(app: TestApp, host: string, missing = 0): Promise<string> {
-	const page = async (since: string, limit: number) => {
+function checkpoint(app: TestApp, host: string, missing = 0): Promise<string> {
+	return syncCheckpoint(async (since, limit) => {
 		const answer = await rawRequest(app.url, 'GET', `/api/sync?since=${since}&limit=${limit}`, {
 			headers: { host }
 		});
 		if (answer.status !== 200) throw new Error(`${host}: ${answer.status} ${answer.text}`);
-		return JSON.parse(answer.text) as { docs: unknown[]; last_seq: string; more: boolean };
-	};
-	let since = '0';
-	let changes = 0;
-	for (;;) {
-		const next = await page(since, 1000);
-		changes += next.docs.length;
-		since = next.last_seq;
-		if (!next.more) break;
-	}
-	return missing === 0 ? since : (await page('0', changes - missing)).last_seq;
-}
-
-function pss(pid: number): number {
-	try {
-		const rollup = fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
-		return Number(/^Pss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0) / 1024;
-	} catch {
-		return 0;
-	}
-}
-
-function pgrep(pattern: string): number[] {
-	try {
-		return execFileSync('pgrep', ['-f', pattern], { encoding: 'utf8' })
-			.trim()
-			.split('\n')
-			.filter(Boolean)
-			.map(Number);
-	} catch {
-		return [];
-	}
+		return JSON.parse(answer.text);
+	}, missing);
 }
 
 function summary(label: string, results: autocannon.Result[]): LoadRun {
@@ -118,7 +86,7 @@ try {
 	}
 	const peak = new Map<number, number>();
 	const sampler = setInterval(() => {
-		for (const app of apps) peak.set(app.pid, Math.max(peak.get(app.pid) ?? 0, pss(app.pid)));
+		for (const app of apps) peak.set(app.pid, Math.max(peak.get(app.pid) ?? 0, pssMB(app.pid)));
 	}, 200);
 
 	// 100,000 phones every five minutes, spread over the two app processes.
@@ -152,22 +120,9 @@ try {
 	// One commune's urgent alert; 200 of its phones open the app at once.
 	const alerted = slugs[Math.floor(slugs.length / 2)];
 	const alertSince = await checkpoint(apps[0], hostOf(alerted));
-	const now = new Date();
 	await nano(cluster.adminUrls[0])
 		.use(`${alerted}-public`)
-		.insert({
-			_id: 'notice:alerte-orage',
-			type: 'notice',
-			title: 'Alerte orage : vigilance orange cette nuit',
-			body: 'Rentrez le mobilier de jardin et évitez les déplacements.',
-			category: 'alerte',
-			urgent: true,
-			published_at: now.toISOString(),
-			expires_at: new Date(now.getTime() + 86_400_000).toISOString(),
-			created_at: now.toISOString(),
-			updated_at: now.toISOString(),
-			author: 'bench'
-		} as never);
+		.insert({ _id: 'notice:alerte-orage', ...stormAlert('bench') } as never);
 	const burst = await Promise.all(
 		apps.map((app) =>
 			autocannon({
@@ -186,7 +141,7 @@ try {
 		)
 	);
 	clearInterval(sampler);
-	const couchMB = pgrep(cluster.dir).reduce((total, pid) => total + pss(pid), 0);
+	const couchMB = pgrep('-f', cluster.dir).reduce((total, pid) => total + pssMB(pid), 0);
 
 	const runs = [
 		summary(

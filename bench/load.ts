@@ -43,7 +43,7 @@ export interface LoadFigures {
 }
 
 /** Processes found by pgrep (-P: children of a pid; -f: naming a folder). */
-function pgrep(...args: string[]): number[] {
+export function pgrep(...args: string[]): number[] {
 	try {
 		return execFileSync('pgrep', args, { encoding: 'utf8' })
 			.trim()
@@ -64,22 +64,21 @@ interface LoadedApp {
 	stop(): Promise<void>;
 }
 
-/**
- * Memory of the app and of the store, in MB: the proportional set size, so
- * the Node binary both map is counted once.
- */
+/** A process's proportional set size in MB (the Node binary two processes map counts once); 0 once it ended. */
+export function pssMB(pid: number): number {
+	try {
+		const rollup = fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+		return Number(/^Pss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0) / 1024;
+	} catch {
+		// The process ended between the listing and the read.
+		return 0;
+	}
+}
+
+/** Memory of the app and of the store, in MB. */
 function memoryMB(loaded: LoadedApp): { app: number; store: number } {
 	const children = loaded.storePids();
-	const pss = (id: number) => {
-		try {
-			const rollup = fs.readFileSync(`/proc/${id}/smaps_rollup`, 'utf8');
-			return Number(/^Pss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0) / 1024;
-		} catch {
-			// The process ended between the listing and the read.
-			return 0;
-		}
-	};
-	return { app: pss(loaded.app.pid), store: children.reduce((sum, id) => sum + pss(id), 0) };
+	return { app: pssMB(loaded.app.pid), store: children.reduce((sum, id) => sum + pssMB(id), 0) };
 }
 
 /** The app on its store, filled with a year of a commune as its admin would. */
@@ -124,14 +123,20 @@ async function startLoadedApp(store: StoreKind): Promise<LoadedApp> {
 	};
 }
 
-/** The checkpoint of a phone that has all but the last `missing` changes (opaque on CouchDB). */
-async function checkpoint(app: TestApp, missing = 0): Promise<string> {
-	const page = async (since: string, limit: number) =>
-		(await (await fetch(`${app.url}/api/sync?since=${since}&limit=${limit}`)).json()) as {
-			docs: unknown[];
-			last_seq: string;
-			more: boolean;
-		};
+interface SyncPage {
+	docs: unknown[];
+	last_seq: string;
+	more: boolean;
+}
+
+/**
+ * The checkpoint of a phone that has all but the last `missing` changes
+ * (opaque on CouchDB), read through `page` (`/api/sync?since=&limit=` as JSON).
+ */
+export async function syncCheckpoint(
+	page: (since: string, limit: number) => Promise<SyncPage>,
+	missing = 0
+): Promise<string> {
 	let since = '0';
 	let changes = 0;
 	for (;;) {
@@ -141,6 +146,14 @@ async function checkpoint(app: TestApp, missing = 0): Promise<string> {
 		if (!next.more) break;
 	}
 	return missing === 0 ? since : (await page('0', changes - missing)).last_seq;
+}
+
+function checkpoint(app: TestApp, missing = 0): Promise<string> {
+	return syncCheckpoint(
+		async (since, limit) =>
+			(await (await fetch(`${app.url}/api/sync?since=${since}&limit=${limit}`)).json()) as SyncPage,
+		missing
+	);
 }
 
 const HEADERS = { accept: 'application/x-ndjson', 'accept-encoding': 'gzip' };
@@ -280,6 +293,22 @@ async function newPhonesDownloading(
 	};
 }
 
+/** The urgent notice both load benchmarks publish. */
+export function stormAlert(author: string, now = new Date()) {
+	return {
+		type: 'notice',
+		title: 'Alerte orage : vigilance orange cette nuit',
+		body: 'Rentrez le mobilier de jardin et évitez les déplacements.',
+		category: 'alerte',
+		urgent: true,
+		published_at: now.toISOString(),
+		expires_at: new Date(now.getTime() + 86_400_000).toISOString(),
+		created_at: now.toISOString(),
+		updated_at: now.toISOString(),
+		author
+	};
+}
+
 /** An urgent notice, published by the staff through the app as on a laptop. */
 async function writeAlert(app: TestApp, login: { name: string; password: string }) {
 	const session = await fetch(`${app.url}/db/_session`, {
@@ -288,22 +317,10 @@ async function writeAlert(app: TestApp, login: { name: string; password: string 
 		body: JSON.stringify(login)
 	});
 	const cookie = session.headers.getSetCookie()[0].split(';')[0];
-	const now = new Date();
 	const response = await fetch(`${app.url}/db/demo-public/notice:alerte-orage`, {
 		method: 'PUT',
 		headers: { 'content-type': 'application/json', cookie },
-		body: JSON.stringify({
-			type: 'notice',
-			title: 'Alerte orage : vigilance orange cette nuit',
-			body: 'Rentrez le mobilier de jardin et évitez les déplacements.',
-			category: 'alerte',
-			urgent: true,
-			published_at: now.toISOString(),
-			expires_at: new Date(now.getTime() + 86_400_000).toISOString(),
-			created_at: now.toISOString(),
-			updated_at: now.toISOString(),
-			author: login.name
-		})
+		body: JSON.stringify(stormAlert(login.name))
 	});
 	if (response.status !== 201) throw new Error(`alert refused: ${await response.text()}`);
 }
