@@ -25,6 +25,11 @@ export interface ProvisionOptions {
 	centre?: { lat: number; lng: number } | null;
 	/** Host names that reach the commune (added to those it had; none taken from it). */
 	hosts?: string[];
+	/**
+	 * false: made, but not listed in `crieur-communes`, so no running app
+	 * serves it or runs its jobs yet (a commune being prepared; a test's own).
+	 */
+	listed?: boolean;
 	staff?: StaffAccount;
 }
 
@@ -135,7 +140,7 @@ export async function provisionCommune(
 	}
 
 	// Last: the running app starts serving a commune once it is listed.
-	changes.push(...(await listCommune(couch, slug, hosts)));
+	if (options.listed !== false) changes.push(...(await listCommune(couch, slug, hosts)));
 
 	let staffCreated = false;
 	if (options.staff) {

@@ -108,9 +108,12 @@ export async function startApp(
 		logFile,
 		stop: () => {
 			const done = exited();
-			child.kill('SIGTERM');
-			setTimeout(() => child.kill('SIGKILL'), 5000).unref();
-			return done;
+			// This process, not `child`: a restart within 5 s gives `child` a new one.
+			const stopping = child;
+			stopping.kill('SIGTERM');
+			const timer = setTimeout(() => stopping.kill('SIGKILL'), 5000);
+			timer.unref();
+			return done.finally(() => clearTimeout(timer));
 		},
 		kill: () => {
 			const done = exited();

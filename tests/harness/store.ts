@@ -5,6 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { projectRoot } from '../../couch/root.ts';
 import { startCouch } from './couch.ts';
+import { freePortRange } from './ports.ts';
 
 const run = promisify(execFile);
 
@@ -58,15 +59,18 @@ export function apacheCouchScript(env: NodeJS.ProcessEnv = process.env): string 
  * Starts a node in a fresh folder. start-couchdb can fail on a busy machine
  * (« creating _users … failed (HTTP 500) »: the node creates its own system
  * databases at the same moment), leaving the node running: it is stopped,
- * removed and started again, three times at most.
+ * removed and started again, three times at most (also when its port was taken meanwhile).
  */
 async function startNode(script: string): Promise<{ dir: string; url: string }> {
 	for (let attempt = 1; ; attempt++) {
 		const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'crieur-couchdb-')), 'node');
 		try {
-			const { stdout } = await run(script, ['--dir', dir, '--admin', 'admin:admin-password'], {
-				timeout: 180_000
-			});
+			const port = String(await freePortRange(2));
+			const { stdout } = await run(
+				script,
+				['--dir', dir, '--admin', 'admin:admin-password', '--port', port],
+				{ timeout: 180_000 }
+			);
 			return { dir, url: stdout.trim().split('\n')[0].replace(/\/$/, '') };
 		} catch (error) {
 			await run(script, ['--stop', dir], { timeout: 90_000 }).catch(() => undefined);
@@ -138,7 +142,10 @@ export async function startCluster(
 	const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'crieur-cluster-')), 'nodes');
 	const { stdout } = await run(
 		script,
-		['--nodes', String(nodes), '--dir', dir, '--admin', 'admin:admin-password'],
+		[
+			...['--nodes', String(nodes), '--dir', dir, '--admin', 'admin:admin-password'],
+			...['--port', String(await freePortRange(2 * nodes))]
+		],
 		{ timeout: 300_000 }
 	);
 	const urls = stdout

@@ -348,9 +348,9 @@ describe('times of a resident’s activity', () => {
 	});
 });
 
-/** A backend on a commune of its own, so that the app's running job never touches it. */
+/** A backend on a commune of its own, unlisted, so that the app's running jobs never touch it. */
 async function isolatedCommune(slug: string): Promise<Backend> {
-	await provisionCommune(server.adminUrl, { slug, name: `Commune ${slug}` });
+	await provisionCommune(server.adminUrl, { slug, name: `Commune ${slug}`, listed: false });
 	return {
 		couch: couch(),
 		databases: { public: `${slug}-public`, mairie: `${slug}-mairie`, ballots: `${slug}-ballots` }
