@@ -75,7 +75,7 @@ try {
 		ORIGIN: '',
 		CRIEUR_BALLOT_SECRET: 'bench-ballot-secret-of-one-deployment'
 	};
-	for (const url of cluster.urls.slice(0, 2))
+	for (const url of cluster.adminUrls.slice(0, 2))
 		apps.push(await startApp({ ...env, COUCHDB_URL: url }));
 
 	const upToDate = new Map<string, string>();
