@@ -170,25 +170,43 @@ export async function provisionCommune(
 }
 
 /**
+ * A deployment-wide database that only server admins read or write (one
+ * shard on a cluster: it stays small). `revsLimit` keeps the history of
+ * documents rewritten every second short.
+ */
+export async function ensureAdminOnlyDatabase(
+	couch: nano.ServerScope,
+	name: string,
+	options: { revsLimit?: number } = {}
+): Promise<string[]> {
+	const changes: string[] = [];
+	if (!(await getOrNull(couch.db.get(name)))) {
+		await couch.db.create(name, { q: 1 }).catch((error: unknown) => {
+			// Created meanwhile by another process.
+			if (statusOf(error) !== 412) throw error;
+		});
+		changes.push(`base ${name} créée`);
+		if (options.revsLimit) {
+			// The embedded stand-in has no _revs_limit: its history just stays longer.
+			await couch
+				.request({ db: name, path: '_revs_limit', method: 'PUT', body: options.revsLimit })
+				.catch(() => undefined);
+		}
+	}
+	const security = { admins: { names: [], roles: [] }, members: { names: [], roles: ['_admin'] } };
+	if (!sameSecurity(await couch.request({ db: name, path: '_security' }), security)) {
+		await couch.request({ db: name, path: '_security', method: 'PUT', body: security });
+	}
+	return changes;
+}
+
+/**
  * Lists the commune in the deployment's directory with its host names. A host
  * name already given to another commune is refused: it would serve two.
  */
 export async function listCommune(couch: nano.ServerScope, slug: string, hosts: string[]) {
-	const changes: string[] = [];
-	if (!(await getOrNull(couch.db.get(COMMUNES_DATABASE)))) {
-		await couch.db.create(COMMUNES_DATABASE, { q: 1 });
-		changes.push(`base ${COMMUNES_DATABASE} créée`);
-	}
 	// Only server admins, as <commune>-ballots: host names are not secret, but nobody else needs them.
-	const security = { admins: { names: [], roles: [] }, members: { names: [], roles: ['_admin'] } };
-	if (!sameSecurity(await couch.request({ db: COMMUNES_DATABASE, path: '_security' }), security)) {
-		await couch.request({
-			db: COMMUNES_DATABASE,
-			path: '_security',
-			method: 'PUT',
-			body: security
-		});
-	}
+	const changes = await ensureAdminOnlyDatabase(couch, COMMUNES_DATABASE);
 	const directory = couch.use<CommuneEntry>(COMMUNES_DATABASE);
 	const listed = await directory.list({ include_docs: true });
 	for (const row of listed.rows) {

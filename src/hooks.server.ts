@@ -9,6 +9,7 @@ import { getDirectory } from '#lib/server/communes.ts';
 import { apiBodyLimit, readBodyWithin, sizeLabel } from '#lib/server/body-limit.ts';
 import { compress, jsonError } from '#lib/server/http.ts';
 import { errorText, loggedPath, logEvent } from '#lib/server/log.ts';
+import { startLimitExchange } from '#lib/server/limit-exchange.ts';
 import { startPublisher } from '#lib/server/jobs/publisher.ts';
 import { lifecycle, tallies } from '#lib/server/jobs/registry.ts';
 import { startTally } from '#lib/server/jobs/tally.ts';
@@ -20,6 +21,8 @@ export const init: ServerInit = async () => {
 	const store = await getStore();
 	const directory = await getDirectory(store);
 	const stops: (() => Promise<void>)[] = [];
+	// Other app processes may share an external CouchDB; the embedded store has this one only.
+	if (store.kind === 'external') stops.push(startLimitExchange(store));
 	const serve = async (backend: Backend) => {
 		// Before its jobs: registers from before issue 13 held first uses to the millisecond.
 		await coarsenFirstUses(backend);

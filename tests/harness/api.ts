@@ -22,6 +22,7 @@ export async function staffCookie(
 		headers: { 'content-type': 'application/json' },
 		body: JSON.stringify(login)
 	});
+	if (!response.ok) throw new Error(`staff login ${response.status}: ${await response.text()}`);
 	return response.headers.getSetCookie()[0].split(';')[0];
 }
 
@@ -84,6 +85,7 @@ export async function residentCookie(
 		body: JSON.stringify({ code })
 	});
 	if (response.status !== 200) throw new Error(`resident session: ${response.status}`);
+	if (!response.ok) throw new Error(`staff login ${response.status}: ${await response.text()}`);
 	return response.headers.getSetCookie()[0].split(';')[0];
 }
 

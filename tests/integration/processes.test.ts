@@ -25,7 +25,8 @@ let store: TestStore;
 const apps: TestApp[] = [];
 let dataDir: string;
 
-const FAST_JOBS = { CRIEUR_JOB_INTERVAL_SECONDS: '1' };
+// Limits per address read it from the tests' x-forwarded-for.
+const APP_ENV = { CRIEUR_JOB_INTERVAL_SECONDS: '1', ADDRESS_HEADER: 'x-forwarded-for' };
 
 beforeAll(async () => {
 	store = await startStore();
@@ -34,7 +35,7 @@ beforeAll(async () => {
 	// One DATA_DIR, so one set of secrets (the ballot key): as a host configures them.
 	dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crieur-processus-'));
 	for (let i = 0; i < 2; i++) {
-		apps.push(await startApp({ COUCHDB_URL: store.adminUrl, DATA_DIR: dataDir, ...FAST_JOBS }));
+		apps.push(await startApp({ COUCHDB_URL: store.adminUrl, DATA_DIR: dataDir, ...APP_ENV }));
 	}
 });
 afterAll(async () => {
@@ -83,7 +84,49 @@ async function publishedTotal(app: TestApp): Promise<number | undefined> {
 	return feed.docs.find((doc) => doc._id === 'tally:demo-marche')?.total;
 }
 
+/** A login through one app, from its own address each time: only the per-name limit adds up. */
+async function login(app: TestApp, name: string, password: string): Promise<number> {
+	const response = await fetch(`${app.url}/db/_session`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json', 'x-forwarded-for': freshAddress() },
+		body: JSON.stringify({ name, password })
+	});
+	await response.body?.cancel();
+	return response.status;
+}
+
 describe('two app processes in front of one store', () => {
+	// First: the other test kills a process.
+	it('hold one password limit between them, wherever the guesses land', async () => {
+		const name = 'essai-limites';
+		const users = nano(store.adminUrl).use('_users');
+		await users.insert({
+			_id: `org.couchdb.user:${name}`,
+			name,
+			type: 'user',
+			roles: [],
+			password: 'le-bon-mot'
+		});
+		// LOGIN_FAILURES_ALLOWED (10) wrong passwords for one name, half on each process.
+		for (let i = 0; i < 10; i++) expect(await login(apps[i % 2], name, 'faux')).toBe(401);
+		// The right password does not count: each process pauses the name once it
+		// has heard of the other's five.
+		for (const app of apps) {
+			await expect
+				.poll(() => login(app, name, 'le-bon-mot'), { timeout: 10_000, interval: 200 })
+				.toBe(429);
+		}
+		expect(await login(apps[0], name, 'faux')).toBe(429);
+		// Only hashes reach the shared database: no name, no address.
+		const limits = await nano(store.adminUrl).use('crieur-limits').list({ include_docs: true });
+		expect(limits.rows.length).toBeGreaterThanOrEqual(2);
+		expect(JSON.stringify(limits.rows)).not.toMatch(/essai-limites|10\.\d+\.\d+/);
+		const outside = await fetch(`${apps[0].url}/db/crieur-limits/_all_docs`);
+		expect(outside.status).toBeGreaterThanOrEqual(400);
+		const direct = await fetch(`${store.url}/crieur-limits/_all_docs`);
+		expect(direct.status).toBe(401);
+	});
+
 	it('run each job once, share sessions, and count every ballot exactly', async () => {
 		await holders(apps);
 		const staff = await staffCookie(apps[0].url, STAFF);

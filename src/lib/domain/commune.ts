@@ -35,6 +35,9 @@ export function hostOfHeader(header: string | null): string {
  */
 export const COMMUNES_DATABASE = 'crieur-communes';
 
+/** Each app process's rate-limit counts, for the others (server admins only). */
+export const LIMITS_DATABASE = 'crieur-limits';
+
 export interface CommuneEntry {
 	/** The commune's slug. */
 	_id: string;

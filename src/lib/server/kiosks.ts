@@ -97,7 +97,7 @@ export async function kioskOfRequest(backend: Backend, request: Request): Promis
  * a tablet in a public hall must not become a guessing machine. Codes that
  * work are not counted.
  */
-export const kioskWrongCodes = new RateLimiter(20, 10 * 60_000);
+export const kioskWrongCodes = new RateLimiter(20, 10 * 60_000, 'kiosk-codes');
 /**
  * One code at a time per kiosk, so that parallel guesses cannot all pass the
  * check before any of them is counted.

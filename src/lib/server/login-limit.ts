@@ -28,10 +28,19 @@ export interface LoginAttempt {
  * trusted device, which an attacker has first to steal.
  */
 export class LoginGuard {
-	readonly #perAddress = new RateLimiter(LOGIN_FAILURES_ALLOWED, LOGIN_WINDOW_MS);
-	readonly #perName = new RateLimiter(LOGIN_FAILURES_ALLOWED, LOGIN_WINDOW_MS);
-	readonly #perDevice = new RateLimiter(LOGIN_FAILURES_ALLOWED, LOGIN_WINDOW_MS);
+	readonly #perAddress: RateLimiter;
+	readonly #perName: RateLimiter;
+	readonly #perDevice: RateLimiter;
 	readonly #queue = new OneAtATime();
+
+	/** `shared`: the name its counts go by among app processes (rate-limit.ts); none in unit tests. */
+	constructor(shared?: string) {
+		const limiter = (which: string) =>
+			new RateLimiter(LOGIN_FAILURES_ALLOWED, LOGIN_WINDOW_MS, shared && `${shared}-${which}`);
+		this.#perAddress = limiter('address');
+		this.#perName = limiter('name');
+		this.#perDevice = limiter('device');
+	}
 
 	/**
 	 * Runs one login attempt unless it is paused. `failed` says from the answer
@@ -76,7 +85,7 @@ export class LoginGuard {
 }
 
 /** One count for the whole server: /db/_session, basic auth and the kiosk's unlock. */
-export const passwordGuesses = new LoginGuard();
+export const passwordGuesses = new LoginGuard('passwords');
 
 /**
  * The name and password of a `_session` login body (JSON or form), or null

@@ -5,7 +5,7 @@ import { RateLimiter } from '#lib/server/rate-limit.ts';
 import { readJsonBody, requireResident } from '#lib/server/resident-request.ts';
 import type { RequestHandler } from './$types';
 
-const perResident = new RateLimiter(30, 60_000);
+const perResident = new RateLimiter(30, 60_000, 'ballots');
 
 /**
  * A resident's ballot, sent by the device's outbox. Idempotent on outbox_id:

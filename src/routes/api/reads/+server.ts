@@ -7,7 +7,7 @@ import { ReadsRequestSchema, recordReads } from '#lib/server/reads.ts';
 import type { RequestHandler } from './$types';
 
 // A household behind one address opens tens of notices a day, not thousands.
-const perAddress = new RateLimiter(120, 60 * 60_000);
+const perAddress = new RateLimiter(120, 60 * 60_000, 'reads');
 
 /** Notices a device opened for the first time; counted per day, tied to nobody. */
 export const POST: RequestHandler = async ({ request, getClientAddress, locals }) => {

@@ -13,7 +13,7 @@ import { checkPhotos, receiveSubmission, type Photo } from '#lib/server/submissi
 import type { RequestHandler } from './$types';
 
 // A resident filing several reports on a walk is normal; hundreds an hour is not.
-const perResident = new RateLimiter(12, 60 * 60_000);
+const perResident = new RateLimiter(12, 60 * 60_000, 'submissions');
 
 // The codes the schema names. A missing key or a value of the wrong type comes back
 // with valibot's own English message, which has no French reason: call it missing.

@@ -6,7 +6,7 @@ import { readJsonBody, requireResident } from '#lib/server/resident-request.ts';
 import { castSupport, SupportRequestSchema } from '#lib/server/supports.ts';
 import type { RequestHandler } from './$types';
 
-const perResident = new RateLimiter(60, 60 * 60_000);
+const perResident = new RateLimiter(60, 60 * 60_000, 'supports');
 
 /** A resident supports a published suggestion, once; sent by the device's outbox. */
 export const POST: RequestHandler = async ({ request, locals }) => {

@@ -30,10 +30,10 @@ import type { RequestHandler } from './$types';
 // last day are not shut out when strangers spend the server's allowance.
 // Codes that work are not counted.
 const WINDOW_MS = 10 * 60_000;
-const perAddress = new RateLimiter(50, WINDOW_MS);
-const perDevice = new RateLimiter(20, WINDOW_MS);
-const perCarrierAddress = new RateLimiter(1000, WINDOW_MS);
-const overall = new RateLimiter(2000, WINDOW_MS);
+const perAddress = new RateLimiter(50, WINDOW_MS, 'codes-address');
+const perDevice = new RateLimiter(20, WINDOW_MS, 'codes-device');
+const perCarrierAddress = new RateLimiter(1000, WINDOW_MS, 'codes-carrier');
+const overall = new RateLimiter(2000, WINDOW_MS, 'codes-overall');
 const queue = new OneAtATime();
 const TRUSTED_MS = 24 * 3600_000;
 /** `address:…` and `device:…` keys where a right code was entered, until when. */
