@@ -33,11 +33,9 @@ const phases: Step[][] = [
 	],
 	[
 		{
-			// The reliability suite (npm run test:reliability, about 3½ minutes of a
-			// worker) stays out, so that both back ends fit the 15 minutes of CI.
-			name: 'integration (embedded and Apache CouchDB) and end-to-end tests',
+			name: 'integration, end-to-end and fault tests (embedded and Apache CouchDB)',
 			command:
-				'vitest run --config tests/vitest.config.ts --project integration --project e2e --project integration-couchdb --project e2e-couchdb',
+				'vitest run --config tests/vitest.config.ts --project integration --project e2e --project reliability --project integration-couchdb --project e2e-couchdb --project reliability-couchdb',
 			live: true
 		}
 	]

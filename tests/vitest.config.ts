@@ -32,15 +32,30 @@ const onApacheCouch: TestProjectInlineConfiguration[] = apacheCouchScript()
 				}
 			},
 			{
-				// The browser flow where the two back ends answered differently: a
-				// laptop's moderation pushed by replication. (A revoked code's sessions,
-				// the other, are proven on CouchDB by integration/revoked-code.test.ts.)
+				// The browser flows that touch the server beyond the integration suite:
+				// a laptop's moderation pushed by replication (where the two back ends
+				// answered differently), the agenda, the kiosk. (A revoked code's
+				// sessions are proven on CouchDB by integration/revoked-code.test.ts.)
 				test: {
 					name: 'e2e-couchdb',
-					include: ['tests/e2e/submissions.test.ts'],
+					include: [
+						'tests/e2e/submissions.test.ts',
+						'tests/e2e/agenda.test.ts',
+						'tests/e2e/kiosk.test.ts'
+					],
 					env: { CRIEUR_TEST_STORE: 'couchdb' },
 					globalSetup: SHARED_APP,
 					testTimeout: 120_000,
+					hookTimeout: 180_000
+				}
+			},
+			{
+				// The outbox's promise through a flapping network and a killed server.
+				test: {
+					name: 'reliability-couchdb',
+					include: ['tests/reliability/outbox.test.ts'],
+					env: { CRIEUR_TEST_STORE: 'couchdb' },
+					testTimeout: 150_000,
 					hookTimeout: 180_000
 				}
 			}
@@ -79,6 +94,8 @@ export default defineConfig({
 				test: {
 					name: 'reliability',
 					include: ['tests/reliability/**/*.test.ts'],
+					// The outbox's faults run on Apache CouchDB, the reference, when it is here.
+					exclude: onApacheCouch.length > 0 ? ['tests/reliability/outbox.test.ts'] : [],
 					testTimeout: 150_000,
 					hookTimeout: 120_000
 				}

@@ -99,7 +99,7 @@ describe('two app processes in front of one store', () => {
 	// First: the other test kills a process.
 	it('hold one password limit between them, wherever the guesses land', async () => {
 		const name = 'essai-limites';
-		const users = nano(store.adminUrl).use('_users');
+		const users = nano(store.adminUrl).use<Record<string, unknown>>('_users');
 		await users.insert({
 			_id: `org.couchdb.user:${name}`,
 			name,

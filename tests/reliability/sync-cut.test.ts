@@ -90,7 +90,8 @@ beforeAll(async () => {
 	await writeDocs(couch.adminUrl, 'demo-public', history);
 	app = await startApp({ COUCHDB_URL: couch.adminUrl });
 	link = await villageLink(Number(new URL(app.url).port));
-	phone = await openDevice(PHONE);
+	// Installed, then offline: the archive is read from the replica through the service worker.
+	phone = await openDevice(PHONE, { serviceWorker: true });
 });
 
 afterAll(async () => {

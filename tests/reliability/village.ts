@@ -195,7 +195,8 @@ export async function publishNotices(village: Village, count: number, tag: strin
 /** A phone whose resident entered a fresh code, with the replica synced. */
 export async function residentPhone(village: Village, label: string): Promise<Device> {
 	const [code] = await issueCodes(village.app.url, village.staff, [label]);
-	const phone = await openDevice();
+	// Offline and reloads mid-send: the service worker serves the app shell.
+	const phone = await openDevice(undefined, { serviceWorker: true });
 	const { page } = phone;
 	await page.goto(`${village.app.url}/habitant#${code.replace(/-/g, '')}`);
 	await waitForServiceWorker(page);
