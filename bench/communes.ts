@@ -21,6 +21,25 @@ const STEADY_S = 60;
 const BURST = 200;
 const HEADERS = { accept: 'application/x-ndjson', 'accept-encoding': 'gzip' };
 
+/** Runs `task` over `items`, `width` at a time; each worker knows its number. */
+async function inParallel<T>(
+	items: T[],
+	width: number,
+	task: (item: T, worker: number) => Promise<void>
+): Promise<void> {
+	let next = 0;
+	await Promise.all(
+		Array.from({ length: width }, async (_, worker) => {
+			while (next < items.length) await task(items[next++], worker);
+		})
+	);
+}
+
+const begun = performance.now();
+/** On stderr, so that a long run shows where it is and stdout keeps only the figures. */
+const progress = (what: string) =>
+	console.error(`[${((performance.now() - begun) / 1000).toFixed(0)} s] ${what}`);
+
 const slugOf = (index: number) => `c${String(index + 1).padStart(3, '0')}`;
 const hostOf = (slug: string) => `${slug}.bench.localhost`;
 
@@ -60,14 +79,20 @@ try {
 	const started = performance.now();
 	const year = realisticYear().docs;
 	const slugs = Array.from({ length: COMMUNES }, (_, index) => slugOf(index));
-	for (const slug of slugs) {
-		await provisionCommune(cluster.adminUrls[0], {
-			slug,
-			name: `Commune ${slug}`,
-			hosts: [hostOf(slug)]
-		});
-		await writeDocs(cluster.adminUrls[0], `${slug}-public`, year);
-	}
+	// Four at a time, each through another node, as the cluster would be fed; listing
+	// a commune's host names goes one at a time (each checks the others').
+	let provisioned = 0;
+	let listing = Promise.resolve();
+	await inParallel(slugs, 4, async (slug, worker) => {
+		const adminUrl = cluster.adminUrls[worker % cluster.adminUrls.length];
+		const listed = listing.then(() =>
+			provisionCommune(adminUrl, { slug, name: `Commune ${slug}`, hosts: [hostOf(slug)] })
+		);
+		listing = listed.then(() => undefined);
+		await listed;
+		await writeDocs(adminUrl, `${slug}-public`, year);
+		if (++provisioned % 10 === 0) progress(`${provisioned}/${COMMUNES} communes provisioned`);
+	});
 	const provisionedS = (performance.now() - started) / 1000;
 	const env = {
 		COMMUNE: slugs[0],
@@ -77,6 +102,7 @@ try {
 	};
 	for (const url of cluster.adminUrls.slice(0, 2))
 		apps.push(await startApp({ ...env, COUCHDB_URL: url }));
+	progress('two app processes started');
 
 	const upToDate = new Map<string, string>();
 	const behind = new Map<string, string>();
@@ -84,6 +110,7 @@ try {
 		upToDate.set(slug, await checkpoint(apps[0], hostOf(slug)));
 		behind.set(slug, await checkpoint(apps[0], hostOf(slug), 3));
 	}
+	progress('checkpoints read; steady load');
 	const peak = new Map<number, number>();
 	const sampler = setInterval(() => {
 		for (const app of apps) peak.set(app.pid, Math.max(peak.get(app.pid) ?? 0, pssMB(app.pid)));
@@ -117,6 +144,7 @@ try {
 		)
 	);
 
+	progress('burst');
 	// One commune's urgent alert; 200 of its phones open the app at once.
 	const alerted = slugs[Math.floor(slugs.length / 2)];
 	const alertSince = await checkpoint(apps[0], hostOf(alerted));

@@ -1,9 +1,9 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueCodes, pairedKioskCookie, staffCookie } from '../harness/api.ts';
-import { demoStaffLogin, startApp, type TestApp } from '../harness/app.ts';
+import type { TestApp } from '../harness/app.ts';
+import { startOwnApp, type OwnApp } from '../harness/own-app.ts';
 import { storeKind } from '../harness/store.ts';
 import {
 	LAPTOP,
@@ -27,6 +27,7 @@ const KIOSK = { width: 1280, height: 800 };
 const SIZES = [KIOSK, { width: 800, height: 1280 }, { width: 1024, height: 768 }];
 const MARKET = 'Quel jour préférez-vous pour le marché hebdomadaire ?';
 const WRONG = 'ACDEFGHJKMNP';
+let own: OwnApp;
 let app: TestApp;
 let staff: Device;
 let tablet: Device;
@@ -135,8 +136,10 @@ async function expectFits(page: Page, screen: string) {
 
 beforeAll(async () => {
 	// Its own app: the demo market poll's tally counts only the ballots cast here.
-	app = await startApp();
-	const cookie = await staffCookie(app.url, demoStaffLogin(app.dataDir));
+	// Jobs every 2 s: the seeded ballots are counted before the tablet's first sync.
+	own = await startOwnApp({ demoContent: true, env: { CRIEUR_JOB_INTERVAL_SECONDS: '2' } });
+	app = own.app;
+	const cookie = await staffCookie(app.url, own.staff);
 	codes = await issueCodes(
 		app.url,
 		cookie,
@@ -169,8 +172,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
 	for (const opened of devices) await opened.close().catch(() => undefined);
-	await app?.stop();
-	if (app) fs.rmSync(app.dataDir, { recursive: true, force: true });
+	await own?.stop();
 });
 
 describe('kiosk tablet', () => {
@@ -180,7 +182,7 @@ describe('kiosk tablet', () => {
 		await staff.context.grantPermissions(['clipboard-read', 'clipboard-write'], {
 			origin: app.url
 		});
-		await staffLogin(staff.page, app.url, demoStaffLogin(app.dataDir));
+		await staffLogin(staff.page, app.url, own.staff);
 		await staff.page.getByRole('link', { name: 'Bornes' }).click();
 		await staff.page.getByLabel(/Nom de la borne/).fill('Hall de la mairie');
 		await staff.page.getByRole('button', { name: 'Ajouter une borne' }).click();
@@ -481,7 +483,7 @@ describe('kiosk tablet', () => {
 		await page.getByLabel('Mot de passe').fill('pas-le-bon');
 		await page.getByRole('button', { name: 'Déverrouiller' }).click();
 		await page.getByText('Identifiant ou mot de passe incorrect.').waitFor();
-		await page.getByLabel('Mot de passe').fill(demoStaffLogin(app.dataDir).password);
+		await page.getByLabel('Mot de passe').fill(own.staff.password);
 		await page.getByRole('button', { name: 'Déverrouiller' }).click();
 		await page.waitForURL(/\/mairie$/);
 		await page.getByRole('heading', { name: 'Avis', level: 1, exact: true }).waitFor();

@@ -419,7 +419,8 @@ describe('two staff laptops editing the same notices offline', () => {
 		await fc.assert(
 			fc.asyncProperty(fc.array(action, { minLength: 4, maxLength: 24 }), finalOrder, runScenario),
 			{
-				numRuns: 20,
+				// Ten on each back end, each run with its own seed: twenty orders per CI run.
+				numRuns: 10,
 				// A run is about a second of real HTTP: shrinking a failure may take minutes, not hours.
 				interruptAfterTimeLimit: 150_000,
 				...(seed ? { seed: Number(seed), path: process.env.CONVERGENCE_PATH, numRuns: 1 } : {})

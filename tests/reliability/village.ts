@@ -134,7 +134,11 @@ export async function startVillage(): Promise<Village> {
 	const proxy = await startCouchProxy(new URL(couch.url), () => village, writes);
 	const proxied = new URL(couch.adminUrl);
 	proxied.port = String(proxy.port);
-	const app = await startApp({ COUCHDB_URL: proxied.href.replace(/\/$/, '') });
+	// Jobs every 2 s: a closed poll is counted within moments, not at the next 15 s round.
+	const app = await startApp({
+		COUCHDB_URL: proxied.href.replace(/\/$/, ''),
+		CRIEUR_JOB_INTERVAL_SECONDS: '2'
+	});
 	village = {
 		app,
 		couch,
