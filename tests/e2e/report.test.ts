@@ -55,11 +55,24 @@ beforeAll(async () => {
 	figures = await seedYear(app.store.adminUrl, LAST_YEAR);
 	// The server's tally job counts the seeded ballots; the laptop then replicates the tallies.
 	const publicDb = nano(app.store.adminUrl).use('demo-public');
-	for (let i = 0; i < 120; i++) {
-		const tallies = await publicDb.list({ startkey: 'tally:bilan-', endkey: 'tally:bilan-\ufff0' });
-		if (tallies.rows.length === 12) break;
+	// Twelve tallies with every ballot in them: the documents alone may still be
+	// counting (seen in CI: 1,145 of 1,380 ballots on the page).
+	let counted = { tallies: 0, ballots: 0 };
+	for (let i = 0; i < 240; i++) {
+		const tallies = await publicDb.list({
+			startkey: 'tally:bilan-',
+			endkey: 'tally:bilan-\ufff0',
+			include_docs: true
+		});
+		const docs = tallies.rows.map((row) => row.doc as { total?: number });
+		counted = {
+			tallies: docs.length,
+			ballots: docs.reduce((sum, doc) => sum + (doc.total ?? 0), 0)
+		};
+		if (counted.tallies === 12 && counted.ballots === figures.ballots) return;
 		await new Promise((resolve) => setTimeout(resolve, 250));
 	}
+	throw new Error(`tallies not counted: ${JSON.stringify(counted)} of 12 / ${figures.ballots}`);
 });
 
 afterAll(async () => {

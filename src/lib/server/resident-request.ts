@@ -3,7 +3,7 @@ import { m } from '../i18n/index.ts';
 import type { Backend } from './backend.ts';
 import { jsonError } from './http.ts';
 import type { RateLimiter } from './rate-limit.ts';
-import { sessionOf } from './auth.ts';
+import { residentSessionOf, sessionOf } from './auth.ts';
 import { clearSessionCookie } from './resident-marker.ts';
 import { hasWithdrawnCode, isCurrentResidentSession, residentOfUser } from './residents.ts';
 
@@ -19,9 +19,13 @@ export type ResidentRequest =
 export async function requireResident(
 	backend: Backend,
 	request: Request,
-	options: { notResident: string; limit?: { limiter: RateLimiter; tooMany: string } }
+	options: { notResident: string; limit?: { limiter: RateLimiter; tooMany: string } },
+	/** Asked again of CouchDB, after a held session failed the register: already counted. */
+	again = false
 ): Promise<ResidentRequest> {
-	const user = await sessionOf(backend, request);
+	const { user, held } = again
+		? { user: await sessionOf(backend, request), held: false }
+		: await residentSessionOf(backend, request);
 	const residentId = residentOfUser(user, backend.commune);
 	if (!residentId) {
 		const withdrawn = await hasWithdrawnCode(backend, request);
@@ -32,13 +36,15 @@ export async function requireResident(
 				: jsonError(401, 'not_resident', options.notResident)
 		};
 	}
-	if (options.limit && !options.limit.limiter.hit(residentId).allowed) {
+	if (!again && options.limit && !options.limit.limiter.hit(residentId).allowed) {
 		return {
 			ok: false,
 			response: jsonError(429, 'too_many_requests', options.limit.tooMany)
 		};
 	}
 	if (!(await isCurrentResidentSession(backend, residentId, user))) {
+		// Answered as CouchDB sees the session now (a dead cookie is dropped).
+		if (held) return requireResident(backend, request, options, true);
 		return { ok: false, response: codeWithdrawn({ forgetSession: false }) };
 	}
 	return { ok: true, backend, residentId };
