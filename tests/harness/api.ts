@@ -85,7 +85,6 @@ export async function residentCookie(
 		body: JSON.stringify({ code })
 	});
 	if (response.status !== 200) throw new Error(`resident session: ${response.status}`);
-	if (!response.ok) throw new Error(`staff login ${response.status}: ${await response.text()}`);
 	return response.headers.getSetCookie()[0].split(';')[0];
 }
 

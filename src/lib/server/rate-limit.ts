@@ -41,10 +41,12 @@ export class RateLimiter {
 	/** Whether the key may try again, without counting an attempt. */
 	check(key: string, now = Date.now()): { allowed: boolean; retryAfterSeconds: number } {
 		const entry = this.#hits.get(key);
-		const own = entry && entry.resetAt > now ? [entry] : [];
-		const windows = [...own, ...this.#othersFor(key, now)];
-		const count = windows.reduce((sum, window) => sum + window.count, 0);
-		return { allowed: count < this.#limit, retryAfterSeconds: retryAfter(windows, now) };
+		const { count, retryAfterSeconds } = this.#total(
+			key,
+			entry && entry.resetAt > now ? entry : null,
+			now
+		);
+		return { allowed: count < this.#limit, retryAfterSeconds };
 	}
 
 	/** Counts one attempt; false when the key is over its limit for this window. */
@@ -57,9 +59,8 @@ export class RateLimiter {
 		}
 		entry.count++;
 		this.version++;
-		const windows = [entry, ...this.#othersFor(key, now)];
-		const count = windows.reduce((sum, window) => sum + window.count, 0);
-		return { allowed: count <= this.#limit, retryAfterSeconds: retryAfter(windows, now) };
+		const { count, retryAfterSeconds } = this.#total(key, entry, now);
+		return { allowed: count <= this.#limit, retryAfterSeconds };
 	}
 
 	/** Gives back an attempt counted by hit(), for a reservation that turned out not to count. */
@@ -87,6 +88,13 @@ export class RateLimiter {
 	setOthers(others: Map<string, WindowCount[]>, sharedKey: (key: string) => string): void {
 		this.#others = others;
 		this.#sharedKey = sharedKey;
+	}
+
+	/** This process's open window for the key, if any, and the others' together. */
+	#total(key: string, own: WindowCount | null, now: number) {
+		const windows = [...(own ? [own] : []), ...this.#othersFor(key, now)];
+		const count = windows.reduce((sum, window) => sum + window.count, 0);
+		return { count, retryAfterSeconds: retryAfter(windows, now) };
 	}
 
 	#othersFor(key: string, now: number): WindowCount[] {
