@@ -39,7 +39,7 @@ export interface ProvisionReport {
 	staffCreated: boolean;
 }
 
-const DATABASES: CommuneDatabase[] = ['public', 'mairie', 'ballots'];
+const DATABASES: CommuneDatabase[] = ['public', 'mairie', 'ballots', 'reach'];
 const DESIGNED: DesignedDatabase[] = ['public', 'mairie'];
 
 function statusOf(error: unknown): number | undefined {

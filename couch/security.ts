@@ -18,8 +18,10 @@ export function securityFor(commune: string, which: CommuneDatabase): SecurityOb
 			return { admins: none, members: none };
 		case 'mairie':
 			return { admins: none, members: { names: [], roles: [roles.staff(commune)] } };
-		// Only server admins: the app server reads and writes ballots, no client does.
+		// Only server admins: the app server reads and writes ballots, no client does;
+		// nor does any client read who subscribed to alerts (push endpoints).
 		case 'ballots':
+		case 'reach':
 			return { admins: none, members: { names: [], roles: ['_admin'] } };
 	}
 }

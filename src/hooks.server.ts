@@ -10,6 +10,7 @@ import { apiBodyLimit, readBodyWithin, sizeLabel } from '#lib/server/body-limit.
 import { compress, jsonError } from '#lib/server/http.ts';
 import { errorText, loggedPath, logEvent } from '#lib/server/log.ts';
 import { startLimitExchange } from '#lib/server/limit-exchange.ts';
+import { startAlerts } from '#lib/server/jobs/alerts.ts';
 import { startPublisher } from '#lib/server/jobs/publisher.ts';
 import { lifecycle, tallies } from '#lib/server/jobs/registry.ts';
 import { startTally } from '#lib/server/jobs/tally.ts';
@@ -28,7 +29,7 @@ export const init: ServerInit = async () => {
 		await coarsenFirstUses(backend);
 		const tally = startTally(backend);
 		tallies.set(backend.commune, tally);
-		stops.push(startPublisher(backend), tally.stop);
+		stops.push(startPublisher(backend).stop, tally.stop, startAlerts(backend).stop);
 	};
 	await Promise.all(directory.all().map(serve));
 	// A commune provisioned while the app runs: its jobs start as it is listed.

@@ -3,8 +3,9 @@ import { apacheCouchScript } from './harness/store.ts';
 
 /**
  * Integration (real server), end-to-end (Debian's Chromium) and reliability
- * (faults injected) tests, against the production build. Two workers on a
- * 2-core machine, shared by the suites of one run; each suite's files share
+ * (faults injected) tests, against the production build. Three workers on a
+ * 2-core machine, shared by the suites of one run (most of a test's time is
+ * waiting on a browser, a server or a timer: a third file fills the gaps); each suite's files share
  * one app (tests/harness/global-setup.ts), except those that say why not.
  */
 const SHARED_APP = ['tests/harness/global-setup.ts'];
@@ -70,7 +71,7 @@ if (onApacheCouch.length === 0) {
 
 export default defineConfig({
 	test: {
-		maxWorkers: Number(process.env.TEST_WORKERS ?? 2),
+		maxWorkers: Number(process.env.TEST_WORKERS ?? 3),
 		projects: [
 			{
 				test: {

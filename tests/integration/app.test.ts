@@ -330,7 +330,12 @@ describe('scheduled publication', () => {
 		const couch = nano(server.adminUrl);
 		const backend = {
 			couch,
-			databases: { public: 'demo-public', mairie: 'demo-mairie', ballots: 'demo-ballots' }
+			databases: {
+				public: 'demo-public',
+				mairie: 'demo-mairie',
+				ballots: 'demo-ballots',
+				reach: 'demo-reach'
+			}
 		} as unknown as Backend;
 		const due = {
 			...noticeFactory({ published_at: new Date(Date.now() - 1000).toISOString() }),

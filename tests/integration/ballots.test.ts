@@ -369,7 +369,12 @@ describe('the tally job', () => {
 	it('ends exact when restarted mid-way', async () => {
 		const backend = {
 			couch: couch(),
-			databases: { public: 'demo-public', mairie: 'demo-mairie', ballots: 'demo-ballots' }
+			databases: {
+				public: 'demo-public',
+				mairie: 'demo-mairie',
+				ballots: 'demo-ballots',
+				reach: 'demo-reach'
+			}
 		} as unknown as Backend;
 		const polls = [await publishPoll(), await publishPoll(), await publishPoll()];
 		const ballots = couch().use('demo-ballots');

@@ -33,7 +33,12 @@ const couch = () => nano(adminUrl);
 const backend = () =>
 	({
 		couch: couch(),
-		databases: { public: 'demo-public', mairie: 'demo-mairie', ballots: 'demo-ballots' }
+		databases: {
+			public: 'demo-public',
+			mairie: 'demo-mairie',
+			ballots: 'demo-ballots',
+			reach: 'demo-reach'
+		}
 	}) as unknown as Backend;
 
 beforeAll(async () => {

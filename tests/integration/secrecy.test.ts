@@ -353,7 +353,12 @@ async function isolatedCommune(slug: string): Promise<Backend> {
 	await provisionCommune(server.adminUrl, { slug, name: `Commune ${slug}`, listed: false });
 	return {
 		couch: couch(),
-		databases: { public: `${slug}-public`, mairie: `${slug}-mairie`, ballots: `${slug}-ballots` }
+		databases: {
+			public: `${slug}-public`,
+			mairie: `${slug}-mairie`,
+			ballots: `${slug}-ballots`,
+			reach: `${slug}-reach`
+		}
 	} as unknown as Backend;
 }
 
@@ -538,7 +543,12 @@ describe('a deployment from before batches, restarted', () => {
 		// Once: a second pass finds nothing to do.
 		const backend = {
 			couch: couch(),
-			databases: { public: 'demo-public', mairie: 'demo-mairie', ballots: 'demo-ballots' }
+			databases: {
+				public: 'demo-public',
+				mairie: 'demo-mairie',
+				ballots: 'demo-ballots',
+				reach: 'demo-reach'
+			}
 		} as unknown as Backend;
 		expect(await coarsenFirstUses(backend)).toBe(0);
 	});

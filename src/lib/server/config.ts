@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { hostName, isCommuneSlug } from '../domain/commune.ts';
+import { KNOWN_PUSH_SERVICES } from '../domain/reach.ts';
 
 export interface ServerConfig {
 	dataDir: string;
@@ -19,6 +20,14 @@ export interface ServerConfig {
 	centre: { lat: number; lng: number } | null;
 	/** Public address for links the server writes (calendar feeds); else the request's. */
 	origin: string | null;
+	/**
+	 * CRIEUR_PUSH_SERVICES: the hosts (`name` or `name:port`, `*.` for any
+	 * subdomain) a push subscription's endpoint may name; the browsers' own by
+	 * default. Tests name their loopback push service.
+	 */
+	pushServices: string[];
+	/** CRIEUR_VAPID_SUBJECT: how a push service reaches the host (`mailto:` or `https:`). */
+	vapidSubject: string;
 }
 
 /** "46.3167,4.8333" → coordinates; the demo commune sits in Burgundy. */
@@ -53,6 +62,14 @@ function readOrigin(value: string | undefined): string | null {
 	return url.origin;
 }
 
+function readVapidSubject(value: string | undefined): string {
+	const subject = value?.trim() || 'mailto:postmaster@localhost';
+	if (!/^(mailto:|https:\/\/)/.test(subject)) {
+		throw new Error(`CRIEUR_VAPID_SUBJECT invalide : « ${subject} » (mailto:… ou https://…).`);
+	}
+	return subject;
+}
+
 export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
 	const commune = env.COMMUNE ?? 'demo';
 	if (!isCommuneSlug(commune)) {
@@ -76,6 +93,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
 		seedDemo: env.CRIEUR_DEMO !== '0',
 		demoOnCouch: env.CRIEUR_DEMO === '1',
 		centre: readCentre(env.COMMUNE_CENTRE, commune),
-		origin: readOrigin(env.ORIGIN)
+		origin: readOrigin(env.ORIGIN),
+		pushServices: env.CRIEUR_PUSH_SERVICES?.trim()
+			? env.CRIEUR_PUSH_SERVICES.split(',').map((host) => host.trim().toLowerCase())
+			: KNOWN_PUSH_SERVICES,
+		vapidSubject: readVapidSubject(env.CRIEUR_VAPID_SUBJECT)
 	};
 }

@@ -2,6 +2,7 @@ import type { FeedDoc, FeedPage } from '../domain/feed.ts';
 import { visiblePolls } from '../domain/poll.ts';
 import { tallyId } from '../domain/tally.ts';
 import type { Backend } from './backend.ts';
+import { followChanges } from './changes.ts';
 import { errorText, logEvent } from './log.ts';
 
 export const FEED_LIMIT_DEFAULT = 500;
@@ -129,26 +130,13 @@ function sharedFeedOf(backend: Backend): SharedFeed {
 	if (known) return known;
 	const shared: SharedFeed = { pages: new Map(), followerUp: false };
 	sharedFeeds.set(backend.commune, shared);
-	void (async () => {
-		let since = 'now';
-		for (;;) {
-			try {
-				const changes = (await backend.couch.request({
-					db: backend.databases.public,
-					path: '_changes',
-					qs: { feed: 'longpoll', since, timeout: 50_000, limit: 100 }
-				})) as { results: unknown[]; last_seq: string | number };
-				if (changes.results.length > 0) shared.pages.clear();
-				since = String(changes.last_seq);
-				shared.followerUp = true;
-			} catch {
-				shared.followerUp = false;
-				shared.pages.clear();
-				since = 'now';
-				await new Promise((resolve) => setTimeout(resolve, 5000));
-			}
+	followChanges(backend, backend.databases.public, {
+		changed: () => shared.pages.clear(),
+		state(up) {
+			shared.followerUp = up;
+			if (!up) shared.pages.clear();
 		}
-	})();
+	});
 	return shared;
 }
 

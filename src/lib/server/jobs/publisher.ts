@@ -1,8 +1,8 @@
 import type { DraftNotice, Notice } from '../../domain/notice.ts';
 import type { Backend } from '../backend.ts';
 import { statusOf } from '../couch-errors.ts';
-import { jobInterval, jobLease, leaseFor } from './lease.ts';
-import { trackJob } from './registry.ts';
+import { jobInterval } from './lease.ts';
+import { startJob, type RunningJob } from './runner.ts';
 
 interface ScheduledRow {
 	id: string;
@@ -61,30 +61,8 @@ export async function publishDue(backend: Backend, now = new Date()): Promise<st
 
 /**
  * Runs publishDue now and then every interval, in the one app process holding
- * its lease; returns a stop function.
+ * its lease.
  */
-export function startPublisher(
-	backend: Backend,
-	intervalMs = jobInterval(30_000)
-): () => Promise<void> {
-	const health = trackJob('publisher', backend.commune, intervalMs);
-	const lease = jobLease(backend, 'publisher', leaseFor(intervalMs));
-	let running: Promise<void> | null = null;
-	const round = async () => {
-		if (!(await lease.acquire())) return health.standingBy();
-		health.succeeded(await publishDue(backend));
-	};
-	const tick = () => {
-		running ??= round()
-			.catch((error) => health.failed(error))
-			.finally(() => (running = null));
-	};
-	tick();
-	const timer = setInterval(tick, intervalMs);
-	timer.unref();
-	return async () => {
-		clearInterval(timer);
-		await running;
-		await lease.release();
-	};
+export function startPublisher(backend: Backend, intervalMs = jobInterval(30_000)): RunningJob {
+	return startJob(backend, 'publisher', intervalMs, () => publishDue(backend));
 }

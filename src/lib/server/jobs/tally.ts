@@ -11,8 +11,8 @@ import type { Backend } from '../backend.ts';
 import type { BallotDoc } from '../ballots.ts';
 import { coarser, publishInBatches, type BatchHooks } from '../batched.ts';
 import { recountSupports } from '../supports.ts';
-import { jobInterval, jobLease, leaseFor } from './lease.ts';
-import { trackJob } from './registry.ts';
+import { jobInterval } from './lease.ts';
+import { startJob, type RunningJob } from './runner.ts';
 import { statusOf } from '../couch-errors.ts';
 import { slugOf } from '../../domain/slug.ts';
 
@@ -171,53 +171,19 @@ export async function runTally(
  * Runs the tally every interval, and at once when asked (after a ballot), in
  * the one app process holding its lease (several may serve one commune).
  */
-export function startTally(
-	backend: Backend,
-	intervalMs = jobInterval(15_000)
-): { poke: () => void; stop: () => Promise<void> } {
-	const health = trackJob('tally', backend.commune, intervalMs);
-	const lease = jobLease(backend, 'tally', leaseFor(intervalMs));
-	let running: Promise<void> | null = null;
-	let again = false;
-	let stopped = false;
+export function startTally(backend: Backend, intervalMs = jobInterval(15_000)): RunningJob {
 	// Until a first run has gone over everything, every run does (it rewrites old histories).
 	let coveredAll = false;
-	const round = async () => {
-		if (!(await lease.acquire())) {
-			// Another process counts; this one takes over if that one stops renewing.
-			coveredAll = false;
-			return health.standingBy();
-		}
-		const ids = await runTally(backend, new Date(), { everything: !coveredAll });
-		coveredAll = true;
-		health.succeeded(ids);
-	};
-	const tick = () => {
-		if (stopped) return;
-		if (running) {
-			again = true;
-			return;
-		}
-		running = round()
-			.catch((error) => health.failed(error))
-			.finally(() => {
-				running = null;
-				if (again) {
-					again = false;
-					tick();
-				}
-			});
-	};
-	tick();
-	const timer = setInterval(tick, intervalMs);
-	timer.unref();
-	return {
-		poke: tick,
-		stop: async () => {
-			stopped = true;
-			clearInterval(timer);
-			await running;
-			await lease.release();
-		}
-	};
+	return startJob(
+		backend,
+		'tally',
+		intervalMs,
+		async () => {
+			const ids = await runTally(backend, new Date(), { everything: !coveredAll });
+			coveredAll = true;
+			return ids;
+		},
+		// Another process counts; this one goes over everything again if it takes over.
+		() => (coveredAll = false)
+	);
 }

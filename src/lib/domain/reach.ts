@@ -1,0 +1,151 @@
+import * as v from 'valibot';
+import { excerpt } from './search.ts';
+import { slugOf } from './slug.ts';
+import type { Notice } from './notice.ts';
+
+/** What a villager may ask to be told of. Urgent alerts are on by default once subscribed. */
+export const REACH_CATEGORIES = ['urgent', 'notices', 'agenda', 'polls'] as const;
+export type ReachCategory = (typeof REACH_CATEGORIES)[number];
+
+/**
+ * The push services browsers use (Chrome, Edge, Firefox, Safari). The server
+ * posts to a subscription's endpoint, so an endpoint anywhere else — the
+ * host's private network, a foreign server — is refused: the app would
+ * otherwise send requests wherever a client names.
+ */
+export const KNOWN_PUSH_SERVICES = [
+	'fcm.googleapis.com',
+	'android.googleapis.com',
+	'updates.push.services.mozilla.com',
+	'web.push.apple.com',
+	'*.push.apple.com',
+	'*.notify.windows.com'
+];
+
+export const PUSH_LIMITS = {
+	endpointMax: 1024,
+	/** An uncompressed P-256 point (65 bytes) and a 16-byte secret, in base64url. */
+	p256dhBytes: 65,
+	authBytes: 16
+};
+
+/** Whether `host` (`name` or `name:port`) is one of `allowed` (`*.` matches any subdomain). */
+export function isAllowedPushHost(host: string, allowed: readonly string[]): boolean {
+	const name = host.toLowerCase();
+	return allowed.some((pattern) => {
+		const wanted = pattern.toLowerCase();
+		if (!wanted.startsWith('*.')) return name === wanted;
+		const domain = wanted.slice(1);
+		return name.endsWith(domain) && name.length > domain.length && !name.includes(':');
+	});
+}
+
+/** The endpoint as the server will post to it, or null when it must not. */
+export function pushEndpoint(value: string, allowed: readonly string[]): URL | null {
+	if (value.length > PUSH_LIMITS.endpointMax) return null;
+	let url: URL;
+	try {
+		url = new URL(value);
+	} catch {
+		return null;
+	}
+	if (url.protocol !== 'https:' || url.username || url.password) return null;
+	return isAllowedPushHost(url.host, allowed) ? url : null;
+}
+
+function base64urlBytes(length: number) {
+	return v.pipe(
+		v.string(),
+		v.regex(/^[A-Za-z0-9_-]+={0,2}$/),
+		v.check((text) => {
+			const digits = text.replace(/=+$/, '').length;
+			return digits % 4 !== 1 && Math.floor((digits * 3) / 4) === length;
+		})
+	);
+}
+
+export const PushSubscriptionSchema = v.strictObject({
+	endpoint: v.pipe(v.string(), v.maxLength(PUSH_LIMITS.endpointMax)),
+	expirationTime: v.optional(v.nullable(v.number())),
+	keys: v.strictObject({
+		p256dh: base64urlBytes(PUSH_LIMITS.p256dhBytes),
+		auth: base64urlBytes(PUSH_LIMITS.authBytes)
+	})
+});
+
+export const SubscribeRequestSchema = v.strictObject({
+	subscription: PushSubscriptionSchema,
+	categories: v.pipe(
+		v.array(v.picklist(REACH_CATEGORIES)),
+		v.minLength(1),
+		v.maxLength(REACH_CATEGORIES.length),
+		v.check((list) => new Set(list).size === list.length)
+	)
+});
+export type SubscribeRequest = v.InferOutput<typeof SubscribeRequestSchema>;
+
+/** Stopping needs the subscription's secret too: its address alone (in a log, say) is not enough. */
+export const UnsubscribeRequestSchema = v.strictObject({
+	endpoint: v.pipe(v.string(), v.maxLength(PUSH_LIMITS.endpointMax)),
+	auth: base64urlBytes(PUSH_LIMITS.authBytes)
+});
+
+/**
+ * What a push carries, in the Declarative Web Push shape: Safari 18.4+ shows
+ * it without running the worker; other browsers hand it to the worker, which
+ * shows the same notification.
+ */
+export interface PushMessage {
+	web_push: 8030;
+	notification: {
+		title: string;
+		body: string;
+		navigate: string;
+		lang: string;
+		tag: string;
+		silent: false;
+		data: { notice: string };
+	};
+}
+
+export function alertMessage(
+	notice: Pick<Notice, '_id' | 'title' | 'body'>,
+	context: { communeName: string; origin: string; lang?: string; correction?: boolean }
+): PushMessage {
+	const prefix = context.correction ? 'Correction — ' : '';
+	return {
+		web_push: 8030,
+		notification: {
+			title: `${prefix}${notice.title}`,
+			body: `${context.communeName} · ${excerpt(notice.body, 160)}`,
+			navigate: new URL(`/avis/${encodeURIComponent(slugOf(notice._id))}`, context.origin).href,
+			lang: context.lang ?? 'fr',
+			// One notification per notice on a device: a correction replaces it.
+			tag: `avis:${notice._id}`,
+			silent: false,
+			data: { notice: notice._id }
+		}
+	};
+}
+
+const MINUTE = 60;
+const DAY = 24 * 60 * MINUTE;
+/** Without an end date, an alert is stale after two days for a phone that was off. */
+const ALERT_TTL_DEFAULT = 2 * DAY;
+/** Push services keep a message four weeks at most. */
+const TTL_MAX = 28 * DAY;
+
+/** How long a push service keeps the message for a phone that is off: until the alert ends. */
+export function alertTtlSeconds(notice: Pick<Notice, 'expires_at'>, now: Date): number {
+	if (notice.expires_at === null) return ALERT_TTL_DEFAULT;
+	const left = Math.floor((Date.parse(notice.expires_at) - now.getTime()) / 1000);
+	return Math.min(TTL_MAX, Math.max(MINUTE, left));
+}
+
+/**
+ * A push `topic` (32 characters of base64url at most): a newer message with
+ * the same topic replaces one the push service still holds.
+ */
+export function pushTopic(digest: string): string {
+	return digest.replace(/[^A-Za-z0-9_-]/g, '').slice(0, 32);
+}
