@@ -51,6 +51,69 @@ self.addEventListener('sync', (event) => {
 	);
 });
 
+interface PushedNotification {
+	title?: string;
+	body?: string;
+	navigate?: string;
+	lang?: string;
+	tag?: string;
+}
+
+/** Only this app's own pages: a push names where to go, and nothing else is opened. */
+function ownPage(target: string | undefined): string {
+	try {
+		const url = new URL(target ?? '/', self.location.origin);
+		return url.origin === self.location.origin ? url.href : self.location.origin + '/';
+	} catch {
+		return self.location.origin + '/';
+	}
+}
+
+// Every push is shown (Safari withdraws subscriptions whose pushes show nothing),
+// and open pages sync at once: the notice is on the server already. The payload
+// is Declarative Web Push (src/lib/domain/reach.ts), which Safari shows itself.
+self.addEventListener('push', (event) => {
+	let notification: PushedNotification = {};
+	try {
+		notification =
+			(event.data?.json() as { notification?: PushedNotification })?.notification ?? {};
+	} catch {
+		// Not ours to read: still shown, as the commune's app.
+	}
+	event.waitUntil(
+		Promise.all([
+			self.registration.showNotification(notification.title ?? 'Crieur', {
+				body: notification.body,
+				lang: notification.lang,
+				tag: notification.tag,
+				icon: '/icons/icon-192.png',
+				badge: '/icons/icon-192.png',
+				data: { navigate: ownPage(notification.navigate) }
+			}),
+			self.clients.matchAll({ type: 'window' }).then((clients) => {
+				for (const client of clients) client.postMessage({ type: 'sync-now' });
+			})
+		])
+	);
+});
+
+// Tapping opens the notice: in an open window of the app if there is one.
+self.addEventListener('notificationclick', (event) => {
+	event.notification.close();
+	const target = ownPage((event.notification.data as { navigate?: string } | null)?.navigate);
+	event.waitUntil(
+		self.clients.matchAll({ type: 'window', includeUncontrolled: true }).then(async (clients) => {
+			for (const client of clients) {
+				if (client.url.startsWith(self.location.origin)) {
+					const opened = await client.navigate(target).catch(() => null);
+					if (opened) return void (await opened.focus());
+				}
+			}
+			await self.clients.openWindow(target);
+		})
+	);
+});
+
 self.addEventListener('activate', (event) => {
 	// Pages of an older build point at scripts that no longer exist.
 	event.waitUntil(

@@ -40,6 +40,8 @@ const PUBLIC_PAGES = [
 	'/habitant',
 	'/envois',
 	'/participer',
+	'/alertes',
+	'/installer',
 	'/agenda',
 	`/agenda?mois=${new Date().toISOString().slice(0, 7)}`,
 	'/agenda/demo-repas-saint-crieur',

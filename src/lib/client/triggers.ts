@@ -1,7 +1,7 @@
 /**
  * Calls `run` on the triggers every sync shares (ARCHITECTURE §3): now, when
- * the network returns, when the app becomes visible again, and periodically
- * while visible. `onOffline` lets the caller show "hors ligne" at once.
+ * the network returns, when the app becomes visible again, when a push
+ * arrives, and periodically while visible. `onOffline` lets the caller show "hors ligne" at once.
  */
 export function onSyncTriggers(
 	run: () => void,
@@ -19,4 +19,8 @@ export function onSyncTriggers(
 	setInterval(() => {
 		if (document.visibilityState === 'visible') maybeRun();
 	}, options.periodMs);
+	// A push arrived (service-worker/index.ts): what it announces is on the server now.
+	navigator.serviceWorker?.addEventListener('message', (event) => {
+		if ((event.data as { type?: string } | null)?.type === 'sync-now') maybeRun();
+	});
 }

@@ -54,7 +54,8 @@ describe('interface text', () => {
 			'poster_urgent',
 			'staffReport_ballots',
 			'staffReport_total',
-			'staffReport_colQuestion'
+			'staffReport_colQuestion',
+			'install_androidHeading'
 		]);
 		for (const [key, message] of Object.entries(fr)) {
 			const text = JSON.stringify(message);

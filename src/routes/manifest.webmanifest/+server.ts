@@ -15,7 +15,8 @@ export const GET: RequestHandler = async ({ locals }) => {
 	const manifest = {
 		id: '/',
 		name: `Crieur — ${name}`,
-		short_name: 'Crieur',
+		// The home screen shows this one: the commune's name, as villagers know it.
+		short_name: name.length <= 15 ? name : 'Crieur',
 		description: `Les avis et alertes de la mairie de ${name}, même hors connexion.`,
 		lang: 'fr',
 		dir: 'ltr',
