@@ -14,6 +14,10 @@ import { startApp, type TestApp } from '../harness/app.ts';
 import { provisionDemo, STAFF } from '../harness/couch.ts';
 import { seedDemoContent } from '../../couch/demo.ts';
 import { startStore, type TestStore } from '../harness/store.ts';
+import { closeLaptop, openLaptop } from '../harness/laptop.ts';
+import { saveDocument, syncOnce } from '../../src/lib/client/staff/index.ts';
+import { startPushService, type PushService } from '../harness/push-service.ts';
+import { noticeFactory } from '../factories.ts';
 
 /**
  * Issue 15 §3: two app processes in front of one store behave as one. Each
@@ -24,11 +28,17 @@ import { startStore, type TestStore } from '../harness/store.ts';
 let store: TestStore;
 const apps: TestApp[] = [];
 let dataDir: string;
-
-// Limits per address read it from the tests' x-forwarded-for.
-const APP_ENV = { CRIEUR_JOB_INTERVAL_SECONDS: '1', ADDRESS_HEADER: 'x-forwarded-for' };
+let push: PushService;
 
 beforeAll(async () => {
+	push = await startPushService();
+	// Limits per address read it from the tests' x-forwarded-for; alerts go to the loopback push service.
+	const APP_ENV = {
+		CRIEUR_JOB_INTERVAL_SECONDS: '1',
+		ADDRESS_HEADER: 'x-forwarded-for',
+		NODE_EXTRA_CA_CERTS: push.caFile,
+		CRIEUR_PUSH_SERVICES: push.host
+	};
 	store = await startStore();
 	await provisionDemo(store.adminUrl);
 	await seedDemoContent(store.adminUrl, 'demo');
@@ -41,6 +51,7 @@ beforeAll(async () => {
 afterAll(async () => {
 	for (const app of apps) await app.stop();
 	await store?.stop();
+	await push?.stop();
 	if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -61,7 +72,7 @@ async function holders(running: TestApp[]): Promise<Record<string, number[]>> {
 			async () => {
 				const reports = await Promise.all(running.map(health));
 				found = {};
-				for (const job of ['publisher', 'tally']) {
+				for (const job of ['publisher', 'tally', 'alerts']) {
 					found[job] = reports.flatMap((report, index) =>
 						report.jobs[job].runs_here ? [index] : []
 					);
@@ -125,6 +136,82 @@ describe('two app processes in front of one store', () => {
 		expect(outside.status).toBeGreaterThanOrEqual(400);
 		const direct = await fetch(`${store.url}/crieur-limits/_all_docs`);
 		expect(direct.status).toBe(401);
+	});
+
+	it('send an alert from a laptop that was offline once to each device, its sender killed mid-send', async () => {
+		const devices = Array.from({ length: 40 }, (_, index) => push.device(`processus-${index}`));
+		for (const [index, device] of devices.entries()) {
+			const subscribed = await fetch(`${apps[index % 2].url}/api/push`, {
+				method: 'PUT',
+				headers: { 'content-type': 'application/json', 'x-forwarded-for': freshAddress() },
+				body: JSON.stringify({ subscription: device.subscription, categories: ['urgent'] })
+			});
+			expect(subscribed.status).toBe(201);
+		}
+		const { alerts } = await holders(apps);
+		const sender = apps[alerts[0]];
+		// The push service keeps one device's message unanswered: the sender waits there.
+		const held = devices[17].name;
+		const reached = push.hold(held);
+
+		// Written on a laptop without network, sent when it syncs.
+		const laptopDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crieur-portable-'));
+		const laptop = openLaptop(
+			apps[1].url,
+			'demo',
+			await staffCookie(apps[1].url, STAFF),
+			laptopDir,
+			'portable'
+		);
+		const storm = noticeFactory({
+			title: 'Orages : rentrez les bêtes',
+			category: 'alerte',
+			urgent: true,
+			published_at: new Date().toISOString(),
+			expires_at: new Date(Date.now() + 3600_000).toISOString()
+		});
+		const { _id, ...fields } = storm;
+		await saveDocument(laptop, {
+			id: _id,
+			fields,
+			files: [],
+			from: null,
+			to: 'public',
+			baseRev: null
+		});
+		expect((await syncOnce(laptop, 30_000)).refused).toEqual([]);
+		await closeLaptop(laptop);
+		fs.rmSync(laptopDir, { recursive: true, force: true });
+		await reached;
+
+		// Every other device's message taken and noted, then the sender dies.
+		const reach = nano(store.adminUrl).use<{
+			done_through: string;
+			done_after: string[];
+			state: string;
+		}>('demo-reach');
+		const ids = (await reach.list({ startkey: 'push:', endkey: 'push:\ufff0' })).rows.map(
+			(row) => row.id
+		);
+		const noted = async () => {
+			const progress = await reach.get(`delivery:${storm._id}`);
+			return ids.filter((id) => id <= progress.done_through || progress.done_after.includes(id))
+				.length;
+		};
+		await expect.poll(noted, { timeout: 20_000 }).toBe(devices.length - 1);
+		await sender.kill();
+		push.release();
+
+		// The other process takes the job over and sends only what was missing.
+		await expect.poll(() => push.receivedBy(held).length, { timeout: 30_000 }).toBe(1);
+		await expect
+			.poll(async () => (await reach.get(`delivery:${storm._id}`)).state, { timeout: 20_000 })
+			.toBe('done');
+		expect(devices.map((device) => push.receivedBy(device.name).length)).toEqual(
+			devices.map(() => 1)
+		);
+		// Both processes again for the next test.
+		await sender.restart();
 	});
 
 	it('run each job once, share sessions, and count every ballot exactly', async () => {

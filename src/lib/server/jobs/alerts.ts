@@ -58,7 +58,13 @@ async function notePublicChanges(backend: Backend, state: AlertsState): Promise<
 		if (change.deleted || notice?.type !== 'notice' || !notice.urgent) continue;
 		const version = versionOf(notice);
 		const current = await getOrNull(reach, deliveryId(notice._id));
-		if (current?.version === version) continue;
+		if (current?.version === version) {
+			// Begun by a process that died before it noted so: carried on here.
+			if (current.state === 'sending' && !state.pending.includes(notice._id)) {
+				state.pending.push(notice._id);
+			}
+			continue;
+		}
 		await reach.insert({
 			_id: deliveryId(notice._id),
 			...(current ? { _rev: current._rev } : {}),
@@ -209,23 +215,28 @@ export async function runAlerts(
 		since: String((await backend.couch.use(backend.databases.public).info()).update_seq),
 		pending: []
 	};
+	const save = async () => {
+		try {
+			const written = await reach.insert(state);
+			state._rev = written.rev;
+		} catch (error) {
+			// Written meanwhile by a process that took the job over: it goes on from there.
+			if (statusOf(error) !== 409) throw error;
+		}
+	};
 	const before = JSON.stringify([state.since, state.pending]);
 	await notePublicChanges(backend, state);
+	// Saved before sending: a long fan-out cut short is resumed, not forgotten.
+	if (JSON.stringify([state.since, state.pending]) !== before || !state._rev) await save();
 	const sent: string[] = [];
+	const pending = state.pending.length;
 	for (const noticeId of [...state.pending]) {
 		if (await deliver(backend, noticeId, lease, renewEveryMs)) {
 			state.pending = state.pending.filter((id) => id !== noticeId);
 			sent.push(`alert:${noticeId}`);
 		}
 	}
-	if (JSON.stringify([state.since, state.pending]) !== before || !state._rev) {
-		try {
-			await reach.insert(state);
-		} catch (error) {
-			// Written meanwhile by a process that took the job over: it goes on from there.
-			if (statusOf(error) !== 409) throw error;
-		}
-	}
+	if (state.pending.length !== pending) await save();
 	return sent;
 }
 
