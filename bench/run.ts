@@ -2,6 +2,7 @@
 import { measureBallots } from './ballots.ts';
 import { measureBundles } from './bundle-size.ts';
 import { measureLoad, printLoad } from './load.ts';
+import { measurePush, printPush } from './push.ts';
 import { measureReport } from './submissions.ts';
 import { measureSync, printSync } from './sync.ts';
 import { measureVisits } from './visits.ts';
@@ -72,5 +73,7 @@ console.log(
 
 printSync(await measureSync());
 printLoad(await measureLoad());
+
+printPush(await measurePush());
 
 if (!ballots.tallyExact) process.exitCode = 1;

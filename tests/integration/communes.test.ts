@@ -162,7 +162,7 @@ describe('communes chosen by host name', () => {
 		expect((demo.notices as { _id: string }[]).map((notice) => notice._id)).not.toContain(due._id);
 		const health = (await onHost('127.0.0.1', 'GET', '/healthz')).json();
 		expect(health).toMatchObject({ status: 'ok' });
-		expect(Object.keys(health.jobs as object).sort()).toEqual(['publisher', 'tally']);
+		expect(Object.keys(health.jobs as object).sort()).toEqual(['alerts', 'publisher', 'tally']);
 	});
 
 	it('keeps each commune’s staff, residents and kiosks out of the other’s', async () => {

@@ -36,7 +36,7 @@ describe('what a host watches', () => {
 		};
 		expect(body.status).toBe('ok');
 		expect(body.couchdb).toBe('ok');
-		expect(Object.keys(body.jobs).sort()).toEqual(['publisher', 'tally']);
+		expect(Object.keys(body.jobs).sort()).toEqual(['alerts', 'publisher', 'tally']);
 		for (const job of Object.values(body.jobs)) expect(job.alive).toBe(true);
 		const ready = await fetch(`${app.url}/readyz`);
 		expect(ready.status).toBe(200);

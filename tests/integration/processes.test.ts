@@ -200,18 +200,21 @@ describe('two app processes in front of one store', () => {
 		};
 		await expect.poll(noted, { timeout: 20_000 }).toBe(devices.length - 1);
 		await sender.kill();
-		push.release();
+		try {
+			await push.release();
 
-		// The other process takes the job over and sends only what was missing.
-		await expect.poll(() => push.receivedBy(held).length, { timeout: 30_000 }).toBe(1);
-		await expect
-			.poll(async () => (await reach.get(`delivery:${storm._id}`)).state, { timeout: 20_000 })
-			.toBe('done');
-		expect(devices.map((device) => push.receivedBy(device.name).length)).toEqual(
-			devices.map(() => 1)
-		);
-		// Both processes again for the next test.
-		await sender.restart();
+			// The other process takes the job over and sends only what was missing.
+			await expect.poll(() => push.receivedBy(held).length, { timeout: 30_000 }).toBe(1);
+			await expect
+				.poll(async () => (await reach.get(`delivery:${storm._id}`)).state, { timeout: 20_000 })
+				.toBe('done');
+			expect(devices.map((device) => push.receivedBy(device.name).length)).toEqual(
+				devices.map(() => 1)
+			);
+		} finally {
+			// Both processes again for the next test.
+			await sender.restart();
+		}
 	});
 
 	it('run each job once, share sessions, and count every ballot exactly', async () => {

@@ -23,6 +23,7 @@ beforeAll(async () => {
 			NODE_EXTRA_CA_CERTS: push.caFile,
 			CRIEUR_PUSH_SERVICES: push.host,
 			CRIEUR_JOB_INTERVAL_SECONDS: '1',
+			CRIEUR_DIGEST_SECONDS: '5',
 			ADDRESS_HEADER: 'x-forwarded-for'
 		}
 	});
@@ -80,11 +81,11 @@ describe('urgent alerts by push', () => {
 
 		const phone = push.device('telephone');
 		const tablet = push.device('tablette');
-		const newsOnly = push.device('avis-seulement');
+		const agendaOnly = push.device('agenda-seulement');
 		const dead = push.device('desinstalle');
 		expect((await subscribe(phone, ['urgent'])).status).toBe(201);
-		expect((await subscribe(tablet, ['urgent', 'notices', 'agenda'])).status).toBe(201);
-		expect((await subscribe(newsOnly, ['notices'])).status).toBe(201);
+		expect((await subscribe(tablet, ['urgent', 'agenda'])).status).toBe(201);
+		expect((await subscribe(agendaOnly, ['agenda'])).status).toBe(201);
 		expect((await subscribe(dead, ['urgent'])).status).toBe(201);
 		// The same device again: its choices change, it is not a second subscription.
 		expect((await subscribe(phone, ['urgent', 'polls'])).status).toBe(200);
@@ -115,7 +116,7 @@ describe('urgent alerts by push', () => {
 				lang: 'fr',
 				tag: `avis:${storm._id}`,
 				silent: false,
-				data: { notice: storm._id }
+				data: { notice: storm._id, category: 'urgent' }
 			}
 		});
 		expect(received.urgency).toBe('high');
@@ -124,7 +125,7 @@ describe('urgent alerts by push', () => {
 		expect(received.ttl).toBeGreaterThan(3 * 3600 - 120);
 		expect(received.ttl).toBeLessThanOrEqual(3 * 3600);
 		expect(received.vapidKey).toBe(key.public_key);
-		expect(push.receivedBy('avis-seulement')).toEqual([]);
+		expect(push.receivedBy('agenda-seulement')).toEqual([]);
 		// The uninstalled app's subscription answered 410: it is forgotten.
 		const reach = nano(own.store.adminUrl).use('demo-reach');
 		const subscriptions = await reach.list({ startkey: 'push:', endkey: 'push:\ufff0' });
@@ -187,6 +188,60 @@ describe('urgent alerts by push', () => {
 			notification: { title: 'Coupure d’eau rue Haute' }
 		});
 		expect((await delivery(early._id))?.state).toBe('withdrawn');
+	});
+});
+
+describe('news by push', () => {
+	const titles = (name: string) =>
+		push
+			.receivedBy(name)
+			.map(
+				(pushed) =>
+					(pushed.message as { notification: { title: string; body: string } }).notification
+			);
+
+	it('go to those who asked, gathered: at most one push per category and interval', async () => {
+		const urgentOnly = push.receivedBy('telephone').length;
+		const reader = push.device('nouvelles');
+		expect((await subscribe(reader, ['notices'])).status).toBe(201);
+		const now = () => new Date().toISOString();
+		const first = noticeFactory({ title: 'Fermeture de la mairie samedi', published_at: now() });
+		const firstRev = await publish(first);
+		await expect.poll(() => push.receivedBy('nouvelles').length, { timeout: 20_000 }).toBe(1);
+		expect(titles('nouvelles')[0]).toMatchObject({
+			title: 'Fermeture de la mairie samedi',
+			body: 'Nouvel avis — Saint-Crieur',
+			navigate: `${own.url}/avis/${first._id.slice('notice:'.length)}`
+		});
+		expect(push.receivedBy('nouvelles')[0].urgency).toBe('normal');
+
+		// Two more at once, within the interval: one push names both.
+		const more = [
+			noticeFactory({ title: 'Collecte des encombrants', published_at: now() }),
+			noticeFactory({ title: 'Nouveaux horaires de la déchetterie', published_at: now() })
+		];
+		const bulk = await fetch(`${own.url}/db/demo-public/_bulk_docs`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json', cookie: staff },
+			body: JSON.stringify({ docs: more })
+		});
+		expect(bulk.status).toBe(201);
+		await expect.poll(() => push.receivedBy('nouvelles').length, { timeout: 20_000 }).toBe(2);
+		expect(titles('nouvelles')[1]).toMatchObject({
+			title: '2 nouveaux avis — Saint-Crieur',
+			body: expect.stringMatching(
+				/^(Collecte des encombrants · Nouveaux horaires de la déchetterie|Nouveaux horaires de la déchetterie · Collecte des encombrants)$/
+			),
+			navigate: `${own.url}/`
+		});
+
+		// An edited notice is not news; the next one is the only one named.
+		await publish({ ...first, _rev: firstRev, body: 'Fermée aussi lundi matin.' });
+		await publish(noticeFactory({ title: 'Vœux du maire', published_at: now() }));
+		await expect.poll(() => push.receivedBy('nouvelles').length, { timeout: 20_000 }).toBe(3);
+		expect(titles('nouvelles')[2]).toMatchObject({ title: 'Vœux du maire' });
+		// Those who asked only for urgent alerts heard of none of it.
+		expect(push.receivedBy('telephone')).toHaveLength(urgentOnly);
 	});
 });
 

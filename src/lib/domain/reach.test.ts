@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
 	alertMessage,
 	alertTtlSeconds,
+	digestMessage,
 	isAllowedPushHost,
 	KNOWN_PUSH_SERVICES,
 	pushEndpoint,
@@ -79,20 +80,49 @@ describe('alert messages', () => {
 		expect(alertTtlSeconds({ expires_at: '2027-12-03T10:00:00Z' }, now)).toBe(28 * 86400);
 	});
 
-	it('open the notice on the device’s own origin, and say a correction', () => {
+	it('open the notice on the device’s own origin', () => {
 		const message = alertMessage(
+			{ _id: 'notice:coupure-eau', body: '# Rue Haute\n\nDe **8 h** à 12 h.' },
 			{
-				_id: 'notice:coupure-eau',
 				title: 'Coupure d’eau',
-				body: '# Rue Haute\n\nDe **8 h** à 12 h.'
-			},
-			{ communeName: 'Saint-Crieur', origin: 'https://saint-crieur.example.fr', correction: true }
+				communeName: 'Saint-Crieur',
+				origin: 'https://saint-crieur.example.fr',
+				lang: 'fr'
+			}
 		);
 		expect(message.notification).toMatchObject({
-			title: 'Correction — Coupure d’eau',
+			title: 'Coupure d’eau',
 			body: 'Saint-Crieur · Rue Haute De 8 h à 12 h.',
 			navigate: 'https://saint-crieur.example.fr/avis/coupure-eau',
-			tag: 'avis:notice:coupure-eau'
+			tag: 'avis:notice:coupure-eau',
+			data: { notice: 'notice:coupure-eau', category: 'urgent' }
+		});
+	});
+
+	it('gather news in one push: the item itself, or how many and their titles', () => {
+		const context = { origin: 'https://x.fr', lang: 'fr' };
+		const one = digestMessage([{ id: 'event:repas', title: 'Repas des anciens' }], {
+			...context,
+			category: 'agenda',
+			heading: 'Nouvel événement à l’agenda — Saint-Crieur'
+		});
+		expect(one.notification).toMatchObject({
+			title: 'Repas des anciens',
+			body: 'Nouvel événement à l’agenda — Saint-Crieur',
+			navigate: 'https://x.fr/agenda/repas',
+			tag: 'nouveautes:agenda'
+		});
+		const two = digestMessage(
+			[
+				{ id: 'poll:marche', title: 'Quel jour pour le marché ?' },
+				{ id: 'poll:fete', title: 'Un thème pour la fête ?' }
+			],
+			{ ...context, category: 'polls', heading: '2 nouveaux sondages — Saint-Crieur' }
+		);
+		expect(two.notification).toMatchObject({
+			title: '2 nouveaux sondages — Saint-Crieur',
+			body: 'Quel jour pour le marché ? · Un thème pour la fête ?',
+			navigate: 'https://x.fr/sondages'
 		});
 	});
 

@@ -104,28 +104,82 @@ export interface PushMessage {
 		lang: string;
 		tag: string;
 		silent: false;
-		data: { notice: string };
+		data: { notice?: string; category: ReachCategory };
 	};
 }
 
-export function alertMessage(
-	notice: Pick<Notice, '_id' | 'title' | 'body'>,
-	context: { communeName: string; origin: string; lang?: string; correction?: boolean }
-): PushMessage {
-	const prefix = context.correction ? 'Correction — ' : '';
+export function pushMessage(fields: {
+	title: string;
+	body: string;
+	path: string;
+	origin: string;
+	lang: string;
+	/** One notification per tag on a device: a newer one replaces it. */
+	tag: string;
+	category: ReachCategory;
+	notice?: string;
+}): PushMessage {
 	return {
 		web_push: 8030,
 		notification: {
-			title: `${prefix}${notice.title}`,
-			body: `${context.communeName} · ${excerpt(notice.body, 160)}`,
-			navigate: new URL(`/avis/${encodeURIComponent(slugOf(notice._id))}`, context.origin).href,
-			lang: context.lang ?? 'fr',
-			// One notification per notice on a device: a correction replaces it.
-			tag: `avis:${notice._id}`,
+			title: fields.title,
+			body: fields.body,
+			navigate: new URL(fields.path, fields.origin).href,
+			lang: fields.lang,
+			tag: fields.tag,
 			silent: false,
-			data: { notice: notice._id }
+			data: { ...(fields.notice ? { notice: fields.notice } : {}), category: fields.category }
 		}
 	};
+}
+
+/** Where a notice, an event or a poll is shown. */
+export function pathOf(id: string): string {
+	const slug = encodeURIComponent(slugOf(id));
+	if (id.startsWith('event:')) return `/agenda/${slug}`;
+	if (id.startsWith('poll:')) return `/sondages/${slug}`;
+	return `/avis/${slug}`;
+}
+
+/** An urgent alert; `title` is worded by the caller (a correction says so). */
+export function alertMessage(
+	notice: Pick<Notice, '_id' | 'body'>,
+	context: { title: string; communeName: string; origin: string; lang: string }
+): PushMessage {
+	return pushMessage({
+		title: context.title,
+		body: `${context.communeName} · ${excerpt(notice.body, 160)}`,
+		path: pathOf(notice._id),
+		origin: context.origin,
+		lang: context.lang,
+		tag: `avis:${notice._id}`,
+		category: 'urgent',
+		notice: notice._id
+	});
+}
+
+/** New notices, events or polls since the last digest of their category: one, or how many. */
+export function digestMessage(
+	items: readonly { id: string; title: string }[],
+	context: {
+		category: Exclude<ReachCategory, 'urgent'>;
+		/** « Nouvel avis — Saint-Crieur », or « 3 nouveaux avis — Saint-Crieur ». */
+		heading: string;
+		origin: string;
+		lang: string;
+	}
+): PushMessage {
+	const single = items.length === 1;
+	const lists = { notices: '/', agenda: '/agenda', polls: '/sondages' };
+	return pushMessage({
+		title: single ? items[0].title : context.heading,
+		body: single ? context.heading : excerpt(items.map((item) => item.title).join(' · '), 160),
+		path: single ? pathOf(items[0].id) : lists[context.category],
+		origin: context.origin,
+		lang: context.lang,
+		tag: `nouveautes:${context.category}`,
+		category: context.category
+	});
 }
 
 const MINUTE = 60;

@@ -55,7 +55,8 @@ describe('interface text', () => {
 			'staffReport_ballots',
 			'staffReport_total',
 			'staffReport_colQuestion',
-			'install_androidHeading'
+			'install_androidHeading',
+			'push_correction'
 		]);
 		for (const [key, message] of Object.entries(fr)) {
 			const text = JSON.stringify(message);

@@ -1,109 +1,236 @@
 import { createHash } from 'node:crypto';
 import type { Commune } from '../../domain/commune.ts';
+import type { CommuneEvent } from '../../domain/event.ts';
 import { visibility, type Notice } from '../../domain/notice.ts';
-import { alertMessage, alertTtlSeconds, pushTopic } from '../../domain/reach.ts';
+import type { Poll } from '../../domain/poll.ts';
+import {
+	alertMessage,
+	alertTtlSeconds,
+	digestMessage,
+	pathOf,
+	pushTopic,
+	type ReachCategory
+} from '../../domain/reach.ts';
+import { m, type Locale } from '../../i18n/index.ts';
 import type { Backend } from '../backend.ts';
 import { followChanges } from '../changes.ts';
 import { getOrNull, statusOf } from '../couch-errors.ts';
-import { pushTo, type PushOutcome } from '../reach/push.ts';
-import { removeById, subscriptionsOf, type PushSubscriptionDoc } from '../reach/subscriptions.ts';
-import { vapidKeys } from '../reach/vapid.ts';
+import { fanOut, newDelivery, type DeliveryDoc, type DigestItem } from '../reach/fan-out.ts';
 import { jobInterval, type JobLease } from './lease.ts';
 import { startJob, type RunningJob } from './runner.ts';
 
-/** Where the job stands: the public database's changes read, and the alerts still to send. */
+type DigestCategory = Exclude<ReachCategory, 'urgent'>;
+
+/**
+ * Where the job stands: the public database's changes read, the sendings
+ * under way, what waits for its category's next digest, and what was
+ * announced already (an edited notice is not new).
+ */
 interface AlertsState {
 	_id: string;
 	_rev?: string;
 	since: string;
+	/** Ids of delivery documents still sending. */
 	pending: string[];
-}
-
-/**
- * One urgent alert's sending, in <commune>-reach. Subscriptions are visited
- * in id order: every one up to `done_through` has had it, and so has each of
- * `done_after` (sent while an earlier one was still in flight). Written as
- * each push service accepts a message, so that a process taking over from a
- * dead one resumes where it stopped and sends nobody the alert twice.
- */
-export interface DeliveryDoc {
-	_id: string;
-	_rev?: string;
-	type: 'push-delivery';
-	notice: string;
-	/** The text sent: an alert edited after sending goes again, as a correction. */
-	version: string;
-	state: 'sending' | 'done' | 'withdrawn' | 'expired';
-	corrections: number;
-	done_through: string;
-	done_after: string[];
-	counts: Record<PushOutcome, number>;
+	queued: (DigestItem & { category: DigestCategory; due_at: string })[];
+	announced: string[];
+	last_digest: Partial<Record<DigestCategory, number>>;
 }
 
 const STATE_ID = '_local/alerts';
-const deliveryId = (notice: string) => `delivery:${notice}`;
+const alertDeliveryId = (notice: string) => `delivery:${notice}`;
 const versionOf = (notice: Pick<Notice, 'title' | 'body'>) =>
 	createHash('sha256').update(`${notice.title}\0${notice.body}`).digest('base64url');
-/** Devices sent to at once: push services answer in tens of milliseconds, a fan-out is thousands. */
-const CONCURRENCY = 32;
+/**
+ * At most one push per category and hour for what is not urgent (issue 16 §2);
+ * CRIEUR_DIGEST_SECONDS shortens it for tests.
+ */
+function digestEveryMs(env: NodeJS.ProcessEnv = process.env): number {
+	const seconds = Number(env.CRIEUR_DIGEST_SECONDS);
+	return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 3600_000;
+}
+/** Something published long ago and only now seen (a restored laptop) is not news. */
+const NEWS_FOR_MS = 7 * 24 * 3600_000;
+const ANNOUNCED_KEPT = 1000;
+const DIGEST_TTL_SECONDS = 24 * 3600;
 
-/** Starts (or resets, for a correction) the sending of each urgent alert that changed. */
-async function notePublicChanges(backend: Backend, state: AlertsState): Promise<string[]> {
+/** What a public document announces to those who asked for its category, and from when. */
+function newsOf(doc: Notice | CommuneEvent | Poll | { type?: string }): {
+	category: DigestCategory;
+	title: string;
+	due_at: string;
+} | null {
+	switch (doc.type) {
+		case 'notice': {
+			const notice = doc as Notice;
+			return notice.urgent
+				? null
+				: { category: 'notices', title: notice.title, due_at: notice.published_at };
+		}
+		case 'event': {
+			const event = doc as CommuneEvent;
+			return event.cancelled
+				? null
+				: { category: 'agenda', title: event.title, due_at: event.created_at };
+		}
+		case 'poll': {
+			const poll = doc as Poll;
+			return { category: 'polls', title: poll.question, due_at: poll.opens_at };
+		}
+		default:
+			return null;
+	}
+}
+
+/** Notes urgent alerts to send (or send again, corrected) and news to announce. */
+async function notePublicChanges(backend: Backend, state: AlertsState, now: Date): Promise<void> {
 	const publicDb = backend.couch.use<Notice>(backend.databases.public);
 	const reach = backend.couch.use<DeliveryDoc>(backend.databases.reach);
 	const changes = await publicDb.changes({ since: state.since, include_docs: true, limit: 500 });
-	const started: string[] = [];
 	for (const change of changes.results) {
-		const notice = (change as { doc?: Notice }).doc;
-		if (change.deleted || notice?.type !== 'notice' || !notice.urgent) continue;
-		const version = versionOf(notice);
-		const current = await getOrNull(reach, deliveryId(notice._id));
-		if (current?.version === version) {
-			// Begun by a process that died before it noted so: carried on here.
-			if (current.state === 'sending' && !state.pending.includes(notice._id)) {
-				state.pending.push(notice._id);
-			}
+		const doc = (change as { doc?: Notice }).doc;
+		if (change.deleted || !doc) {
+			// Retracted before its digest: nobody hears of it.
+			state.queued = state.queued.filter((item) => item.id !== change.id);
 			continue;
 		}
-		await reach.insert({
-			_id: deliveryId(notice._id),
-			...(current ? { _rev: current._rev } : {}),
-			type: 'push-delivery',
-			notice: notice._id,
-			version,
-			state: 'sending',
-			corrections: current ? current.corrections + 1 : 0,
-			done_through: '',
-			done_after: [],
-			counts: { sent: 0, gone: 0, failed: 0 }
-		});
-		if (!state.pending.includes(notice._id)) state.pending.push(notice._id);
-		started.push(notice._id);
+		if (doc.type === 'notice' && doc.urgent) {
+			const id = alertDeliveryId(doc._id);
+			const version = versionOf(doc);
+			const current = await getOrNull(reach, id);
+			if (current?.version !== version) {
+				await reach.insert(
+					newDelivery({
+						_id: id,
+						...(current ? { _rev: current._rev } : {}),
+						kind: 'alert',
+						category: 'urgent',
+						notice: doc._id,
+						version,
+						corrections: current ? current.corrections + 1 : 0
+					})
+				);
+			} else if (current.state !== 'sending') continue;
+			// Begun by a process that died before it noted so: carried on here.
+			if (!state.pending.includes(id)) state.pending.push(id);
+			continue;
+		}
+		const news = newsOf(doc);
+		if (!news || state.announced.includes(doc._id)) continue;
+		const queued = state.queued.find((item) => item.id === doc._id);
+		if (queued) Object.assign(queued, news);
+		else if (now.getTime() - Date.parse(news.due_at) < NEWS_FOR_MS) {
+			state.queued.push({ id: doc._id, path: pathOf(doc._id), ...news });
+		}
 	}
 	state.since = String(changes.last_seq);
-	return started;
 }
 
-/**
- * Sends one alert to every subscription asking for urgent alerts that has not
- * had it. Returns whether the alert is finished with (sent, withdrawn or over).
- */
+/** Starts the digest of each category whose news is due and whose last digest is an hour old. */
+async function startDigests(
+	backend: Backend,
+	state: AlertsState,
+	now: Date,
+	everyMs: number
+): Promise<void> {
+	const reach = backend.couch.use<DeliveryDoc>(backend.databases.reach);
+	for (const category of ['notices', 'agenda', 'polls'] as const) {
+		const due = state.queued.filter(
+			(item) => item.category === category && Date.parse(item.due_at) <= now.getTime()
+		);
+		const last = state.last_digest[category] ?? 0;
+		if (due.length === 0 || now.getTime() - last < everyMs) continue;
+		const id = `delivery:nouveautes:${category}:${now.getTime()}`;
+		await reach.insert(
+			newDelivery({
+				_id: id,
+				kind: 'digest',
+				category,
+				version: '',
+				items: due.map(({ id: itemId, title, path }) => ({ id: itemId, title, path }))
+			})
+		);
+		state.pending.push(id);
+		state.queued = state.queued.filter((item) => !due.includes(item));
+		state.announced = [...state.announced, ...due.map((item) => item.id)].slice(-ANNOUNCED_KEPT);
+		state.last_digest[category] = now.getTime();
+	}
+}
+
+const digestHeading = (
+	category: DigestCategory,
+	count: number,
+	commune: string,
+	locale: Locale
+): string => {
+	const options = { locale };
+	if (count === 1) {
+		return { notices: m.push_newNotice, agenda: m.push_newEvent, polls: m.push_newPoll }[category](
+			{ commune },
+			options
+		);
+	}
+	return { notices: m.push_newNotices, agenda: m.push_newEvents, polls: m.push_newPolls }[category](
+		{ commune, count },
+		options
+	);
+};
+
+const localeOf = (lang: string): Locale => (lang === 'en' ? 'en' : 'fr');
+
+/** Sends one delivery; true once it is finished with (sent, withdrawn or over). */
 async function deliver(
 	backend: Backend,
-	noticeId: string,
+	deliveryId: string,
 	lease: JobLease,
 	renewEveryMs: number
 ): Promise<boolean> {
 	const publicDb = backend.couch.use<Notice>(backend.databases.public);
 	const reach = backend.couch.use<DeliveryDoc>(backend.databases.reach);
-	let delivery = await getOrNull(reach, deliveryId(noticeId));
+	const delivery = await getOrNull(reach, deliveryId);
 	if (!delivery || delivery.state !== 'sending') return true;
 	const finish = async (state: DeliveryDoc['state']) => {
-		delivery = { ...delivery!, state };
-		const written = await reach.insert(delivery);
-		delivery._rev = written.rev;
+		await reach.insert({ ...delivery, state });
 		return true;
 	};
+	const commune = (await getOrNull(backend.couch.use<Commune>(backend.databases.public), 'commune'))
+		?.name;
+	const communeName = commune ?? backend.commune;
+	const now = new Date();
+
+	if (delivery.kind === 'digest') {
+		const items = delivery.items ?? [];
+		const category = delivery.category as DigestCategory;
+		const outcome = await fanOut(
+			backend,
+			delivery,
+			{
+				message: (subscription) =>
+					digestMessage(items, {
+						category,
+						heading: digestHeading(
+							category,
+							items.length,
+							communeName,
+							localeOf(subscription.lang)
+						),
+						origin: subscription.origin,
+						lang: subscription.lang
+					}),
+				options: {
+					ttlSeconds: DIGEST_TTL_SECONDS,
+					urgency: 'normal',
+					topic: pushTopic(`nouveautes-${category}`)
+				},
+				stillWanted: async () => true
+			},
+			lease,
+			renewEveryMs
+		);
+		return outcome !== 'lost';
+	}
+
+	const noticeId = delivery.notice!;
 	const readNotice = async () => {
 		const notice = await getOrNull(publicDb, noticeId);
 		return notice?.urgent ? notice : null;
@@ -111,109 +238,64 @@ async function deliver(
 	let notice = await readNotice();
 	// Retracted (or no longer urgent) before it went: nobody is told.
 	if (!notice) return finish('withdrawn');
-	const now = new Date();
 	const seen = visibility(notice, now);
 	if (seen === 'scheduled') return false;
 	if (seen === 'expired') return finish('expired');
-
-	const communeDoc = await getOrNull(
-		backend.couch.use<Commune>(backend.databases.public),
-		'commune'
-	);
-	const context = {
-		vapid: await vapidKeys(backend),
-		subject: backend.config.vapidSubject,
-		allowed: backend.config.pushServices
-	};
-	const options = {
-		ttlSeconds: alertTtlSeconds(notice, now),
-		urgency: 'high' as const,
-		topic: pushTopic(createHash('sha256').update(noticeId).digest('base64url'))
-	};
 	const correction = delivery.corrections > 0;
-
-	// Progress: ids handed out in order, and which of them are done.
-	const handedOut: { id: string; done: boolean }[] = [];
-	const doneAfter = new Set(delivery.done_after);
-	let doneThrough = delivery.done_through;
-	let writing: Promise<void> | null = null;
-	let dirty = false;
-	const writeProgress = async (): Promise<void> => {
-		while (dirty) {
-			dirty = false;
-			delivery = {
-				...delivery!,
-				done_through: doneThrough,
-				done_after: [...doneAfter].filter((id) => id > doneThrough).sort()
-			};
-			const written = await reach.insert(delivery);
-			delivery._rev = written.rev;
-		}
-	};
-	const noteDone = (id: string, outcome: PushOutcome) => {
-		delivery!.counts[outcome]++;
-		const entry = handedOut.find((item) => item.id === id)!;
-		entry.done = true;
-		doneAfter.add(id);
-		while (handedOut[0]?.done) doneThrough = handedOut.shift()!.id;
-		dirty = true;
-		writing ??= writeProgress().finally(() => (writing = null));
-	};
-
-	const subscriptions = subscriptionsOf(backend, 1000, doneThrough);
-	let stopped: 'withdrawn' | 'lost' | null = null;
-	let checkedAt = Date.now();
-	const next = async (): Promise<PushSubscriptionDoc | null> => {
-		for (;;) {
-			const { value, done } = await subscriptions.next();
-			if (done) return null;
-			if (!value.categories.includes('urgent') || doneAfter.has(value._id)) continue;
-			handedOut.push({ id: value._id, done: false });
-			return value;
-		}
-	};
-	const worker = async () => {
-		for (;;) {
-			if (stopped) return;
-			if (Date.now() - checkedAt > renewEveryMs) {
-				checkedAt = Date.now();
-				// Still ours, and still to be sent? A retraction stops the rest.
-				if (!(await lease.acquire())) stopped = 'lost';
-				else if (!(notice = await readNotice())) stopped = 'withdrawn';
-				if (stopped) return;
+	const outcome = await fanOut(
+		backend,
+		delivery,
+		{
+			message: (subscription) => {
+				const locale = localeOf(subscription.lang);
+				return alertMessage(notice!, {
+					title: correction
+						? m.push_correction({ title: notice!.title }, { locale })
+						: notice!.title,
+					communeName,
+					origin: subscription.origin,
+					lang: subscription.lang
+				});
+			},
+			options: {
+				ttlSeconds: alertTtlSeconds(notice, now),
+				urgency: 'high',
+				topic: pushTopic(createHash('sha256').update(noticeId).digest('base64url'))
+			},
+			// Still to be sent? A retraction stops the rest.
+			stillWanted: async () => {
+				const current = await readNotice();
+				if (current) notice = current;
+				return current !== null;
 			}
-			const subscription = await next();
-			if (!subscription) return;
-			const message = alertMessage(notice!, {
-				communeName: communeDoc?.name ?? backend.commune,
-				origin: subscription.origin,
-				lang: subscription.lang,
-				correction
-			});
-			const outcome = await pushTo(subscription, message, options, context);
-			if (outcome === 'gone') await removeById(backend, subscription._id, subscription._rev!);
-			noteDone(subscription._id, outcome);
-		}
-	};
-	await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-	await writing;
-	if (dirty) await writeProgress();
-	if (stopped === 'lost') return false;
-	return finish(stopped ?? 'done');
+		},
+		lease,
+		renewEveryMs
+	);
+	return outcome !== 'lost';
 }
 
-/** One round: new and changed alerts noted, then each pending one sent. */
+/** One round: new and changed documents noted, digests started, then each sending carried on. */
 export async function runAlerts(
 	backend: Backend,
 	lease: JobLease,
-	renewEveryMs: number
+	renewEveryMs: number,
+	now = new Date(),
+	digestMs = digestEveryMs()
 ): Promise<string[]> {
 	const reach = backend.couch.use<AlertsState>(backend.databases.reach);
-	const state: AlertsState = (await getOrNull(reach, STATE_ID)) ?? {
-		_id: STATE_ID,
-		// A commune's first round: alerts already public were published before anyone asked.
-		since: String((await backend.couch.use(backend.databases.public).info()).update_seq),
-		pending: []
+	const stored = await getOrNull(reach, STATE_ID);
+	const state: AlertsState = {
+		// A commune's first round: what is public already was published before anyone asked.
+		since:
+			stored?.since ??
+			String((await backend.couch.use(backend.databases.public).info()).update_seq),
+		pending: [],
+		queued: [],
+		announced: [],
+		last_digest: {},
+		...stored,
+		_id: STATE_ID
 	};
 	const save = async () => {
 		try {
@@ -224,16 +306,17 @@ export async function runAlerts(
 			if (statusOf(error) !== 409) throw error;
 		}
 	};
-	const before = JSON.stringify([state.since, state.pending]);
-	await notePublicChanges(backend, state);
+	const before = JSON.stringify(state);
+	await notePublicChanges(backend, state, now);
+	await startDigests(backend, state, now, digestMs);
 	// Saved before sending: a long fan-out cut short is resumed, not forgotten.
-	if (JSON.stringify([state.since, state.pending]) !== before || !state._rev) await save();
+	if (JSON.stringify(state) !== before || !state._rev) await save();
 	const sent: string[] = [];
 	const pending = state.pending.length;
-	for (const noticeId of [...state.pending]) {
-		if (await deliver(backend, noticeId, lease, renewEveryMs)) {
-			state.pending = state.pending.filter((id) => id !== noticeId);
-			sent.push(`alert:${noticeId}`);
+	for (const deliveryId of [...state.pending]) {
+		if (await deliver(backend, deliveryId, lease, renewEveryMs)) {
+			state.pending = state.pending.filter((id) => id !== deliveryId);
+			sent.push(deliveryId);
 		}
 	}
 	if (state.pending.length !== pending) await save();
@@ -242,8 +325,9 @@ export async function runAlerts(
 
 /**
  * Sends urgent alerts as they become public — published online, by the
- * scheduler, or from a laptop that syncs later — in the one app process
- * holding the job's lease; a change to the public database wakes it at once.
+ * scheduler, or from a laptop that syncs later — and digests of the rest, in
+ * the one app process holding the job's lease; a change to the public
+ * database wakes it at once.
  */
 export function startAlerts(backend: Backend, intervalMs = jobInterval(10_000)): RunningJob {
 	const job = startJob(backend, 'alerts', intervalMs, (lease) =>
