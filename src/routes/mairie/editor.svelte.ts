@@ -297,8 +297,11 @@ export class StaffEditor<K extends StaffKind, V> implements EditorView {
 				: { kind: 'warn', text: m.conflict_settledElsewhere() };
 			await deleteEditorDraft(this.#draftKey).catch(() => undefined);
 			this.restoredFrom = null;
-			// Refill from the version that now stands.
-			this.#filled = false;
+			// Refill from the version that now stands, read after the write: the
+			// live entry may still be the one from before it.
+			const standing = (await staffStore.versions(entry.id)).find((open) => open.winning);
+			if (standing) this.#fillFrom(standing.doc as StaffEntryOf[K]['doc'], standing.location);
+			else this.#filled = false;
 		} catch (error) {
 			this.message = { kind: 'error', text: messageFor(error) };
 		} finally {
