@@ -299,6 +299,11 @@ class StaffStore {
 		return db.readVersions(dbs, id);
 	}
 
+	/** The version that stands, read from the database: after a write the live entry may still be the one from before it. */
+	async standing(id: string): Promise<Version | undefined> {
+		return (await this.versions(id)).find((open) => open.winning);
+	}
+
 	/**
 	 * Keeps one version of a conflict; only the versions the panel showed are
 	 * settled. False when they were all settled meanwhile (on another laptop,

@@ -292,16 +292,15 @@ export class StaffEditor<K extends StaffKind, V> implements EditorView {
 		try {
 			// Only the versions on screen are settled; one arriving meanwhile stays open.
 			const settled = await staffStore.keepVersion(entry.id, version, this.versions);
+			await deleteEditorDraft(this.#draftKey).catch(() => undefined);
+			this.restoredFrom = null;
+			const standing = await staffStore.standing(entry.id);
+			if (standing) this.#fillFrom(standing.doc as StaffEntryOf[K]['doc'], standing.location);
+			else this.#filled = false;
+			// Said once the form shows the version kept, not before.
 			this.message = settled
 				? { kind: 'ok', text: m.editor_conflictResolved() }
 				: { kind: 'warn', text: m.conflict_settledElsewhere() };
-			await deleteEditorDraft(this.#draftKey).catch(() => undefined);
-			this.restoredFrom = null;
-			// Refill from the version that now stands, read after the write: the
-			// live entry may still be the one from before it.
-			const standing = (await staffStore.versions(entry.id)).find((open) => open.winning);
-			if (standing) this.#fillFrom(standing.doc as StaffEntryOf[K]['doc'], standing.location);
-			else this.#filled = false;
 		} catch (error) {
 			this.message = { kind: 'error', text: messageFor(error) };
 		} finally {
