@@ -67,6 +67,42 @@ describe('validate_doc_update of <commune>-public', () => {
 		expect(verdict(validate, { ...commune, slug: 'autre' })).toBe('forbidden');
 	});
 
+	it('agrees with the app schema on the commune’s zones', () => {
+		const commune = {
+			_id: 'commune',
+			type: 'commune',
+			slug: 'demo',
+			name: 'Saint-Crieur',
+			timezone: 'Europe/Paris'
+		};
+		const zone = fc.record({
+			id: fc.constantFrom('bourg', 'les-granges', 'Bourg', '', 'a'.repeat(42), 7),
+			name: fc.constantFrom(
+				'Le Bourg',
+				'le  bourg',
+				'Les Granges',
+				'LES GRANGES',
+				'',
+				' ',
+				'x'.repeat(61),
+				null
+			)
+		});
+		fc.assert(
+			fc.property(
+				fc.oneof(fc.array(zone, { maxLength: 4 }), fc.constantFrom('bourg', null, {}, [null])),
+				(zones) => {
+					const doc = { ...commune, zones };
+					const app = validatePublicDoc(doc).ok ? 'ok' : 'forbidden';
+					expect(verdict(validate, doc), JSON.stringify(zones)).toBe(app);
+				}
+			)
+		);
+		const many = Array.from({ length: 41 }, (_, i) => ({ id: `z${i}`, name: `Zone ${i}` }));
+		expect(verdict(validate, { ...commune, zones: many })).toBe('forbidden');
+		expect(verdict(validate, { ...commune, zones: many.slice(0, 40) })).toBe('ok');
+	});
+
 	// One set of rules: CouchDB and the app must agree on every document.
 	it('agrees with the app schema on any notice', () => {
 		const good = noticeFactory();
@@ -107,6 +143,16 @@ describe('validate_doc_update of <commune>-public', () => {
 			author: field(good.author, 'x'.repeat(81), null),
 			updated_by: field(undefined, 'secretariat', '', 'x'.repeat(81), 12, null),
 			event: field(undefined, null, 'event:fete-k3f9', 'poll:x', 'event:', 'event:Fete', 12),
+			zones: field(
+				undefined,
+				[],
+				['bourg', 'les-granges'],
+				['bourg', 'bourg'],
+				['Le Bourg'],
+				'bourg',
+				[1],
+				{}
+			),
 			files_alt: field(
 				undefined,
 				{ 'a.jpg': 'Le lavoir après travaux' },

@@ -1,5 +1,6 @@
 import nano from 'nano';
-import { databaseName } from '../src/lib/domain/commune.ts';
+import { databaseName, type Commune } from '../src/lib/domain/commune.ts';
+import type { Zone } from '../src/lib/domain/zones.ts';
 import type { DraftNotice, Notice, NoticeCategory } from '../src/lib/domain/notice.ts';
 import type { Poll } from '../src/lib/domain/poll.ts';
 import {
@@ -25,7 +26,17 @@ interface DemoNotice {
 	pdf?: { name: string; title: string; lines: string[] };
 	/** The event it announces: its date and place come from there, never typed twice. */
 	event?: string;
+	/** The zones (of DEMO_ZONES) it is aimed at. */
+	zones?: string[];
 }
+
+/** A village's parts, as a secretary would name them; alerts can be aimed at some. */
+export const DEMO_ZONES: Zone[] = [
+	{ id: 'bourg', name: 'Le Bourg' },
+	{ id: 'les-granges', name: 'Les Granges' },
+	{ id: 'le-moulin', name: 'Le Moulin' },
+	{ id: 'zone-inondable', name: 'Zone inondable (bords de la Vière)' }
+];
 
 const AUTHOR = 'Secrétariat de mairie';
 
@@ -35,6 +46,7 @@ const NOTICES: DemoNotice[] = [
 		title: "Coupure d'eau rue des Tilleuls et impasse du Lavoir",
 		category: 'alerte',
 		urgent: true,
+		zones: ['bourg'],
 		published: -0.2,
 		expires: 2,
 		body: `Suite à une fuite sur la canalisation principale, **l'eau sera coupée jeudi de 8 h à 16 h** rue des Tilleuls (n° 1 à 42) et impasse du Lavoir.
@@ -349,6 +361,7 @@ export async function seedDemoContent(couchUrl: string, slug: string, now = new 
 			author: AUTHOR
 		};
 		if (demo.event) notice.event = demo.event;
+		if (demo.zones) notice.zones = demo.zones;
 		if (demo.pdf) {
 			notice._attachments = {
 				[demo.pdf.name]: {
@@ -411,7 +424,10 @@ export async function seedDemoContent(couchUrl: string, slug: string, now = new 
 		author: AUTHOR
 	};
 	const events = EVENTS.map((demo) => demoEvent(demo, now, DEFAULT_TIME_ZONE));
-	await publicDb.bulk({ docs: [...notices, poll, ...events] });
+	// The commune exists (provisioning wrote it); its zones are the demo's unless staff set some.
+	const commune = (await publicDb.get('commune')) as unknown as Commune;
+	const withZones = commune.zones ? [] : [{ ...commune, zones: DEMO_ZONES }];
+	await publicDb.bulk({ docs: [...withZones, ...notices, poll, ...events] });
 	await mairieDb.bulk({ docs: drafts });
 	return { notices: notices.length, drafts: drafts.length };
 }

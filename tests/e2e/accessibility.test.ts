@@ -64,6 +64,7 @@ const STAFF_PAGES = [
 	'/mairie/signalements',
 	'/mairie/signalements/o-a11y-000001',
 	'/mairie/bornes',
+	'/mairie/commune',
 	'/mairie/rapport'
 ];
 

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import nano from 'nano';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { staffCookie } from '../harness/api.ts';
@@ -5,8 +6,13 @@ import { startOwnApp, type OwnApp } from '../harness/own-app.ts';
 import { startPushService, type FakeDevice, type PushService } from '../harness/push-service.ts';
 import { noticeFactory } from '../factories.ts';
 import {
+	LAPTOP,
 	openDevice,
 	PHONE,
+	publishedConfirmation,
+	resultsDir,
+	staffLogin,
+	syncStaff,
 	waitForServiceWorker,
 	waitForVillagerSync,
 	type Device
@@ -23,6 +29,7 @@ import {
 let push: PushService;
 let own: OwnApp;
 let phone: Device;
+const laptops: Device[] = [];
 
 beforeAll(async () => {
 	push = await startPushService();
@@ -37,6 +44,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
 	await phone?.close();
+	for (const laptop of laptops) await laptop.close();
 	await own?.stop();
 	await push?.stop();
 });
@@ -154,5 +162,132 @@ describe('alerts on a phone', () => {
 		await page.getByRole('button', { name: 'Ne plus recevoir d’alertes' }).click();
 		await page.getByText('Cet appareil ne recevra plus d’alertes.').waitFor();
 		expect(await subscriptionCount()).toBe(0);
+	});
+});
+
+describe('zones', () => {
+	it('are named by staff (two offline laptops lose neither edit), chosen by a villager, and aim an alert', async () => {
+		const [laptopA, laptopB] = [
+			await openDevice(LAPTOP, { serviceWorker: true }),
+			await openDevice(LAPTOP, { serviceWorker: true })
+		];
+		laptops.push(laptopA, laptopB);
+		for (const laptop of [laptopA, laptopB]) {
+			await staffLogin(laptop.page, own.url, own.staff);
+			await waitForServiceWorker(laptop.page);
+		}
+		// Each laptop, offline, adds a zone to the demo commune's.
+		for (const [laptop, zone] of [
+			[laptopA, 'Hameau de la Croix'],
+			[laptopB, 'Lotissement des Chênes']
+		] as const) {
+			await laptop.context.setOffline(true);
+			await laptop.page.goto(`${own.url}/mairie/commune`);
+			await laptop.page.getByRole('heading', { name: 'Zones', exact: true }).waitFor();
+			await laptop.page.getByLabel('Nouvelle zone').fill(zone);
+			await laptop.page.getByRole('button', { name: 'Ajouter la zone' }).click();
+			await laptop.page.getByRole('button', { name: 'Enregistrer les zones' }).click();
+			await laptop.page.getByText('Zones enregistrées.').waitFor();
+		}
+		for (const laptop of [laptopA, laptopB]) await laptop.context.setOffline(false);
+		for (const laptop of [laptopA, laptopB, laptopA]) await syncStaff(laptop.page);
+
+		const staff = laptopA.page;
+		await staff.goto(`${own.url}/mairie/commune`);
+		await staff.getByRole('heading', { name: 'Deux versions des zones' }).waitFor();
+		const versions = staff.locator('article.version');
+		await versions.filter({ hasText: 'Hameau de la Croix' }).waitFor();
+		await versions.filter({ hasText: 'Lotissement des Chênes' }).waitFor();
+		await staff.screenshot({ path: path.join(resultsDir(), 'staff-zones-conflict-1366x768.png') });
+		await versions
+			.filter({ hasText: 'Lotissement des Chênes' })
+			.getByRole('button', { name: 'Garder cette version' })
+			.click();
+		await staff.getByText('Conflit résolu.').waitFor();
+		// The other laptop's zone is not lost from sight: it was shown, and is added back.
+		expect(await staff.getByLabel('Nom de la zone 5').inputValue()).toBe('Lotissement des Chênes');
+		await staff.getByLabel('Nouvelle zone').fill('hameau de la croix ');
+		await staff.getByRole('button', { name: 'Ajouter la zone' }).click();
+		// The same name twice is refused, whatever its case, when added or renamed.
+		await staff.getByLabel('Nouvelle zone').fill('Le bourg');
+		await staff.getByRole('button', { name: 'Ajouter la zone' }).click();
+		await staff.getByText('Deux zones portent le même nom.').waitFor();
+		await staff.getByLabel('Nom de la zone 3').fill('LES GRANGES');
+		await staff.getByRole('button', { name: 'Enregistrer les zones' }).click();
+		await staff.getByText('Deux zones portent le même nom.').waitFor();
+		await staff.getByLabel('Nom de la zone 3').fill('Le Moulin');
+		await staff.getByRole('button', { name: 'Enregistrer les zones' }).click();
+		await staff.getByText('Zones enregistrées.').waitFor();
+		await syncStaff(staff);
+		const commune = (await (await fetch(`${own.url}/db/demo-public/commune`)).json()) as {
+			zones: { name: string }[];
+			_conflicts?: string[];
+		};
+		expect(commune.zones.map((zone) => zone.name)).toEqual([
+			'Le Bourg',
+			'Les Granges',
+			'Le Moulin',
+			'Zone inondable (bords de la Vière)',
+			'Lotissement des Chênes',
+			'hameau de la croix'
+		]);
+
+		// A villager in Les Granges subscribes to urgent alerts there.
+		const device = push.device('telephone-granges');
+		const villager = await openDevice(PHONE, { serviceWorker: true });
+		laptops.push(villager);
+		await villager.context.addInitScript(fakePushManager, device.subscription);
+		await villager.context.grantPermissions(['notifications'], { origin: own.url });
+		await villager.page.goto(`${own.url}/alertes`);
+		await waitForServiceWorker(villager.page);
+		await waitForVillagerSync(villager.page);
+		await villager.page.getByRole('group', { name: 'Votre secteur' }).waitFor();
+		await villager.page.getByLabel('Les Granges').check();
+		await villager.page.screenshot({ path: path.join(resultsDir(), 'alerts-zones-412x915.png') });
+		await villager.page.getByRole('button', { name: 'Recevoir les alertes' }).click();
+		await villager.page.getByText('Cet appareil reçoit les alertes de la commune.').waitFor();
+
+		// Staff aim one alert at Le Bourg, then one at Les Granges, from the editor.
+		for (const [title, zone] of [
+			['Coupure d’eau au Bourg jeudi', 'Le Bourg'],
+			['Route des Granges inondée', 'Les Granges']
+		]) {
+			await staff.goto(`${own.url}/mairie/avis/nouveau`);
+			await staff.getByLabel('Titre').fill(title);
+			await staff.getByLabel('Texte').fill('Plus d’informations en mairie.');
+			await staff.getByLabel('Catégorie').selectOption('alerte');
+			await staff.getByLabel('Alerte urgente (affichée en tête, en rouge)').check();
+			await staff.getByRole('group', { name: 'Zones concernées' }).getByLabel(zone).check();
+			await staff.getByRole('button', { name: 'Publier maintenant' }).click();
+			await publishedConfirmation(staff).waitFor();
+			await syncStaff(staff);
+		}
+		await expect
+			.poll(() => push.receivedBy('telephone-granges').length, { timeout: 20_000 })
+			.toBe(1);
+		expect(push.receivedBy('telephone-granges')[0].message).toMatchObject({
+			notification: { title: 'Route des Granges inondée' }
+		});
+		// The Bourg alert is done, and went to nobody here.
+		const reach = nano(own.store.adminUrl).use<{ state: string; notice?: string }>('demo-reach');
+		await expect
+			.poll(
+				async () => {
+					const sent = await reach.list({
+						startkey: 'delivery:',
+						endkey: 'delivery:\ufff0',
+						include_docs: true
+					});
+					return sent.rows.filter((row) => row.doc?.state === 'done').length;
+				},
+				{ timeout: 20_000 }
+			)
+			.toBeGreaterThanOrEqual(2);
+		expect(push.receivedBy('telephone-granges')).toHaveLength(1);
+
+		// The notice says whom it concerns.
+		await villager.page.goto(own.url);
+		await villager.page.getByRole('link', { name: 'Route des Granges inondée' }).click();
+		await villager.page.getByText('Concerne : Les Granges').waitFor();
 	});
 });

@@ -304,7 +304,7 @@ describe('the push API', () => {
 		],
 		[
 			'an extra field',
-			() => ({ subscription: device().subscription, categories: ['urgent'], zones: ['ailleurs'] })
+			() => ({ subscription: device().subscription, categories: ['urgent'], owner: 'mairie' })
 		],
 		[
 			'an endpoint of 2,000 characters',
@@ -386,5 +386,76 @@ describe('the push API', () => {
 		}
 		const feed = await (await fetch(`${own.url}/api/sync?since=0&limit=1000`)).text();
 		expect(feed).not.toContain(push.host);
+	});
+});
+
+// Last in the file: its alerts would otherwise be news for the digest test above.
+describe('alerts by zone', () => {
+	it('go to the zones aimed at, to those who chose none, and to everyone when aimed at none', async () => {
+		const admin = nano(own.store.adminUrl).use<Record<string, unknown>>('demo-public');
+		const commune = await admin.get('commune');
+		await admin.insert({
+			...commune,
+			zones: [
+				{ id: 'bourg', name: 'Le Bourg' },
+				{ id: 'granges', name: 'Les Granges' }
+			]
+		});
+		const zoned = (device: FakeDevice, zones: unknown) =>
+			fetch(`${own.url}/api/push`, {
+				method: 'PUT',
+				headers: { 'content-type': 'application/json', 'x-forwarded-for': freshAddress() },
+				body: JSON.stringify({ subscription: device.subscription, categories: ['urgent'], zones })
+			});
+		const inTown = push.device('zone-bourg');
+		const farm = push.device('zone-granges');
+		const anywhere = push.device('zone-aucune');
+		const created = await zoned(inTown, ['bourg']);
+		expect(created.status).toBe(201);
+		expect(await created.json()).toMatchObject({ zones: ['bourg'] });
+		expect((await zoned(farm, ['granges'])).status).toBe(201);
+		expect((await zoned(anywhere, [])).status).toBe(201);
+
+		// Another commune's zone, or none at all: refused, and said why.
+		for (const zones of [['ailleurs'], ['bourg', 'bourg'], ['../x'], 'bourg']) {
+			const refused = await zoned(push.device(`zone-refusee-${Math.random()}`), zones);
+			expect(refused.status, JSON.stringify(zones)).toBe(400);
+			expect(await refused.json()).toMatchObject({ reason: expect.any(String) });
+		}
+
+		const flood = alert({ title: 'Crue : route des Granges fermée', zones: ['granges'] });
+		await publish(flood);
+		await expect
+			.poll(async () => (await delivery(flood._id))?.state, { timeout: 20_000 })
+			.toBe('done');
+		const storm = alert({ title: 'Tempête : toute la commune' });
+		await publish(storm);
+		await expect
+			.poll(async () => (await delivery(storm._id))?.state, { timeout: 20_000 })
+			.toBe('done');
+		const titlesOf = (name: string) =>
+			push
+				.receivedBy(name)
+				.map(
+					(pushed) => (pushed.message as { notification: { title: string } }).notification.title
+				);
+		expect(titlesOf('zone-granges')).toEqual([
+			'Crue : route des Granges fermée',
+			'Tempête : toute la commune'
+		]);
+		expect(titlesOf('zone-aucune')).toEqual([
+			'Crue : route des Granges fermée',
+			'Tempête : toute la commune'
+		]);
+		expect(titlesOf('zone-bourg')).toEqual(['Tempête : toute la commune']);
+
+		// A notice naming a zone by anything but its id is refused.
+		const bad = await fetch(`${own.url}/db/demo-public/notice:zone-mal-formee`, {
+			method: 'PUT',
+			headers: { 'content-type': 'application/json', cookie: staff },
+			body: JSON.stringify(alert({ _id: 'notice:zone-mal-formee', zones: ['Pas Un Id'] }))
+		});
+		expect(bad.status).toBe(403);
+		expect(await bad.text()).toMatch(/zones/);
 	});
 });

@@ -98,8 +98,41 @@ function checkNotice(doc, userCtx) {
 	if (doc.event !== undefined && doc.event !== null && !new RegExp(LIMITS.eventIdPattern).test(String(doc.event))) {
 		refuse('event', 'doit désigner un événement');
 	}
+	if (doc.zones !== undefined) checkZoneIds(doc.zones);
 	checkAttachments(doc);
 	checkPictureTexts(doc, userCtx);
+}
+function isArray(value) {
+	return Object.prototype.toString.call(value) === '[object Array]';
+}
+// The zones a notice is aimed at: ids as src/lib/domain/zones.ts says, each once.
+function checkZoneIds(ids) {
+	if (!isArray(ids)) refuse('zones', 'liste attendue');
+	if (ids.length > LIMITS.zonesMax) refuse('zones', 'au plus ' + LIMITS.zonesMax + ' zones');
+	var pattern = new RegExp(LIMITS.zoneIdPattern);
+	var seen = {};
+	for (var i = 0; i < ids.length; i++) {
+		if (typeof ids[i] !== 'string' || !pattern.test(ids[i])) refuse('zones', 'identifiant de zone invalide');
+		if (seen['=' + ids[i]]) refuse('zones', 'zone en double');
+		seen['=' + ids[i]] = true;
+	}
+}
+// The commune's zones: each with an id and a name, no name or id twice.
+function checkZones(zones) {
+	if (!isArray(zones)) refuse('zones', 'liste attendue');
+	if (zones.length > LIMITS.zonesMax) refuse('zones', 'au plus ' + LIMITS.zonesMax + ' zones');
+	var pattern = new RegExp(LIMITS.zoneIdPattern);
+	var seen = {};
+	for (var i = 0; i < zones.length; i++) {
+		var zone = zones[i];
+		if (typeof zone !== 'object' || zone === null) refuse('zones', 'zone invalide');
+		if (typeof zone.id !== 'string' || !pattern.test(zone.id)) refuse('zones', 'identifiant de zone invalide');
+		requireText(zone, 'name', LIMITS.zoneNameMax, false);
+		var name = labelKey(zone.name);
+		if (seen['id=' + zone.id] || seen['name=' + name]) refuse('zones', 'deux zones portent le même nom (« ' + zone.name + ' »)');
+		seen['id=' + zone.id] = true;
+		seen['name=' + name] = true;
+	}
 }
 function requireAdminFor(doc, userCtx) {
 	if (contains(LIMITS.serverOnlyTypes, doc.type) && (userCtx.roles || []).indexOf('_admin') === -1) {
@@ -114,7 +147,7 @@ function checkPoll(doc) {
 	requireText(doc, 'author', LIMITS.authorMax, true);
 	optionalText(doc, 'updated_by', LIMITS.authorMax);
 	var options = doc.options;
-	if (Object.prototype.toString.call(options) !== '[object Array]') refuse('options', 'liste attendue');
+	if (!isArray(options)) refuse('options', 'liste attendue');
 	if (options.length < LIMITS.pollOptionsMin) refuse('options', 'au moins ' + LIMITS.pollOptionsMin + ' choix');
 	if (options.length > LIMITS.pollOptionsMax) refuse('options', 'au plus ' + LIMITS.pollOptionsMax + ' choix');
 	var seen = {};

@@ -39,6 +39,7 @@ function (newDoc, oldDoc, userCtx, secObj) {
 				refuse('centre', 'latitude et longitude en degrés');
 			}
 		}
+		if (newDoc.zones !== undefined) checkZones(newDoc.zones);
 		return;
 	}
 	if (newDoc.type === 'poll') {

@@ -10,6 +10,7 @@ import { readSetting, writeSetting } from './device-db.ts';
 export type AlertsState = 'checking' | 'unsupported' | 'install-first' | 'blocked' | 'off' | 'on';
 
 const CATEGORIES_SETTING = 'alerts.categories';
+const ZONES_SETTING = 'alerts.zones';
 
 export function isAppleMobile(): boolean {
 	return (
@@ -66,11 +67,14 @@ async function sendSubscription(
 class Alerts {
 	state = $state<AlertsState>('checking');
 	categories = $state<ReachCategory[]>(['urgent']);
+	/** The zones chosen; none means every zone. */
+	zones = $state<string[]>([]);
 	busy = $state(false);
 	error = $state<string | null>(null);
 
 	async refresh(): Promise<void> {
 		this.categories = (await readSetting<ReachCategory[]>(CATEGORIES_SETTING)) ?? ['urgent'];
+		this.zones = (await readSetting<string[]>(ZONES_SETTING)) ?? [];
 		const pushable =
 			'serviceWorker' in navigator && 'PushManager' in window && 'Notification' in window;
 		if (!pushable) {
@@ -87,7 +91,11 @@ class Alerts {
 	}
 
 	/** Subscribes, or saves new choices when already subscribed. */
-	async subscribe(categories: ReachCategory[], messages: { offline: string; failed: string }) {
+	async subscribe(
+		categories: ReachCategory[],
+		zones: string[],
+		messages: { offline: string; failed: string }
+	) {
 		this.error = null;
 		if (!navigator.onLine) {
 			this.error = messages.offline;
@@ -116,11 +124,13 @@ class Alerts {
 			const ordered = REACH_CATEGORIES.filter((category) => categories.includes(category));
 			await sendSubscription(
 				'PUT',
-				{ subscription: subscription.toJSON(), categories: ordered },
+				{ subscription: subscription.toJSON(), categories: ordered, zones },
 				messages.failed
 			);
 			await writeSetting(CATEGORIES_SETTING, ordered);
+			await writeSetting(ZONES_SETTING, zones);
 			this.categories = ordered;
+			this.zones = zones;
 			this.state = 'on';
 		} catch (error) {
 			this.error = error instanceof Error && error.message ? error.message : messages.failed;

@@ -1,5 +1,5 @@
 import { fetchCommuneSlug } from './commune.ts';
-import { roles } from '../domain/commune.ts';
+import { roles, type Commune } from '../domain/commune.ts';
 import { isPublishable } from '../domain/answer.ts';
 import type { StaffLocation } from '../domain/staff-notice.ts';
 import type { ParticipationInput } from '../domain/participation.ts';
@@ -49,6 +49,9 @@ export interface SaveOutcome {
 /** A save as an editor asks for it; who saves is the store's to say. */
 export type SaveIntent = SaveRequest;
 
+/** The commune's document with its revision, and the other versions a sync brought, if any. */
+export type StoredCommune = Commune & { _rev: string; _conflicts?: string[]; updated_at?: string };
+
 export type { StaffEntryOf, StaffItem, StaffPoll, StaffEvent, StaffSubmission, Version };
 
 const SESSION_KEY = 'staff-session';
@@ -83,6 +86,8 @@ class StaffStore {
 	communeName = $state('');
 	/** The commune's time zone: events are typed and shown in it, whatever the laptop's. */
 	timeZone = $state(DEFAULT_TIME_ZONE);
+	/** The commune's document as this laptop holds it: its zones are edited from here. */
+	commune = $state.raw<StoredCommune | null>(null);
 	kiosks = $state.raw<StaffKiosk[]>([]);
 	submissions = $state.raw<StaffSubmission[]>([]);
 	/** Submissions no staff member has opened yet. */
@@ -507,9 +512,9 @@ class StaffStore {
 		this.residents = lists.residents;
 		this.kiosks = lists.kiosks;
 		this.submissions = lists.submissions;
-		const commune = this.#docs.public.get('commune') as unknown as
-			{ name: string; timezone: string } | undefined;
+		const commune = this.#docs.public.get('commune') as unknown as StoredCommune | undefined;
 		if (commune) {
+			this.commune = commune;
 			this.communeName = commune.name;
 			this.timeZone = commune.timezone;
 		}

@@ -1,3 +1,5 @@
+import type { Zone } from './zones.ts';
+
 /** A commune's slug names its databases; it is also the CouchDB role scope. */
 export const COMMUNE_SLUG_PATTERN = /^[a-z][a-z0-9-]{1,40}$/;
 
@@ -66,4 +68,6 @@ export interface Commune {
 	timezone: string;
 	/** Where the report map opens; absent, reports have no map. */
 	centre?: { lat: number; lng: number };
+	/** The parts of the commune alerts can be aimed at; villagers choose theirs. */
+	zones?: Zone[];
 }

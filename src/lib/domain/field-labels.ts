@@ -38,6 +38,7 @@ export const FIELD_LABELS: Readonly<Record<string, string>> = {
 	name: 'nom',
 	slug: 'identifiant de la commune',
 	timezone: 'fuseau horaire',
+	zones: 'zones',
 	centre: 'centre de la carte',
 	kind: 'genre',
 	status: 'état',

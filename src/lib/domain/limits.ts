@@ -108,7 +108,11 @@ export const LIMITS = {
 	/** Seats for an event with registration; beyond, it is not a village event. */
 	eventSeatsMax: 5000,
 	/** An event longer than this is a season, not an event: a typo in a date, most likely. */
-	eventDaysMax: 31
+	eventDaysMax: 31,
+	/** A commune's zones (hamlets, quarters, « zone inondable »): a list to choose from, not a map. */
+	zonesMax: 40,
+	zoneNameMax: 60,
+	zoneIdPattern: '^[a-z0-9][a-z0-9-]{0,40}$'
 } as const;
 
 export type NoticeCategory = (typeof LIMITS.categories)[number];

@@ -8,6 +8,7 @@ import { PollSchema } from './poll-schema.ts';
 import { EventSchema } from './event-schema.ts';
 import type { CommuneEvent } from './event.ts';
 import { isReservedId } from './slug.ts';
+import { ZoneIdsSchema, ZonesSchema } from './zones.ts';
 
 // Schemas of what staff write, apart from notice.ts so that villager pages,
 // which only read, do not load valibot.
@@ -75,6 +76,8 @@ const noticeEntries = {
 	event: v.optional(
 		v.nullable(v.pipe(v.string(), v.regex(new RegExp(LIMITS.eventIdPattern), 'invalid_event')))
 	),
+	/** The zones an alert is aimed at; absent or empty, the whole commune. */
+	zones: v.optional(ZoneIdsSchema),
 	files_alt: v.optional(
 		v.pipe(
 			// A record accepts an array as an object with keys "0", "1"…: CouchDB does not.
@@ -132,7 +135,8 @@ export const CommuneSchema = v.looseObject({
 			lat: v.pipe(v.number(), v.minValue(-90), v.maxValue(90)),
 			lng: v.pipe(v.number(), v.minValue(-180), v.maxValue(180))
 		})
-	)
+	),
+	zones: v.optional(ZonesSchema)
 });
 
 const KNOWN_CODES = new Set<string>([
@@ -163,7 +167,10 @@ const KNOWN_CODES = new Set<string>([
 	'event_too_long',
 	'invalid_limit',
 	'invalid_event',
-	'missing_alt'
+	'missing_alt',
+	'invalid_zone',
+	'too_many_zones',
+	'duplicate_zone'
 ]);
 
 function toValidation<T>(result: v.SafeParseResult<v.GenericSchema<unknown, T>>): Validation<T> {

@@ -29,6 +29,8 @@ export interface NoticeFields {
 	 * event's date and place from that one document, never a copy of them.
 	 */
 	event?: string | null;
+	/** The zones (ids of the commune's) an alert is aimed at; absent or empty, everyone. */
+	zones?: string[];
 	/** A short description of each picture attached, by file name: its alternative text. */
 	files_alt?: Record<string, string>;
 }

@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { ZoneIdsSchema } from './zones.ts';
 import { excerpt } from './search.ts';
 import { slugOf } from './slug.ts';
 import type { Notice } from './notice.ts';
@@ -80,7 +81,9 @@ export const SubscribeRequestSchema = v.strictObject({
 		v.minLength(1),
 		v.maxLength(REACH_CATEGORIES.length),
 		v.check((list) => new Set(list).size === list.length)
-	)
+	),
+	/** Where the villager lives, among the commune's zones; absent or empty, everywhere. */
+	zones: v.optional(ZoneIdsSchema)
 });
 export type SubscribeRequest = v.InferOutput<typeof SubscribeRequestSchema>;
 

@@ -53,6 +53,8 @@ export interface NoticeInput {
 	expires_at: string | null;
 	/** The event it announces (`event:<slug>`); null or absent for none. */
 	event?: string | null;
+	/** The zones it is aimed at; none for the whole commune. */
+	zones?: readonly string[];
 }
 
 export type EditorAction = 'save-draft' | 'schedule' | 'publish' | 'save-published' | 'retract';
@@ -74,6 +76,7 @@ export function noticeFields(
 		published_at: input.published_at ?? at,
 		expires_at: input.expires_at,
 		...(input.event ? { event: input.event } : {}),
+		...(input.zones && input.zones.length > 0 ? { zones: [...input.zones] } : {}),
 		created_at: previous?.created_at ?? at,
 		updated_at: at,
 		author

@@ -28,7 +28,10 @@ export type ValidationCode =
 	| 'event_too_long'
 	| 'invalid_limit'
 	| 'invalid_event'
-	| 'missing_alt';
+	| 'missing_alt'
+	| 'invalid_zone'
+	| 'too_many_zones'
+	| 'duplicate_zone';
 
 export interface ValidationIssue {
 	field: string;

@@ -43,7 +43,10 @@ const validation: Words<ValidationCode> = {
 	event_too_long: m.validation_event_too_long,
 	invalid_limit: m.validation_invalid_limit,
 	invalid_event: m.validation_invalid_event,
-	missing_alt: m.validation_missing_alt
+	missing_alt: m.validation_missing_alt,
+	invalid_zone: m.validation_invalid_zone,
+	too_many_zones: m.validation_too_many_zones,
+	duplicate_zone: m.validation_duplicate_zone
 };
 
 const moderationActions: Words<SubmissionStatus> = {

@@ -2,6 +2,7 @@ import type { AttachmentStub, DraftNotice, Notice, NoticeFields } from '../../do
 import type { Poll } from '../../domain/poll.ts';
 import type { CommuneEvent, EventFields } from '../../domain/event.ts';
 import type { SubmissionDoc } from '../../domain/submission.ts';
+import type { Commune } from '../../domain/commune.ts';
 import { closedLeaf, conflictResolution, type StaffLocation } from '../../domain/staff-notice.ts';
 import { LOCATIONS, type StaffDbs } from './handles.ts';
 
@@ -77,10 +78,16 @@ async function attachmentsFor(
 	return result;
 }
 
+/** The commune's document as staff save it (its zones): signed and dated like the others. */
+export type CommuneFields = Omit<Commune, '_id' | '_rev'> & {
+	updated_at: string;
+	updated_by?: string;
+};
+
 export interface SaveRequest {
 	id: string;
-	/** A notice's, a poll's or an event's fields (the document type travels in them). */
-	fields: NoticeFields | PollFields | EventFields;
+	/** A notice's, a poll's, an event's or the commune's fields (the document type travels in them). */
+	fields: NoticeFields | PollFields | EventFields | CommuneFields;
 	files: EditorFile[];
 	/** Where the document was before this save (null for a new one). */
 	from: StaffLocation | null;

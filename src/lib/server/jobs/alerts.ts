@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { reachesZones } from '../../domain/zones.ts';
 import type { Commune } from '../../domain/commune.ts';
 import type { CommuneEvent } from '../../domain/event.ts';
 import { visibility, type Notice } from '../../domain/notice.ts';
@@ -39,8 +40,11 @@ interface AlertsState {
 
 const STATE_ID = '_local/alerts';
 const alertDeliveryId = (notice: string) => `delivery:${notice}`;
-const versionOf = (notice: Pick<Notice, 'title' | 'body'>) =>
-	createHash('sha256').update(`${notice.title}\0${notice.body}`).digest('base64url');
+// A changed target is a correction too: a widened alert reaches those it left out.
+const versionOf = (notice: Pick<Notice, 'title' | 'body' | 'zones'>) =>
+	createHash('sha256')
+		.update(`${notice.title}\0${notice.body}\0${[...(notice.zones ?? [])].sort().join(',')}`)
+		.digest('base64url');
 /**
  * At most one push per category and hour for what is not urgent (issue 16 §2);
  * CRIEUR_DIGEST_SECONDS shortens it for tests.
@@ -193,9 +197,8 @@ async function deliver(
 		await reach.insert({ ...delivery, state });
 		return true;
 	};
-	const commune = (await getOrNull(backend.couch.use<Commune>(backend.databases.public), 'commune'))
-		?.name;
-	const communeName = commune ?? backend.commune;
+	const commune = await getOrNull(backend.couch.use<Commune>(backend.databases.public), 'commune');
+	const communeName = commune?.name ?? backend.commune;
 	const now = new Date();
 
 	if (delivery.kind === 'digest') {
@@ -267,7 +270,8 @@ async function deliver(
 				const current = await readNotice();
 				if (current) notice = current;
 				return current !== null;
-			}
+			},
+			concerns: (subscription) => reachesZones(notice!.zones, subscription.zones, commune?.zones)
 		},
 		lease,
 		renewEveryMs

@@ -71,6 +71,8 @@ export async function fanOut(
 		message(subscription: PushSubscriptionDoc): PushMessage;
 		options: PushOptions;
 		stillWanted(): Promise<boolean>;
+		/** Whether the device is concerned at all (an alert aimed at other zones); absent, every device asking for the category. */
+		concerns?(subscription: PushSubscriptionDoc): boolean;
 	},
 	lease: JobLease,
 	renewEveryMs: number
@@ -115,6 +117,7 @@ export async function fanOut(
 			const { value, done } = await subscriptions.next();
 			if (done) return null;
 			if (!value.categories.includes(delivery.category) || doneAfter.has(value._id)) continue;
+			if (how.concerns && !how.concerns(value)) continue;
 			handedOut.push({ id: value._id, done: false });
 			return value;
 		}

@@ -14,6 +14,8 @@ export interface PushSubscriptionDoc {
 	endpoint: string;
 	keys: { p256dh: string; auth: string };
 	categories: ReachCategory[];
+	/** The zones the villager chose; absent or empty, every zone. */
+	zones?: string[];
 	/** The origin the device subscribed on: a notification opens the notice there. */
 	origin: string;
 	lang: string;
@@ -50,6 +52,7 @@ export async function saveSubscription(
 			endpoint: request.subscription.endpoint,
 			keys: request.subscription.keys,
 			categories: request.categories,
+			zones: request.zones ?? [],
 			origin: context.origin,
 			lang: context.lang,
 			since: current?.since ?? day(now),
