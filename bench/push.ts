@@ -20,6 +20,8 @@ export interface PushFigures {
 	everyDeviceOnce: boolean;
 	peakMB: number;
 	idleMB: number;
+	/** The bilan's reach section: counting every subscription, read by staff. */
+	reachReportMs: number;
 }
 
 export async function measurePush(
@@ -103,6 +105,12 @@ export async function measurePush(
 		}
 		const everyDeviceOnce =
 			perDevice.size === count && [...perDevice.values()].every((times) => times === 1);
+		const reportStarted = performance.now();
+		const report = await fetch(`${app.url}/api/mairie/portee`, { headers: { cookie } });
+		if (report.status !== 200) throw new Error(`reach report: ${report.status}`);
+		const counted = ((await report.json()) as { subscribers: { total: number } }).subscribers;
+		const reachReportMs = performance.now() - reportStarted;
+		if (counted.total !== count) throw new Error(`reach report counted ${counted.total}`);
 		return {
 			store,
 			devices: count,
@@ -110,7 +118,8 @@ export async function measurePush(
 			perSecond: count / seconds,
 			everyDeviceOnce,
 			peakMB,
-			idleMB
+			idleMB,
+			reachReportMs
 		};
 	} finally {
 		await app.stop();
@@ -130,6 +139,9 @@ export function printPush(figures: PushFigures): void {
 	console.log(`| every device exactly once | ${figures.everyDeviceOnce ? 'yes' : 'NO'} | |`);
 	console.log(
 		`| app memory (PSS) before, at peak | ${figures.idleMB.toFixed(0)} MB, ${figures.peakMB.toFixed(0)} MB | |`
+	);
+	console.log(
+		`| staff's reach report (counts every subscription) | ${figures.reachReportMs.toFixed(0)} ms | |`
 	);
 }
 

@@ -2,6 +2,7 @@
 import { measureBallots } from './ballots.ts';
 import { measureBundles } from './bundle-size.ts';
 import { measureLoad, printLoad } from './load.ts';
+import { measureOpenApp, printOpenApp } from './open-app.ts';
 import { measurePush, printPush } from './push.ts';
 import { measureReport } from './submissions.ts';
 import { measureSync, printSync } from './sync.ts';
@@ -75,5 +76,6 @@ printSync(await measureSync());
 printLoad(await measureLoad());
 
 printPush(await measurePush());
+printOpenApp(await measureOpenApp());
 
 if (!ballots.tallyExact) process.exitCode = 1;

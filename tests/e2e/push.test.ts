@@ -3,7 +3,8 @@ import nano from 'nano';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { staffCookie } from '../harness/api.ts';
 import { startOwnApp, type OwnApp } from '../harness/own-app.ts';
-import { startPushService, type FakeDevice, type PushService } from '../harness/push-service.ts';
+import { fakePushManager, pushDeliverer } from '../harness/browser-push.ts';
+import { startPushService, type PushService } from '../harness/push-service.ts';
 import { noticeFactory } from '../factories.ts';
 import {
 	LAPTOP,
@@ -48,27 +49,6 @@ afterAll(async () => {
 	await own?.stop();
 	await push?.stop();
 });
-
-/** The browser's PushManager, offline: it subscribes with the test device's keys. */
-function fakePushManager(device: FakeDevice['subscription']) {
-	let current: PushSubscription | null = null;
-	PushManager.prototype.subscribe = async function (options?: PushSubscriptionOptionsInit) {
-		const key = options?.applicationServerKey as Uint8Array;
-		current = {
-			endpoint: device.endpoint,
-			expirationTime: null,
-			options: { applicationServerKey: key.slice().buffer, userVisibleOnly: true },
-			getKey: () => null,
-			toJSON: () => ({ endpoint: device.endpoint, expirationTime: null, keys: device.keys }),
-			unsubscribe: async () => {
-				current = null;
-				return true;
-			}
-		} as unknown as PushSubscription;
-		return current;
-	};
-	PushManager.prototype.getSubscription = async () => current;
-}
 
 async function subscriptionCount(): Promise<number> {
 	const reach = nano(own.store.adminUrl).use('demo-reach');
@@ -122,19 +102,8 @@ describe('alerts on a phone', () => {
 		const [pushed] = push.receivedBy('telephone-e2e');
 
 		// The push service hands the message to the phone's worker.
-		const cdp = await context.newCDPSession(page);
-		const registrationId = new Promise<string>((resolve) =>
-			cdp.on('ServiceWorker.workerRegistrationUpdated', ({ registrations }) => {
-				const live = registrations.find((registration) => !registration.isDeleted);
-				if (live) resolve(live.registrationId);
-			})
-		);
-		await cdp.send('ServiceWorker.enable');
-		await cdp.send('ServiceWorker.deliverPushMessage', {
-			origin: own.url,
-			registrationId: await registrationId,
-			data: JSON.stringify(pushed.message)
-		});
+		const deliver = await pushDeliverer(context, page, own.url);
+		await deliver(pushed.message);
 		await expect
 			.poll(() =>
 				page.evaluate(async () =>
@@ -289,5 +258,30 @@ describe('zones', () => {
 		await villager.page.goto(own.url);
 		await villager.page.getByRole('link', { name: 'Route des Granges inondée' }).click();
 		await villager.page.getByText('Concerne : Les Granges').waitFor();
+
+		// The bilan says how far each went, in counts.
+		await staff.goto(`${own.url}/mairie/rapport`);
+		const sent = staff.getByRole('table', { name: 'Alertes urgentes envoyées' });
+		const row = (title: string) => sent.getByRole('row').filter({ hasText: title });
+		await expect
+			.poll(() => row('Route des Granges inondée').getByRole('cell').allTextContents())
+			.toEqual(['terminé', '1', '0']);
+		expect(await row('Coupure d’eau au Bourg jeudi').getByRole('cell').allTextContents()).toEqual([
+			'terminé',
+			'0',
+			'0'
+		]);
+		const byZone = staff.getByRole('table', { name: 'Appareils abonnés, par zone' });
+		expect(
+			await byZone
+				.getByRole('row')
+				.filter({ hasText: 'Les Granges' })
+				.getByRole('cell')
+				.allTextContents()
+		).toEqual(['1']);
+		await staff.screenshot({
+			path: path.join(resultsDir(), 'staff-reach-1366x768.png'),
+			fullPage: true
+		});
 	});
 });

@@ -1,7 +1,8 @@
 import nano from 'nano';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Notice } from '../../src/lib/domain/notice.ts';
-import { freshAddress, staffCookie } from '../harness/api.ts';
+import type { ReachReport } from '../../src/lib/domain/reach.ts';
+import { freshAddress, issueCodes, residentCookie, staffCookie } from '../harness/api.ts';
 import { startOwnApp, type OwnApp } from '../harness/own-app.ts';
 import { startPushService, type FakeDevice, type PushService } from '../harness/push-service.ts';
 import { noticeFactory } from '../factories.ts';
@@ -457,5 +458,37 @@ describe('alerts by zone', () => {
 		});
 		expect(bad.status).toBe(403);
 		expect(await bad.text()).toMatch(/zones/);
+
+		// Staff see how far each alert went, and who asked for what, in counts only.
+		const portee = await fetch(`${own.url}/api/mairie/portee`, { headers: { cookie: staff } });
+		expect(portee.status).toBe(200);
+		const text = await portee.text();
+		expect(text).not.toContain(push.host);
+		const report = JSON.parse(text) as ReachReport;
+		// The storm went to every device asking for urgent alerts; the flood to all but Le Bourg's.
+		const urgent = report.subscribers.categories.urgent;
+		expect(report.alerts.find((sent) => sent.notice === storm._id)).toEqual({
+			notice: storm._id,
+			state: 'done',
+			corrections: 0,
+			sent: urgent,
+			gone: 0,
+			failed: 0
+		});
+		expect(report.alerts.find((sent) => sent.notice === flood._id)).toMatchObject({
+			sent: urgent - 1
+		});
+		expect(report.subscribers.zones).toMatchObject({ bourg: 1, granges: 1 });
+		expect(report.subscribers.total).toBe(
+			report.subscribers.everywhere + 2 // the two devices that chose a zone
+		);
+		expect(report.subscribers.months.at(-1)?.total).toBe(report.subscribers.total);
+		const [code] = await issueCodes(own.url, staff, ['Curieux de la portée']);
+		const resident = await residentCookie(own.url, code, freshAddress());
+		for (const headers of [{}, { cookie: resident }] as Record<string, string>[]) {
+			const refused = await fetch(`${own.url}/api/mairie/portee`, { headers });
+			expect(refused.status).toBeGreaterThanOrEqual(401);
+			expect(await refused.json()).toMatchObject({ reason: expect.any(String) });
+		}
 	});
 });

@@ -8,7 +8,8 @@ import {
 	KNOWN_PUSH_SERVICES,
 	pushEndpoint,
 	pushTopic,
-	SubscribeRequestSchema
+	SubscribeRequestSchema,
+	subscriberCounter
 } from './reach.ts';
 
 const keys = {
@@ -128,5 +129,30 @@ describe('alert messages', () => {
 
 	it('have topics push services accept', () => {
 		expect(pushTopic('ab+/=cd'.repeat(10))).toMatch(/^[A-Za-z0-9_-]{1,32}$/);
+	});
+});
+
+describe('the mairie’s count of subscribers', () => {
+	it('adds up categories, zones and months, naming no device', () => {
+		const counter = subscriberCounter();
+		counter.add({ categories: ['urgent'], zones: ['bourg'], since: '2026-10-03' });
+		counter.add({ categories: ['urgent', 'polls'], zones: [], since: '2026-10-20' });
+		counter.add({ categories: ['notices'], since: '2026-12-01' });
+		counter.add({ categories: ['urgent'], zones: ['bourg', 'granges'], since: '2026-11-15' });
+		expect(counter.result()).toEqual({
+			total: 4,
+			categories: { urgent: 3, notices: 1, agenda: 0, polls: 1 },
+			zones: { bourg: 2, granges: 1 },
+			everywhere: 2,
+			months: [
+				{ month: '2026-10', joined: 2, total: 2 },
+				{ month: '2026-11', joined: 1, total: 3 },
+				{ month: '2026-12', joined: 1, total: 4 }
+			]
+		});
+	});
+
+	it('says nothing but zeros for a commune without subscribers', () => {
+		expect(subscriberCounter().result()).toMatchObject({ total: 0, everywhere: 0, months: [] });
 	});
 });

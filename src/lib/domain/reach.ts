@@ -206,3 +206,74 @@ export function alertTtlSeconds(notice: Pick<Notice, 'expires_at'>, now: Date): 
 export function pushTopic(digest: string): string {
 	return digest.replace(/[^A-Za-z0-9_-]/g, '').slice(0, 32);
 }
+
+/**
+ * What the mairie sees of its subscribers (issue 16 §6): counts only, by
+ * category, by zone and by the month they subscribed; nothing names a device.
+ */
+export interface SubscriberCounts {
+	total: number;
+	categories: Record<ReachCategory, number>;
+	/** By zone id; a device may live in several. */
+	zones: Record<string, number>;
+	/** Devices that chose no zone: they hear of every zone. */
+	everywhere: number;
+	/** Devices still subscribed, by the month (YYYY-MM) they subscribed, then in all up to it. */
+	months: { month: string; joined: number; total: number }[];
+}
+
+/** Adds up subscriptions, read one at a time: a commune may have tens of thousands. */
+export function subscriberCounter() {
+	const counts: Omit<SubscriberCounts, 'months'> = {
+		total: 0,
+		categories: { urgent: 0, notices: 0, agenda: 0, polls: 0 },
+		zones: {},
+		everywhere: 0
+	};
+	const joined = new Map<string, number>();
+	return {
+		add(subscription: {
+			categories: readonly ReachCategory[];
+			zones?: readonly string[];
+			since: string;
+		}) {
+			counts.total++;
+			for (const category of subscription.categories) counts.categories[category]++;
+			const zones = subscription.zones ?? [];
+			if (zones.length === 0) counts.everywhere++;
+			for (const zone of zones) counts.zones[zone] = (counts.zones[zone] ?? 0) + 1;
+			const month = subscription.since.slice(0, 7);
+			joined.set(month, (joined.get(month) ?? 0) + 1);
+		},
+		result(): SubscriberCounts {
+			let total = 0;
+			const months = [...joined.keys()].sort().map((month) => {
+				total += joined.get(month)!;
+				return { month, joined: joined.get(month)!, total };
+			});
+			return {
+				...counts,
+				categories: { ...counts.categories },
+				zones: { ...counts.zones },
+				months
+			};
+		}
+	};
+}
+
+/** How far one urgent alert went: its latest version's sending, devices counted, never named. */
+export interface AlertReach {
+	notice: string;
+	state: 'sending' | 'done' | 'withdrawn' | 'expired';
+	/** Corrections sent after the first message; the counts are the latest one's. */
+	corrections: number;
+	sent: number;
+	/** Devices whose push service said they are gone (app removed): forgotten since. */
+	gone: number;
+	failed: number;
+}
+
+export interface ReachReport {
+	subscribers: SubscriberCounts;
+	alerts: AlertReach[];
+}
