@@ -55,26 +55,20 @@ describe('validate_doc_update of <commune>-public', () => {
 		expect(verdict(validate, { _id: 'notice:x', _deleted: true })).toBe('ok');
 	});
 
+	const commune = {
+		_id: 'commune',
+		type: 'commune',
+		slug: 'demo',
+		name: 'Saint-Crieur',
+		timezone: 'Europe/Paris'
+	};
+
 	it('checks the commune document against its own database', () => {
-		const commune = {
-			_id: 'commune',
-			type: 'commune',
-			slug: 'demo',
-			name: 'Saint-Crieur',
-			timezone: 'Europe/Paris'
-		};
 		expect(verdict(validate, commune)).toBe('ok');
 		expect(verdict(validate, { ...commune, slug: 'autre' })).toBe('forbidden');
 	});
 
 	it('agrees with the app schema on the commune’s zones', () => {
-		const commune = {
-			_id: 'commune',
-			type: 'commune',
-			slug: 'demo',
-			name: 'Saint-Crieur',
-			timezone: 'Europe/Paris'
-		};
 		const zone = fc.record({
 			id: fc.constantFrom('bourg', 'les-granges', 'Bourg', '', 'a'.repeat(42), 7),
 			name: fc.constantFrom(

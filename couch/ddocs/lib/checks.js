@@ -120,19 +120,18 @@ function checkZoneIds(ids) {
 // The commune's zones: each with an id and a name, no name or id twice.
 function checkZones(zones) {
 	if (!isArray(zones)) refuse('zones', 'liste attendue');
-	if (zones.length > LIMITS.zonesMax) refuse('zones', 'au plus ' + LIMITS.zonesMax + ' zones');
-	var pattern = new RegExp(LIMITS.zoneIdPattern);
-	var seen = {};
+	var ids = [];
+	var names = {};
 	for (var i = 0; i < zones.length; i++) {
 		var zone = zones[i];
 		if (typeof zone !== 'object' || zone === null) refuse('zones', 'zone invalide');
-		if (typeof zone.id !== 'string' || !pattern.test(zone.id)) refuse('zones', 'identifiant de zone invalide');
 		requireText(zone, 'name', LIMITS.zoneNameMax, false);
 		var name = labelKey(zone.name);
-		if (seen['id=' + zone.id] || seen['name=' + name]) refuse('zones', 'deux zones portent le même nom (« ' + zone.name + ' »)');
-		seen['id=' + zone.id] = true;
-		seen['name=' + name] = true;
+		if (names['=' + name]) refuse('zones', 'deux zones portent le même nom (« ' + zone.name + ' »)');
+		names['=' + name] = true;
+		ids.push(zone.id);
 	}
+	checkZoneIds(ids);
 }
 function requireAdminFor(doc, userCtx) {
 	if (contains(LIMITS.serverOnlyTypes, doc.type) && (userCtx.roles || []).indexOf('_admin') === -1) {

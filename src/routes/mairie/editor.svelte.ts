@@ -10,6 +10,7 @@ import type { StaffLocation } from '#lib/domain/staff-notice.ts';
 import { m } from '#lib/i18n/index.ts';
 import { validationMessage } from '#lib/i18n/staff-labels.ts';
 import { listPath, staffPath } from './paths.ts';
+import { settledMessage } from './settled.ts';
 
 export interface EditorMessage {
 	kind: 'ok' | 'warn' | 'error';
@@ -298,9 +299,7 @@ export class StaffEditor<K extends StaffKind, V> implements EditorView {
 			if (standing) this.#fillFrom(standing.doc as StaffEntryOf[K]['doc'], standing.location);
 			else this.#filled = false;
 			// Said once the form shows the version kept, not before.
-			this.message = settled
-				? { kind: 'ok', text: m.editor_conflictResolved() }
-				: { kind: 'warn', text: m.conflict_settledElsewhere() };
+			this.message = settledMessage(settled);
 		} catch (error) {
 			this.message = { kind: 'error', text: messageFor(error) };
 		} finally {
