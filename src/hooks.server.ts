@@ -186,7 +186,9 @@ async function answer(
 	} else if (
 		!SAFE_METHODS.has(event.request.method) &&
 		origin !== null &&
-		!sameHost(origin, event.request)
+		!sameHost(origin, event.request) &&
+		// A webmail's one-click unsubscribe (RFC 8058) posts from its own site; the link's secret is the proof.
+		pathname !== '/api/email/unsubscribe'
 	) {
 		// Browsers send Origin on every cross-site write: a page elsewhere cannot
 		// use a villager's or a secretary's cookies here.

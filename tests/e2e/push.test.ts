@@ -265,9 +265,10 @@ describe('zones', () => {
 		const row = (title: string) => sent.getByRole('row').filter({ hasText: title });
 		await expect
 			.poll(() => row('Route des Granges inondée').getByRole('cell').allTextContents())
-			.toEqual(['terminé', '1', '0']);
+			.toEqual(['terminé', '1', '0', '0']);
 		expect(await row('Coupure d’eau au Bourg jeudi').getByRole('cell').allTextContents()).toEqual([
 			'terminé',
+			'0',
 			'0',
 			'0'
 		]);
@@ -278,7 +279,7 @@ describe('zones', () => {
 				.filter({ hasText: 'Les Granges' })
 				.getByRole('cell')
 				.allTextContents()
-		).toEqual(['1']);
+		).toEqual(['1', '0']);
 		await staff.screenshot({
 			path: path.join(resultsDir(), 'staff-reach-1366x768.png'),
 			fullPage: true

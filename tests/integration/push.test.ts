@@ -473,7 +473,9 @@ describe('alerts by zone', () => {
 			corrections: 0,
 			sent: urgent,
 			gone: 0,
-			failed: 0
+			failed: 0,
+			mailed: 0,
+			mailFailed: 0
 		});
 		expect(report.alerts.find((sent) => sent.notice === flood._id)).toMatchObject({
 			sent: urgent - 1

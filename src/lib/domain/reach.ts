@@ -271,9 +271,15 @@ export interface AlertReach {
 	/** Devices whose push service said they are gone (app removed): forgotten since. */
 	gone: number;
 	failed: number;
+	/** Confirmed e-mail addresses it was sent to, and those that refused it. */
+	mailed: number;
+	mailFailed: number;
 }
 
 export interface ReachReport {
+	/** Devices, by push. */
 	subscribers: SubscriberCounts;
+	/** Confirmed e-mail addresses (those not yet confirmed are not counted). */
+	emails: SubscriberCounts;
 	alerts: AlertReach[];
 }

@@ -21,6 +21,8 @@ export function apiBodyLimit(pathname: string, contentType: string): number {
 	if (pathname === '/api/borne/unlock') return 4 * KB;
 	// An endpoint of at most 1 KB, two keys and a few categories.
 	if (pathname === '/api/push') return 4 * KB;
+	// An address, a few categories and zones, or a link's token.
+	if (pathname.startsWith('/api/email') || pathname === '/api/mairie/email') return 4 * KB;
 	return JSON_BODY_MAX;
 }
 

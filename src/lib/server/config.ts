@@ -28,6 +28,10 @@ export interface ServerConfig {
 	pushServices: string[];
 	/** CRIEUR_VAPID_SUBJECT: how a push service reaches the host (`mailto:` or `https:`). */
 	vapidSubject: string;
+	/** SMTP_URL (`smtp://` or `smtps://`, credentials in it): without it, e-mail is off. */
+	smtpUrl: string | null;
+	/** MAIL_FROM: the sender of every e-mail (`Mairie de Saint-Crieur <mairie@…>`). */
+	mailFrom: string;
 }
 
 /** "46.3167,4.8333" → coordinates; the demo commune sits in Burgundy. */
@@ -70,6 +74,20 @@ function readVapidSubject(value: string | undefined): string {
 	return subject;
 }
 
+function readSmtpUrl(value: string | undefined): string | null {
+	if (!value?.trim()) return null;
+	let url: URL | null;
+	try {
+		url = new URL(value.trim());
+	} catch {
+		url = null;
+	}
+	if (!url || (url.protocol !== 'smtp:' && url.protocol !== 'smtps:')) {
+		throw new Error('SMTP_URL invalide (smtp://utilisateur:motdepasse@hote:587 ou smtps://…:465).');
+	}
+	return url.href;
+}
+
 export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
 	const commune = env.COMMUNE ?? 'demo';
 	if (!isCommuneSlug(commune)) {
@@ -97,6 +115,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
 		pushServices: env.CRIEUR_PUSH_SERVICES?.trim()
 			? env.CRIEUR_PUSH_SERVICES.split(',').map((host) => host.trim().toLowerCase())
 			: KNOWN_PUSH_SERVICES,
-		vapidSubject: readVapidSubject(env.CRIEUR_VAPID_SUBJECT)
+		vapidSubject: readVapidSubject(env.CRIEUR_VAPID_SUBJECT),
+		smtpUrl: readSmtpUrl(env.SMTP_URL),
+		mailFrom: env.MAIL_FROM?.trim() || 'Crieur <no-reply@localhost>'
 	};
 }

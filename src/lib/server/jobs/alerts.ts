@@ -16,7 +16,9 @@ import { m, type Locale } from '../../i18n/index.ts';
 import type { Backend } from '../backend.ts';
 import { followChanges } from '../changes.ts';
 import { getOrNull, statusOf } from '../couch-errors.ts';
+import { forgetUnconfirmed, unsubscribeToken } from '../reach/email-subscriptions.ts';
 import { fanOut, newDelivery, type DeliveryDoc, type DigestItem } from '../reach/fan-out.ts';
+import { alertMail, mailEnabled, weeklyMail } from '../reach/mail.ts';
 import { jobInterval, type JobLease } from './lease.ts';
 import { startJob, type RunningJob } from './runner.ts';
 
@@ -36,6 +38,12 @@ interface AlertsState {
 	queued: (DigestItem & { category: DigestCategory; due_at: string })[];
 	announced: string[];
 	last_digest: Partial<Record<DigestCategory, number>>;
+	/** The same news for the weekly e-mail, kept apart: it goes on its own rhythm. */
+	weekly_queued?: AlertsState['queued'];
+	weekly_announced?: string[];
+	last_weekly?: number;
+	/** The day unconfirmed addresses were last looked for. */
+	last_sweep?: string;
 }
 
 const STATE_ID = '_local/alerts';
@@ -52,6 +60,11 @@ const versionOf = (notice: Pick<Notice, 'title' | 'body' | 'zones'>) =>
 function digestEveryMs(env: NodeJS.ProcessEnv = process.env): number {
 	const seconds = Number(env.CRIEUR_DIGEST_SECONDS);
 	return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 3600_000;
+}
+/** The e-mail of news is weekly; CRIEUR_WEEKLY_SECONDS shortens it for tests. */
+function weeklyEveryMs(env: NodeJS.ProcessEnv = process.env): number {
+	const seconds = Number(env.CRIEUR_WEEKLY_SECONDS);
+	return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 7 * 24 * 3600_000;
 }
 /** Something published long ago and only now seen (a restored laptop) is not news. */
 const NEWS_FOR_MS = 7 * 24 * 3600_000;
@@ -96,6 +109,7 @@ async function notePublicChanges(backend: Backend, state: AlertsState, now: Date
 		if (change.deleted || !doc) {
 			// Retracted before its digest: nobody hears of it.
 			state.queued = state.queued.filter((item) => item.id !== change.id);
+			state.weekly_queued = state.weekly_queued?.filter((item) => item.id !== change.id);
 			continue;
 		}
 		if (doc.type === 'notice' && doc.urgent) {
@@ -120,11 +134,19 @@ async function notePublicChanges(backend: Backend, state: AlertsState, now: Date
 			continue;
 		}
 		const news = newsOf(doc);
-		if (!news || state.announced.includes(doc._id)) continue;
-		const queued = state.queued.find((item) => item.id === doc._id);
-		if (queued) Object.assign(queued, news);
-		else if (now.getTime() - Date.parse(news.due_at) < NEWS_FOR_MS) {
-			state.queued.push({ id: doc._id, path: pathOf(doc._id), ...news });
+		if (!news) continue;
+		const queues = [{ queued: state.queued, announced: state.announced }];
+		if (mailEnabled(backend)) {
+			state.weekly_queued ??= [];
+			queues.push({ queued: state.weekly_queued, announced: state.weekly_announced ?? [] });
+		}
+		for (const { queued, announced } of queues) {
+			if (announced.includes(doc._id)) continue;
+			const waiting = queued.find((item) => item.id === doc._id);
+			if (waiting) Object.assign(waiting, news);
+			else if (now.getTime() - Date.parse(news.due_at) < NEWS_FOR_MS) {
+				queued.push({ id: doc._id, path: pathOf(doc._id), ...news });
+			}
 		}
 	}
 	state.since = String(changes.last_seq);
@@ -159,6 +181,52 @@ async function startDigests(
 		state.announced = [...state.announced, ...due.map((item) => item.id)].slice(-ANNOUNCED_KEPT);
 		state.last_digest[category] = now.getTime();
 	}
+}
+
+/**
+ * Starts the weekly e-mail when a week has passed since the last and news
+ * waits; the first week begins when e-mail is first seen on. Also forgets,
+ * once a day, addresses whose confirmation link was never followed.
+ */
+async function startWeekly(
+	backend: Backend,
+	state: AlertsState,
+	now: Date,
+	everyMs: number
+): Promise<void> {
+	if (!mailEnabled(backend)) return;
+	const today = now.toISOString().slice(0, 10);
+	if (state.last_sweep !== today) {
+		await forgetUnconfirmed(backend, now);
+		state.last_sweep = today;
+	}
+	state.last_weekly ??= now.getTime();
+	const due = (state.weekly_queued ?? []).filter(
+		(item) => Date.parse(item.due_at) <= now.getTime()
+	);
+	if (due.length === 0 || now.getTime() - state.last_weekly < everyMs) return;
+	const id = `delivery:semaine:${now.getTime()}`;
+	await backend.couch.use<DeliveryDoc>(backend.databases.reach).insert(
+		newDelivery({
+			_id: id,
+			kind: 'weekly',
+			category: due[0].category,
+			categories: [...new Set(due.map((item) => item.category))],
+			version: '',
+			items: due.map(({ id: itemId, title, path, category }) => ({
+				id: itemId,
+				title,
+				path,
+				category
+			}))
+		})
+	);
+	state.pending.push(id);
+	state.weekly_queued = (state.weekly_queued ?? []).filter((item) => !due.includes(item));
+	state.weekly_announced = [...(state.weekly_announced ?? []), ...due.map((item) => item.id)].slice(
+		-ANNOUNCED_KEPT
+	);
+	state.last_weekly = now.getTime();
 }
 
 const digestHeading = (
@@ -201,6 +269,32 @@ async function deliver(
 	const communeName = commune?.name ?? backend.commune;
 	const now = new Date();
 
+	if (delivery.kind === 'weekly') {
+		const items = delivery.items ?? [];
+		const outcome = await fanOut(
+			backend,
+			delivery,
+			{
+				// Each address hears of the categories it asked for only.
+				mail: async (subscription) =>
+					weeklyMail(
+						items.filter((item) => subscription.categories.includes(item.category!)),
+						{
+							to: subscription.address,
+							communeName,
+							origin: subscription.origin,
+							lang: localeOf(subscription.lang),
+							unsubscribe: await unsubscribeToken(backend, subscription._id)
+						}
+					),
+				stillWanted: async () => true
+			},
+			lease,
+			renewEveryMs
+		);
+		return outcome !== 'lost';
+	}
+
 	if (delivery.kind === 'digest') {
 		const items = delivery.items ?? [];
 		const category = delivery.category as DigestCategory;
@@ -208,22 +302,24 @@ async function deliver(
 			backend,
 			delivery,
 			{
-				message: (subscription) =>
-					digestMessage(items, {
-						category,
-						heading: digestHeading(
+				push: {
+					message: (subscription) =>
+						digestMessage(items, {
 							category,
-							items.length,
-							communeName,
-							localeOf(subscription.lang)
-						),
-						origin: subscription.origin,
-						lang: subscription.lang
-					}),
-				options: {
-					ttlSeconds: DIGEST_TTL_SECONDS,
-					urgency: 'normal',
-					topic: pushTopic(`nouveautes-${category}`)
+							heading: digestHeading(
+								category,
+								items.length,
+								communeName,
+								localeOf(subscription.lang)
+							),
+							origin: subscription.origin,
+							lang: subscription.lang
+						}),
+					options: {
+						ttlSeconds: DIGEST_TTL_SECONDS,
+						urgency: 'normal',
+						topic: pushTopic(`nouveautes-${category}`)
+					}
 				},
 				stillWanted: async () => true
 			},
@@ -245,26 +341,35 @@ async function deliver(
 	if (seen === 'scheduled') return false;
 	if (seen === 'expired') return finish('expired');
 	const correction = delivery.corrections > 0;
+	const titleIn = (locale: Locale) =>
+		correction ? m.push_correction({ title: notice!.title }, { locale }) : notice!.title;
 	const outcome = await fanOut(
 		backend,
 		delivery,
 		{
-			message: (subscription) => {
-				const locale = localeOf(subscription.lang);
-				return alertMessage(notice!, {
-					title: correction
-						? m.push_correction({ title: notice!.title }, { locale })
-						: notice!.title,
+			push: {
+				message: (subscription) =>
+					alertMessage(notice!, {
+						title: titleIn(localeOf(subscription.lang)),
+						communeName,
+						origin: subscription.origin,
+						lang: subscription.lang
+					}),
+				options: {
+					ttlSeconds: alertTtlSeconds(notice, now),
+					urgency: 'high',
+					topic: pushTopic(createHash('sha256').update(noticeId).digest('base64url'))
+				}
+			},
+			mail: async (subscription) =>
+				alertMail(notice!, {
+					to: subscription.address,
+					title: titleIn(localeOf(subscription.lang)),
 					communeName,
 					origin: subscription.origin,
-					lang: subscription.lang
-				});
-			},
-			options: {
-				ttlSeconds: alertTtlSeconds(notice, now),
-				urgency: 'high',
-				topic: pushTopic(createHash('sha256').update(noticeId).digest('base64url'))
-			},
+					lang: localeOf(subscription.lang),
+					unsubscribe: await unsubscribeToken(backend, subscription._id)
+				}),
 			// Still to be sent? A retraction stops the rest.
 			stillWanted: async () => {
 				const current = await readNotice();
@@ -285,7 +390,8 @@ export async function runAlerts(
 	lease: JobLease,
 	renewEveryMs: number,
 	now = new Date(),
-	digestMs = digestEveryMs()
+	digestMs = digestEveryMs(),
+	weeklyMs = weeklyEveryMs()
 ): Promise<string[]> {
 	const reach = backend.couch.use<AlertsState>(backend.databases.reach);
 	const stored = await getOrNull(reach, STATE_ID);
@@ -313,6 +419,7 @@ export async function runAlerts(
 	const before = JSON.stringify(state);
 	await notePublicChanges(backend, state, now);
 	await startDigests(backend, state, now, digestMs);
+	await startWeekly(backend, state, now, weeklyMs);
 	// Saved before sending: a long fan-out cut short is resumed, not forgotten.
 	if (JSON.stringify(state) !== before || !state._rev) await save();
 	const sent: string[] = [];

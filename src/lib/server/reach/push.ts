@@ -33,7 +33,11 @@ export async function pushTo(
 	if (!pushEndpoint(subscription.endpoint, context.allowed)) return 'gone';
 	try {
 		await webpush.sendNotification(subscription, JSON.stringify(message), {
-			vapidDetails: { subject: context.subject, ...context.vapid },
+			vapidDetails: {
+				subject: context.subject,
+				publicKey: context.vapid.publicKey,
+				privateKey: context.vapid.privateKey
+			},
 			TTL: options.ttlSeconds,
 			urgency: options.urgency,
 			topic: options.topic,

@@ -95,34 +95,41 @@ export async function removeById(backend: Backend, id: string, rev: string): Pro
 	});
 }
 
-function sameSecret(a: string, b: string): boolean {
+export function sameSecret(a: string, b: string): boolean {
 	const left = new TextEncoder().encode(a);
 	const right = new TextEncoder().encode(b);
 	return left.length === right.length && timingSafeEqual(left, right);
 }
 
-/**
- * Every subscription in id order, after `after` when given, a page at a time
- * (a fan-out to thousands reads them in pages).
- */
-export async function* subscriptionsOf(
+/** Documents of <commune>-reach whose ids start with `prefix`, in id order, after `after`, a page at a time. */
+export async function* reachDocs<T>(
 	backend: Backend,
+	prefixes: { from: string; to: string },
 	pageSize = 1000,
 	after = ''
-): AsyncGenerator<PushSubscriptionDoc> {
-	const db = backend.couch.use<PushSubscriptionDoc>(backend.databases.reach);
+): AsyncGenerator<T> {
+	const db = backend.couch.use(backend.databases.reach);
 	// Ids are ASCII: the smallest id after `after` starts with it and a NUL.
-	let startkey = after ? `${after}\u0000` : 'push:';
+	let startkey = after ? `${after}\u0000` : prefixes.from;
 	for (;;) {
 		const page = await db.list({
 			startkey,
-			endkey: 'push:\ufff0',
+			endkey: `${prefixes.to}\ufff0`,
 			include_docs: true,
 			limit: pageSize + 1
 		});
 		const rows = page.rows.slice(0, pageSize);
-		for (const row of rows) if (row.doc) yield row.doc;
+		for (const row of rows) if (row.doc) yield row.doc as T;
 		if (page.rows.length <= pageSize) return;
 		startkey = page.rows[pageSize].id;
 	}
+}
+
+/** Every device's subscription, in id order (a fan-out to thousands reads them in pages). */
+export function subscriptionsOf(
+	backend: Backend,
+	pageSize = 1000,
+	after = ''
+): AsyncGenerator<PushSubscriptionDoc> {
+	return reachDocs<PushSubscriptionDoc>(backend, { from: 'push:', to: 'push:' }, pageSize, after);
 }
