@@ -28,7 +28,11 @@ import { listCommune } from './provision.ts';
  */
 export const BACKUP_FORMAT = 'crieur-sauvegarde';
 const FORMAT_VERSION = 1;
-const DATABASES: CommuneDatabase[] = ['public', 'mairie', 'ballots'];
+// -reach too: without it every villager's alerts stop after a restore, and its
+// devices could not be told; it holds addresses, so backups are kept as the data is.
+const DATABASES: CommuneDatabase[] = ['public', 'mairie', 'ballots', 'reach'];
+/** The deployment's push key pair and e-mail link key, without which no subscription works. */
+const KEYS_DOC = '_local/vapid';
 /** Leaves read per _bulk_get: attachments come inline, so pages stay small. */
 const READ_PAGE = 50;
 /** Bytes of JSON per _bulk_docs when restoring, well under CouchDB's request limit. */
@@ -46,6 +50,10 @@ export interface BackupManifest {
 	users: { file: string; documents: number };
 	/** The host names that reached the commune (absent from backups made before issue 15 §2). */
 	hosts?: string[];
+	/** The deployment's sending keys (absent from backups made before issue 16). */
+	keys?: { file: string };
+	/** After a restore: the keys written, kept (the same), or different ones already there. */
+	keysRestored?: 'written' | 'same' | 'different' | 'none';
 }
 
 /** CouchDB's address split for fetch, which refuses credentials in a URL. */
@@ -195,6 +203,15 @@ export async function backupCommune(
 			})()
 		);
 	}
+	const keys = await couch<Record<string, unknown>>(`${COMMUNES_DATABASE}/${KEYS_DOC}`, {
+		okStatuses: [404]
+	});
+	if (keys.status === 200) {
+		const { _rev, ...kept } = keys.body;
+		void _rev;
+		manifest.keys = { file: 'keys.json' };
+		fs.writeFileSync(path.join(target, manifest.keys.file), JSON.stringify(kept), { mode: 0o600 });
+	}
 	const accounts = await communeAccounts(couch, commune);
 	manifest.users.documents = accounts.length;
 	await writeLines(
@@ -265,7 +282,9 @@ export async function restoreCommune(adminUrl: string, dir: string): Promise<Bac
 	if ((await couch('_users', { okStatuses: [404] })).status === 404) {
 		await couch('_users', { method: 'PUT' });
 	}
-	for (const kind of DATABASES) {
+	// A backup made before -reach was kept restores what it has.
+	const kinds = DATABASES.filter((kind) => manifest.databases[kind]);
+	for (const kind of kinds) {
 		const db = databaseName(manifest.commune, kind);
 		// The stand-in's database info has no doc_del_count.
 		const existing = await couch<{ doc_count?: number; doc_del_count?: number }>(db, {
@@ -280,7 +299,7 @@ export async function restoreCommune(adminUrl: string, dir: string): Promise<Bac
 			);
 		}
 	}
-	for (const kind of DATABASES) {
+	for (const kind of kinds) {
 		const db = databaseName(manifest.commune, kind);
 		const entry = manifest.databases[kind];
 		await couch(`${db}/_security`, { method: 'PUT', body: entry.security });
@@ -295,9 +314,34 @@ export async function restoreCommune(adminUrl: string, dir: string): Promise<Bac
 		accounts.push(current.status === 200 ? { ...account, _rev: current.body._rev } : account);
 	}
 	await writeInBatches(couch, '_users', toAsync(accounts), { newEdits: true });
-	// Last, as provisioning does: a running app serves the commune once it is listed.
+	// Last, as provisioning does: a running app serves the commune once it is listed
+	// (which also makes the admin-only directory the keys go in).
 	await listCommune(nano(adminUrl), manifest.commune, manifest.hosts ?? []);
+	manifest.keysRestored = await restoreKeys(couch, dir, manifest);
 	return manifest;
+}
+
+/**
+ * Puts the deployment's sending keys back where there are none. Where others
+ * are there already (a deployment of several communes), they stay: the
+ * restored commune's devices then subscribe again on their next visit.
+ */
+async function restoreKeys(
+	couch: Couch,
+	dir: string,
+	manifest: BackupManifest
+): Promise<NonNullable<BackupManifest['keysRestored']>> {
+	if (!manifest.keys) return 'none';
+	const saved = JSON.parse(fs.readFileSync(path.join(dir, manifest.keys.file), 'utf8')) as {
+		publicKey?: string;
+	};
+	const current = await couch<{ publicKey?: string }>(`${COMMUNES_DATABASE}/${KEYS_DOC}`, {
+		okStatuses: [404]
+	});
+	if (current.status === 200)
+		return current.body.publicKey === saved.publicKey ? 'same' : 'different';
+	await couch(`${COMMUNES_DATABASE}/${KEYS_DOC}`, { method: 'PUT', body: saved });
+	return 'written';
 }
 
 async function* toAsync<T>(items: T[]): AsyncGenerator<T> {

@@ -41,6 +41,11 @@ try {
 	for (const commune of communes) {
 		const manifest = await restoreCommune(store.adminUrl, path.join(from, commune));
 		console.log(`${manifest.commune} restaurée (sauvegarde du ${manifest.created_at})`);
+		if (manifest.keysRestored === 'different') {
+			console.log(
+				'  Les clés d’envoi des alertes de ce serveur ne sont pas celles de la sauvegarde : les appareils abonnés de cette commune devront se réabonner.'
+			);
+		}
 	}
 } catch (error) {
 	console.error(`Échec : ${(error as Error).message}`);

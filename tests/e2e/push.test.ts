@@ -71,10 +71,11 @@ describe('alerts on a phone', () => {
 		await page.getByRole('link', { name: 'Recevoir les alertes sur cet appareil' }).click();
 		await page.getByRole('heading', { name: 'Recevoir les alertes de Saint-Crieur' }).waitFor();
 		await page.getByText('Cet appareil ne reçoit pas encore les alertes.').waitFor();
+		const onDevice = page.getByRole('region', { name: 'Sur cet appareil' });
 		expect(
-			await page.getByLabel('Alertes urgentes (coupure, tempête, route fermée)').isChecked()
+			await onDevice.getByLabel('Alertes urgentes (coupure, tempête, route fermée)').isChecked()
 		).toBe(true);
-		await page.getByLabel('Nouveaux sondages').check();
+		await onDevice.getByLabel('Nouveaux sondages').check();
 		await page.getByRole('button', { name: 'Recevoir les alertes' }).click();
 		await page.getByText('Cet appareil reçoit les alertes de la commune.').waitFor();
 		expect(await subscriptionCount()).toBe(1);
@@ -125,6 +126,25 @@ describe('alerts on a phone', () => {
 		await page
 			.getByRole('link', { name: 'Tempête : ne sortez pas ce soir' })
 			.waitFor({ timeout: 20_000 });
+
+		// Tapping the notification opens the notice in the open window. Chromium
+		// cannot tap one headless: the worker is handed the click event itself.
+		const [worker] = context.serviceWorkers();
+		await worker.evaluate(async () => {
+			const scope = globalThis as unknown as {
+				registration: ServiceWorkerRegistration;
+				dispatchEvent(event: Event): boolean;
+			};
+			const [shown] = await scope.registration.getNotifications();
+			const Click = (
+				globalThis as unknown as {
+					NotificationEvent: new (type: string, init: { notification: Notification }) => Event;
+				}
+			).NotificationEvent;
+			scope.dispatchEvent(new Click('notificationclick', { notification: shown }));
+		});
+		await page.waitForURL(`${own.url}/avis/${storm._id.slice('notice:'.length)}`);
+		await page.getByRole('heading', { name: 'Tempête : ne sortez pas ce soir' }).waitFor();
 
 		// Stopping is one tap on the same page, and the server forgets the device.
 		await page.getByRole('link', { name: 'Alertes de la mairie' }).click();
@@ -210,8 +230,8 @@ describe('zones', () => {
 		await villager.page.goto(`${own.url}/alertes`);
 		await waitForServiceWorker(villager.page);
 		await waitForVillagerSync(villager.page);
-		await villager.page.getByRole('group', { name: 'Votre secteur' }).waitFor();
-		await villager.page.getByLabel('Les Granges').check();
+		const onDevice = villager.page.getByRole('region', { name: 'Sur cet appareil' });
+		await onDevice.getByRole('group', { name: 'Votre secteur' }).getByLabel('Les Granges').check();
 		await villager.page.screenshot({ path: path.join(resultsDir(), 'alerts-zones-412x915.png') });
 		await villager.page.getByRole('button', { name: 'Recevoir les alertes' }).click();
 		await villager.page.getByText('Cet appareil reçoit les alertes de la commune.').waitFor();

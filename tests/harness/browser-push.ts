@@ -7,23 +7,30 @@ import type { FakeDevice } from './push-service.ts';
  * keys. Runs in the page (context.addInitScript(fakePushManager, keys)).
  */
 export function fakePushManager(device: FakeDevice['subscription']) {
-	let current: PushSubscription | null = null;
-	PushManager.prototype.subscribe = async function (options?: PushSubscriptionOptionsInit) {
-		const key = options?.applicationServerKey as Uint8Array;
-		current = {
+	// Kept across page loads, as a browser keeps a subscription: a tapped
+	// notification opens the notice in a new document.
+	const KEPT = 'test-push-subscription';
+	const make = (key: ArrayBuffer): PushSubscription =>
+		({
 			endpoint: device.endpoint,
 			expirationTime: null,
-			options: { applicationServerKey: key.slice().buffer, userVisibleOnly: true },
+			options: { applicationServerKey: key, userVisibleOnly: true },
 			getKey: () => null,
 			toJSON: () => ({ endpoint: device.endpoint, expirationTime: null, keys: device.keys }),
 			unsubscribe: async () => {
-				current = null;
+				localStorage.removeItem(KEPT);
 				return true;
 			}
-		} as unknown as PushSubscription;
-		return current;
+		}) as unknown as PushSubscription;
+	PushManager.prototype.subscribe = async function (options?: PushSubscriptionOptionsInit) {
+		const key = (options?.applicationServerKey as Uint8Array).slice();
+		localStorage.setItem(KEPT, btoa(String.fromCharCode(...key)));
+		return make(key.buffer);
 	};
-	PushManager.prototype.getSubscription = async () => current;
+	PushManager.prototype.getSubscription = async () => {
+		const kept = localStorage.getItem(KEPT);
+		return kept ? make(Uint8Array.from(atob(kept), (char) => char.charCodeAt(0)).buffer) : null;
+	};
 }
 
 /**

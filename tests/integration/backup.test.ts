@@ -105,6 +105,13 @@ describe('a backup restored into a fresh store', () => {
 		const gone = await mairie.insert({ ...template, _id: 'notice:sauvegarde-supprime' });
 		await mairie.destroy('notice:sauvegarde-supprime', gone.rev);
 
+		// Who asked for alerts, and the keys their subscriptions were made with.
+		const pushKey = ((await (await fetch(`${app.url}/api/push`)).json()) as { public_key: string })
+			.public_key;
+		await nano(first.adminUrl)
+			.use<Record<string, unknown>>('demo-reach')
+			.insert({ _id: 'email:sauvegarde', type: 'email-subscription', state: 'confirmed' });
+
 		const before = await publicState(app.url);
 		const pdfBefore = await fetch(
 			`${app.url}/fichiers/demo-arrete-circulation-forge/arrete-2026-041.pdf`
@@ -128,6 +135,11 @@ describe('a backup restored into a fresh store', () => {
 			hosts: ['saint-crieur.example.fr']
 		});
 		app = await startApp({ COUCHDB_URL: second.adminUrl, DATA_DIR: dataDir });
+		// Subscribed devices and addresses still get alerts: same keys, same list.
+		expect(await (await fetch(`${app.url}/api/push`)).json()).toEqual({ public_key: pushKey });
+		expect(await nano(second.adminUrl).use('demo-reach').get('email:sauvegarde')).toMatchObject({
+			state: 'confirmed'
+		});
 
 		// Its first tally run recounts (batch marks are the server's _local
 		// documents, which no backup carries) and publishes the same figures again.

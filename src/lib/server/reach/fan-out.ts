@@ -104,7 +104,8 @@ export async function fanOut(
 		if (recipient.type === 'email-subscription') {
 			if (!how.mail || recipient.state !== 'confirmed') return false;
 		} else if (recipient.type !== 'push-subscription' || !how.push) return false;
-		if (!categories.some((category) => recipient.categories.includes(category))) return false;
+		if (!categories.some((category) => (recipient.categories ?? []).includes(category)))
+			return false;
 		return !how.concerns || how.concerns(recipient);
 	};
 	// Progress: ids handed out in order, and which of them are done.
