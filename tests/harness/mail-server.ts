@@ -44,6 +44,8 @@ export async function startMailServer(): Promise<MailServer> {
 	const rejected = new Set<string>();
 	const server = new SMTPServer({
 		authOptional: true,
+		// No DNS here: a reverse lookup of 127.0.0.1 would hold every connection.
+		disableReverseLookup: true,
 		disabledCommands: ['STARTTLS', 'AUTH'],
 		logger: false,
 		onRcptTo(address, _session, callback) {

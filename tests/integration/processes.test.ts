@@ -16,6 +16,7 @@ import { seedDemoContent } from '../../couch/demo.ts';
 import { startStore, type TestStore } from '../harness/store.ts';
 import { closeLaptop, openLaptop } from '../harness/laptop.ts';
 import { saveDocument, syncOnce } from '../../src/lib/client/staff/index.ts';
+import { startMailServer, type MailServer } from '../harness/mail-server.ts';
 import { startPushService, type PushService } from '../harness/push-service.ts';
 import { noticeFactory } from '../factories.ts';
 
@@ -29,15 +30,18 @@ let store: TestStore;
 const apps: TestApp[] = [];
 let dataDir: string;
 let push: PushService;
+let mail: MailServer;
 
 beforeAll(async () => {
 	push = await startPushService();
+	mail = await startMailServer();
 	// Limits per address read it from the tests' x-forwarded-for; alerts go to the loopback push service.
 	const APP_ENV = {
 		CRIEUR_JOB_INTERVAL_SECONDS: '1',
 		ADDRESS_HEADER: 'x-forwarded-for',
 		NODE_EXTRA_CA_CERTS: push.caFile,
-		CRIEUR_PUSH_SERVICES: push.host
+		CRIEUR_PUSH_SERVICES: push.host,
+		SMTP_URL: mail.url
 	};
 	store = await startStore();
 	await provisionDemo(store.adminUrl);
@@ -52,6 +56,7 @@ afterAll(async () => {
 	for (const app of apps) await app.stop();
 	await store?.stop();
 	await push?.stop();
+	await mail?.stop();
 	if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -138,7 +143,7 @@ describe('two app processes in front of one store', () => {
 		expect(direct.status).toBe(401);
 	});
 
-	it('send an alert from a laptop that was offline once to each device, its sender killed mid-send', async () => {
+	it('send an alert from a laptop that was offline once to each device and address, its sender killed mid-send', async () => {
 		const devices = Array.from({ length: 40 }, (_, index) => push.device(`processus-${index}`));
 		for (const [index, device] of devices.entries()) {
 			const subscribed = await fetch(`${apps[index % 2].url}/api/push`, {
@@ -148,6 +153,29 @@ describe('two app processes in front of one store', () => {
 			});
 			expect(subscribed.status).toBe(201);
 		}
+		// And addresses that confirmed, which the same sending reaches first.
+		const addresses = Array.from({ length: 10 }, (_, index) => `processus-${index}@example.fr`);
+		const today = new Date().toISOString().slice(0, 10);
+		await nano(store.adminUrl)
+			.use<Record<string, unknown>>('demo-reach')
+			.bulk({
+				docs: addresses.map((address) => ({
+					_id: `email:processus-${address}`,
+					type: 'email-subscription',
+					address,
+					categories: ['urgent'],
+					zones: [],
+					state: 'confirmed',
+					confirm: null,
+					consent: { channel: 'link', day: today },
+					origin: apps[0].url,
+					lang: 'fr',
+					requested: today,
+					since: today,
+					mail_day: today,
+					mails: 0
+				}))
+			});
 		const { alerts } = await holders(apps);
 		const sender = apps[alerts[0]];
 		// The push service keeps one device's message unanswered: the sender waits there.
@@ -190,7 +218,8 @@ describe('two app processes in front of one store', () => {
 			done_after: string[];
 			state: string;
 		}>('demo-reach');
-		const ids = (await reach.list({ startkey: 'push:', endkey: 'push:\ufff0' })).rows.map(
+		// Every recipient but the held device: the addresses too (sent first, over slower SMTP).
+		const ids = (await reach.list({ startkey: 'email:', endkey: 'push:\ufff0' })).rows.map(
 			(row) => row.id
 		);
 		const noted = async () => {
@@ -198,7 +227,7 @@ describe('two app processes in front of one store', () => {
 			return ids.filter((id) => id <= progress.done_through || progress.done_after.includes(id))
 				.length;
 		};
-		await expect.poll(noted, { timeout: 20_000 }).toBe(devices.length - 1);
+		await expect.poll(noted, { timeout: 20_000 }).toBe(devices.length - 1 + addresses.length);
 		await sender.kill();
 		try {
 			await push.release();
@@ -211,6 +240,7 @@ describe('two app processes in front of one store', () => {
 			expect(devices.map((device) => push.receivedBy(device.name).length)).toEqual(
 				devices.map(() => 1)
 			);
+			expect(addresses.map((address) => mail.to(address).length)).toEqual(addresses.map(() => 1));
 		} finally {
 			// Both processes again for the next test.
 			await sender.restart();

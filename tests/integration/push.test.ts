@@ -205,6 +205,23 @@ describe('news by push', () => {
 					(pushed.message as { notification: { title: string; body: string } }).notification
 			);
 
+	/** Waits for the reader's nth digest; if it never comes, says what the app's jobs said. */
+	const digests = async (count: number) => {
+		try {
+			await expect.poll(() => push.receivedBy('nouvelles').length, { timeout: 30_000 }).toBe(count);
+		} catch (error) {
+			const jobs = own.app
+				.output()
+				.split('\n')
+				.filter((line) => line.includes('"job'))
+				.slice(-40)
+				.join('\n');
+			throw new Error(`${(error as Error).message}\nThe app’s last job lines:\n${jobs}`, {
+				cause: error
+			});
+		}
+	};
+
 	it('go to those who asked, gathered: at most one push per category and interval', async () => {
 		const urgentOnly = push.receivedBy('telephone').length;
 		const reader = push.device('nouvelles');
@@ -212,7 +229,7 @@ describe('news by push', () => {
 		const now = () => new Date().toISOString();
 		const first = noticeFactory({ title: 'Fermeture de la mairie samedi', published_at: now() });
 		const firstRev = await publish(first);
-		await expect.poll(() => push.receivedBy('nouvelles').length, { timeout: 20_000 }).toBe(1);
+		await digests(1);
 		expect(titles('nouvelles')[0]).toMatchObject({
 			title: 'Fermeture de la mairie samedi',
 			body: 'Nouvel avis — Saint-Crieur',
@@ -231,7 +248,7 @@ describe('news by push', () => {
 			body: JSON.stringify({ docs: more })
 		});
 		expect(bulk.status).toBe(201);
-		await expect.poll(() => push.receivedBy('nouvelles').length, { timeout: 20_000 }).toBe(2);
+		await digests(2);
 		expect(titles('nouvelles')[1]).toMatchObject({
 			title: '2 nouveaux avis — Saint-Crieur',
 			body: expect.stringMatching(
@@ -243,7 +260,7 @@ describe('news by push', () => {
 		// An edited notice is not news; the next one is the only one named.
 		await publish({ ...first, _rev: firstRev, body: 'Fermée aussi lundi matin.' });
 		await publish(noticeFactory({ title: 'Vœux du maire', published_at: now() }));
-		await expect.poll(() => push.receivedBy('nouvelles').length, { timeout: 20_000 }).toBe(3);
+		await digests(3);
 		expect(titles('nouvelles')[2]).toMatchObject({ title: 'Vœux du maire' });
 		// Those who asked only for urgent alerts heard of none of it.
 		expect(push.receivedBy('telephone')).toHaveLength(urgentOnly);
