@@ -279,15 +279,23 @@ describe('zones', () => {
 		await villager.page.getByRole('link', { name: 'Route des Granges inondée' }).click();
 		await villager.page.getByText('Concerne : Les Granges').waitFor();
 
-		// The bilan says how far each went, in counts.
+		// The bilan says how far each went, in counts, and how many devices opened it
+		// (the phone's read reaches the laptop by the server and a sync).
 		await staff.goto(`${own.url}/mairie/rapport`);
 		const sent = staff.getByRole('table', { name: 'Alertes urgentes envoyées' });
 		const row = (title: string) => sent.getByRole('row').filter({ hasText: title });
 		await expect
-			.poll(() => row('Route des Granges inondée').getByRole('cell').allTextContents())
-			.toEqual(['terminé', '1', '0', '0']);
+			.poll(
+				async () => {
+					await syncStaff(staff);
+					return row('Route des Granges inondée').getByRole('cell').allTextContents();
+				},
+				{ timeout: 30_000 }
+			)
+			.toEqual(['terminé', '1', '0', '0', '1']);
 		expect(await row('Coupure d’eau au Bourg jeudi').getByRole('cell').allTextContents()).toEqual([
 			'terminé',
+			'0',
 			'0',
 			'0',
 			'0'
