@@ -78,6 +78,14 @@ export function unknownZones(ids: readonly string[], known: readonly Zone[] | un
 	return ids.filter((id) => !existing.has(id));
 }
 
+/** The ids among `chosen` that are still zones of the commune, in the commune's order. */
+export function knownZones(
+	chosen: readonly string[],
+	known: readonly Zone[] | undefined
+): string[] {
+	return (known ?? []).filter((zone) => chosen.includes(zone.id)).map((zone) => zone.id);
+}
+
 /** The names of the zones a notice is aimed at, in the commune's order; removed ones left out. */
 export function zoneNames(
 	target: readonly string[] | undefined,

@@ -2,7 +2,7 @@ import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { addressKey, type EmailSubscribeRequest } from '../../domain/email.ts';
 import type { ReachCategory } from '../../domain/reach.ts';
 import type { Backend } from '../backend.ts';
-import { getOrNull, statusOf } from '../couch-errors.ts';
+import { getOrNull, rewrite } from '../couch-errors.ts';
 import { removeById, sameSecret } from './subscriptions.ts';
 import { vapidKeys } from './vapid.ts';
 
@@ -83,47 +83,37 @@ export async function requestSubscription(
 ): Promise<RequestOutcome> {
 	const db = backend.couch.use<EmailSubscriptionDoc>(backend.databases.reach);
 	const id = emailId(request.address);
-	for (let attempt = 0; attempt < 3; attempt++) {
-		const current = await getOrNull(db, id);
-		const today = day(now);
+	const today = day(now);
+	const confirm = newSecret(id);
+	const wanted = { categories: request.categories, zones: request.zones ?? [] };
+	const saved = await rewrite(db, id, (current): EmailSubscriptionDoc | null => {
 		const mails = current?.mail_day === today ? current.mails : 0;
-		if (mails >= CONFIRMATIONS_PER_DAY) return { kind: 'too-many' };
-		const confirm = newSecret(id);
-		const wanted = { categories: request.categories, zones: request.zones ?? [] };
-		const doc: EmailSubscriptionDoc =
-			current?.state === 'confirmed'
-				? { ...current, change: { ...wanted, confirm: confirm.hashed } }
-				: {
-						_id: id,
-						...(current?._rev ? { _rev: current._rev } : {}),
-						type: 'email-subscription',
-						address: request.address,
-						...wanted,
-						state: 'pending',
-						change: null,
-						confirm: confirm.hashed,
-						consent: null,
-						origin: context.origin,
-						lang: context.lang,
-						requested: today,
-						since: null,
-						mail_day: today,
-						mails: 0
-					};
-		doc.mail_day = today;
-		doc.mails = mails + 1;
-		try {
-			await db.insert(doc);
-			return {
-				kind: 'send-confirmation',
-				doc,
-				links: { confirm: confirm.token, unsubscribe: await unsubscribeToken(backend, id) }
-			};
-		} catch (error) {
-			if (statusOf(error) !== 409) throw error;
-		}
-	}
-	throw new Error('email subscription kept changing');
+		if (mails >= CONFIRMATIONS_PER_DAY) return null;
+		const counted = { mail_day: today, mails: mails + 1 };
+		return current?.state === 'confirmed'
+			? { ...current, change: { ...wanted, confirm: confirm.hashed }, ...counted }
+			: {
+					_id: id,
+					type: 'email-subscription',
+					address: request.address,
+					...wanted,
+					state: 'pending',
+					change: null,
+					confirm: confirm.hashed,
+					consent: null,
+					origin: context.origin,
+					lang: context.lang,
+					requested: today,
+					since: null,
+					...counted
+				};
+	});
+	if (!saved) return { kind: 'too-many' };
+	return {
+		kind: 'send-confirmation',
+		doc: saved.written,
+		links: { confirm: confirm.token, unsubscribe: await unsubscribeToken(backend, id) }
+	};
 }
 
 /** Registers an address at the counter for a person who asked there: confirmed at once. */
@@ -135,35 +125,25 @@ export async function registerAtCounter(
 ): Promise<{ doc: EmailSubscriptionDoc; links: Links }> {
 	const db = backend.couch.use<EmailSubscriptionDoc>(backend.databases.reach);
 	const id = emailId(request.address);
-	for (let attempt = 0; attempt < 3; attempt++) {
-		const current = await getOrNull(db, id);
-		const today = day(now);
-		const doc: EmailSubscriptionDoc = {
-			_id: id,
-			...(current?._rev ? { _rev: current._rev } : {}),
-			type: 'email-subscription',
-			address: request.address,
-			categories: request.categories,
-			zones: request.zones ?? [],
-			state: 'confirmed',
-			change: null,
-			confirm: null,
-			consent: { channel: 'counter', day: today, staff: context.staff },
-			origin: context.origin,
-			lang: context.lang,
-			requested: today,
-			since: current?.since ?? today,
-			mail_day: current?.mail_day ?? today,
-			mails: current?.mails ?? 0
-		};
-		try {
-			await db.insert(doc);
-			return { doc, links: { unsubscribe: await unsubscribeToken(backend, id) } };
-		} catch (error) {
-			if (statusOf(error) !== 409) throw error;
-		}
-	}
-	throw new Error('email subscription kept changing');
+	const today = day(now);
+	const saved = await rewrite(db, id, (current): EmailSubscriptionDoc => ({
+		_id: id,
+		type: 'email-subscription',
+		address: request.address,
+		categories: request.categories,
+		zones: request.zones ?? [],
+		state: 'confirmed',
+		change: null,
+		confirm: null,
+		consent: { channel: 'counter', day: today, staff: context.staff },
+		origin: context.origin,
+		lang: context.lang,
+		requested: today,
+		since: current?.since ?? today,
+		mail_day: current?.mail_day ?? today,
+		mails: current?.mails ?? 0
+	}));
+	return { doc: saved!.written, links: { unsubscribe: await unsubscribeToken(backend, id) } };
 }
 
 async function byToken(

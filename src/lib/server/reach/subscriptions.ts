@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { ReachCategory, SubscribeRequest } from '../../domain/reach.ts';
 import type { Backend } from '../backend.ts';
-import { getOrNull, statusOf } from '../couch-errors.ts';
+import { getOrNull, rewrite, statusOf } from '../couch-errors.ts';
 
 /**
  * A device's push subscription, in <commune>-reach (server admins only): no
@@ -42,30 +42,24 @@ export async function saveSubscription(
 ): Promise<SaveOutcome> {
 	const db = backend.couch.use<PushSubscriptionDoc>(backend.databases.reach);
 	const id = subscriptionId(request.subscription.endpoint);
-	for (let attempt = 0; attempt < 3; attempt++) {
-		const current = await getOrNull(db, id);
-		if (!current && (await db.info()).doc_count >= SUBSCRIPTIONS_MAX) return 'full';
-		const doc: PushSubscriptionDoc = {
-			_id: id,
-			...(current?._rev ? { _rev: current._rev } : {}),
-			type: 'push-subscription',
-			endpoint: request.subscription.endpoint,
-			keys: request.subscription.keys,
-			categories: request.categories,
-			zones: request.zones ?? [],
-			origin: context.origin,
-			lang: context.lang,
-			since: current?.since ?? day(now),
-			updated: day(now)
-		};
-		try {
-			await db.insert(doc);
-			return current ? 'updated' : 'created';
-		} catch (error) {
-			if (statusOf(error) !== 409) throw error;
-		}
-	}
-	throw new Error('subscription kept changing');
+	const saved = await rewrite(db, id, async (current): Promise<PushSubscriptionDoc | null> =>
+		!current && (await db.info()).doc_count >= SUBSCRIPTIONS_MAX
+			? null
+			: {
+					_id: id,
+					type: 'push-subscription',
+					endpoint: request.subscription.endpoint,
+					keys: request.subscription.keys,
+					categories: request.categories,
+					zones: request.zones ?? [],
+					origin: context.origin,
+					lang: context.lang,
+					since: current?.since ?? day(now),
+					updated: day(now)
+				}
+	);
+	if (!saved) return 'full';
+	return saved.current ? 'updated' : 'created';
 }
 
 /**

@@ -4,7 +4,7 @@ import { m } from '#lib/i18n/index.ts';
 import { clientAddress } from '#lib/server/auth.ts';
 import { jsonError } from '#lib/server/http.ts';
 import { RateLimiter } from '#lib/server/rate-limit.ts';
-import { mailContext, refusedEmailRequest } from '#lib/server/reach/email-requests.ts';
+import { mailContext, refusedEmailRequest } from '#lib/server/reach/requests.ts';
 import { requestSubscription } from '#lib/server/reach/email-subscriptions.ts';
 import { confirmationMail, mailEnabled, sendMail } from '#lib/server/reach/mail.ts';
 import { readJsonBody } from '#lib/server/resident-request.ts';

@@ -4,12 +4,11 @@ import {
 	SubscribeRequestSchema,
 	UnsubscribeRequestSchema
 } from '#lib/domain/reach.ts';
-import { unknownZones } from '#lib/domain/zones.ts';
 import { getLocale, m } from '#lib/i18n/index.ts';
 import { clientAddress } from '#lib/server/auth.ts';
 import { jsonError } from '#lib/server/http.ts';
-import { readCommune } from '#lib/server/public-read.ts';
 import { RateLimiter } from '#lib/server/rate-limit.ts';
+import { refusedZones } from '#lib/server/reach/requests.ts';
 import { removeSubscription, saveSubscription } from '#lib/server/reach/subscriptions.ts';
 import { vapidKeys } from '#lib/server/reach/vapid.ts';
 import { readJsonBody } from '#lib/server/resident-request.ts';
@@ -56,9 +55,8 @@ export const PUT: RequestHandler = async ({ request, locals, url, getClientAddre
 		return jsonError(400, 'endpoint_refused', m.push_endpoint_refused());
 	}
 	const zones = body.value.zones ?? [];
-	if (unknownZones(zones, (await readCommune(locals.backend)).zones).length > 0) {
-		return jsonError(400, 'unknown_zone', m.push_unknown_zone());
-	}
+	const refused = await refusedZones(locals.backend, zones);
+	if (refused) return refused;
 	const outcome = await saveSubscription(locals.backend, body.value, {
 		origin: pageOrigin(request) ?? locals.backend.config.origin ?? url.origin,
 		lang: getLocale()

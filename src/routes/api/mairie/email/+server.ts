@@ -2,7 +2,7 @@ import { json } from '@sveltejs/kit';
 import { CounterEmailSchema } from '#lib/domain/email.ts';
 import { m } from '#lib/i18n/index.ts';
 import { sessionOf } from '#lib/server/auth.ts';
-import { mailContext, refusedEmailRequest } from '#lib/server/reach/email-requests.ts';
+import { mailContext, refusedEmailRequest } from '#lib/server/reach/requests.ts';
 import { registerAtCounter } from '#lib/server/reach/email-subscriptions.ts';
 import { sendMail, welcomeMail } from '#lib/server/reach/mail.ts';
 import { readJsonBody } from '#lib/server/resident-request.ts';
